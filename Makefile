@@ -1,0 +1,35 @@
+# Everything runs from a repo-local virtualenv created on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install test lint demo lab bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+lint: install
+	$(BIN)/ruff check zdlib tests bench
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+demo: install
+	$(BIN)/zdlib demo
+
+lab: install
+	$(BIN)/zdlib lab
+
+bench: install
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

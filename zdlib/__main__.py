@@ -1,0 +1,5 @@
+import sys
+
+from zdlib.cli import main
+
+sys.exit(main())

@@ -1,0 +1,48 @@
+"""The `zdlib` command: a thin dispatcher; each sub-command lives with the wing it belongs to."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+USAGE = """usage: zdlib COMMAND [options]
+
+commands:
+  sandbox   start the local Zendesk sandbox (zdlib sandbox --help)
+  run       run a runbook notebook and keep its record (zdlib run --help)
+  records   list the records index
+  demo      run every runbook on an embedded sandbox (what `make demo` does)
+  lab       open JupyterLab on notebooks/ with a running sandbox
+"""
+
+
+def _load(command: str) -> Callable[[list[str]], int] | None:
+    if command == "sandbox":
+        from zdlib.sandbox.cli import main as run
+    elif command == "run":
+        from zdlib.runner.cli import main_run as run
+    elif command == "records":
+        from zdlib.runner.cli import main_records as run
+    elif command == "demo":
+        from zdlib.runner.demo import main as run
+    elif command == "lab":
+        from zdlib.runner.lab import main as run
+    else:
+        return None
+    return run
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in ("-h", "--help"):
+        print(USAGE)
+        return 0
+    run = _load(args[0])
+    if run is None:
+        print(f"zdlib: unknown command {args[0]!r}\n\n{USAGE}", file=sys.stderr)
+        return 2
+    return run(args[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""A one-pass census of users: counts, login ages and flagged rows, in bounded memory."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import IO, Any
+
+import pandas as pd
+
+USER_COLUMNS = [
+    "id", "name", "email", "role", "role_type", "active", "suspended", "verified",
+    "last_login_at", "created_at", "organization_id",
+]  # fmt: skip
+AGE_BUCKETS = [(7, "< 7 days"), (30, "7-30 days"), (90, "30-90 days"), (365, "90-365 days")]
+NEVER, OLDER = "never", "> 365 days"
+
+
+def role_label(user: dict[str, Any]) -> str:
+    """end-user, agent, light agent or admin."""
+    role = user.get("role") or "unknown"
+    return "light agent" if role == "agent" and user.get("role_type") == 1 else role
+
+
+def _parse(stamp: str | None) -> datetime | None:
+    if not stamp:
+        return None
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+@dataclass
+class UserCensus:
+    """Counts and a bounded set of rows worth a reviewer's attention."""
+
+    inactive_days: int = 90
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    keep_rows: int = 1000
+    csv_stream: IO[str] | None = None
+    total: int = 0
+    roles: Counter = field(default_factory=Counter)
+    login_ages: Counter = field(default_factory=Counter)
+    flags: Counter = field(default_factory=Counter)
+    sample: list[dict] = field(default_factory=list)
+    admins: list[dict] = field(default_factory=list)
+    suspended: list[dict] = field(default_factory=list)
+    stale_staff: list[dict] = field(default_factory=list)
+    _writer: Any = None
+
+    def add(self, user: dict[str, Any]) -> None:
+        """Count one user; keep the row only if it is flagged (up to `keep_rows` per flag)."""
+        row = {c: user.get(c) for c in USER_COLUMNS}
+        self.total += 1
+        role = role_label(user)
+        self.roles[role] += 1
+        age_days = self._login_age_days(row["last_login_at"])
+        self.login_ages[self._bucket(age_days)] += 1
+        staff = row["role"] in ("admin", "agent")
+        if len(self.sample) < 20:
+            self.sample.append(row)
+        if row["role"] == "admin":
+            self._keep(self.admins, row)
+        if row["suspended"]:
+            self.flags["suspended"] += 1
+            self._keep(self.suspended, row)
+        if not row["verified"]:
+            self.flags["unverified"] += 1
+        if age_days is None:
+            self.flags["never logged in"] += 1
+        elif age_days >= self.inactive_days:
+            self.flags[f"no login for {self.inactive_days}+ days"] += 1
+        if staff and (age_days is None or age_days >= self.inactive_days):
+            self.flags["staff without recent login"] += 1
+            self._keep(self.stale_staff, row)
+        if self.csv_stream is not None:
+            if self._writer is None:
+                self._writer = csv.DictWriter(self.csv_stream, fieldnames=USER_COLUMNS)
+                self._writer.writeheader()
+            self._writer.writerow(row)
+
+    def _keep(self, rows: list[dict], row: dict) -> None:
+        if len(rows) < self.keep_rows:
+            rows.append(row)
+
+    def _login_age_days(self, stamp: str | None) -> int | None:
+        moment = _parse(stamp)
+        return None if moment is None else max(0, (self.now - moment).days)
+
+    @staticmethod
+    def _bucket(age_days: int | None) -> str:
+        if age_days is None:
+            return NEVER
+        for limit, label in AGE_BUCKETS:
+            if age_days < limit:
+                return label
+        return OLDER
+
+    def counts(self) -> pd.DataFrame:
+        """The headline numbers as a two-column table."""
+        rows = [("users", self.total)]
+        rows += [(f"role: {k}", v) for k, v in sorted(self.roles.items())]
+        rows += [(k, v) for k, v in sorted(self.flags.items())]
+        return pd.DataFrame(rows, columns=["measure", "count"])
+
+    def login_age_series(self) -> pd.Series:
+        """Users per last-login age bucket, in age order."""
+        order = [label for _, label in AGE_BUCKETS] + [OLDER, NEVER]
+        return pd.Series({label: self.login_ages.get(label, 0) for label in order})
+
+
+ROLES = ("end-user", "agent", "admin")
+SEARCH_LIMIT = 1000
+
+
+def list_users(client: Any, *, query: str = "", role: str = "") -> tuple[Any, int | None]:
+    """The users to inspect and how many to expect: a search (offset, at most 1,000) or a cursor listing."""
+    if role and role not in ROLES:
+        raise ValueError(
+            f"role={role!r} is not a Zendesk role: use one of {', '.join(ROLES)}, or leave it empty."
+        )
+    if query.strip():
+        return client.users.search(query.strip()), None
+    return client.users.iterate(role=role or None), client.users.count(role=role or None)

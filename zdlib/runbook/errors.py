@@ -1,0 +1,25 @@
+"""Exceptions that stop a runbook on purpose, after its summary has been shown."""
+
+from __future__ import annotations
+
+
+class RunbookStop(Exception):
+    """A runbook ended early; the summary explaining why has already been displayed."""
+
+    outcome = "failed"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Refused(RunbookStop):
+    """The run was refused before any change (missing approval, wrong state, retired feature)."""
+
+    outcome = "refused"
+
+
+class Failed(RunbookStop):
+    """Something went wrong; the summary says what is known about the state."""
+
+    outcome = "failed"

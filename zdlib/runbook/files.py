@@ -1,0 +1,58 @@
+"""Side files of a record (snapshots, exports) and the run's private channels to the runner."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+SECRET_FIELDS = frozenset(
+    {"token", "full_token", "secret", "client_secret", "password", "access_token", "refresh_token"}
+)
+
+
+def record_stem(runbook: str) -> Path:
+    """Where this run's side files go: the runner's stem, or records/interactive/ for a live session."""
+    stem = os.environ.get("ZDLIB_RECORD_STEM")
+    if stem:
+        return Path(stem)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    folder = Path(os.environ.get("ZDLIB_RECORDS_DIR", "records")) / "interactive"
+    return folder / f"{stamp}_{runbook}"
+
+
+def without_secrets(value: Any) -> Any:
+    """A deep copy of a Zendesk object with every secret-bearing field replaced by a marker."""
+    if isinstance(value, dict):
+        return {
+            k: ("<redacted>" if k in SECRET_FIELDS and v else without_secrets(v)) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [without_secrets(v) for v in value]
+    return value
+
+
+def write_side_file(stem: Path, name: str, payload: Any) -> Path:
+    """Write `<stem>.<name>.json` (secrets removed) and return its path."""
+    path = stem.with_name(f"{stem.name}.{name}.json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(without_secrets(payload), indent=2, sort_keys=True, default=str) + "\n")
+    return path
+
+
+def side_path(stem: Path, name: str) -> Path:
+    """The path of a side file with its own extension, e.g. `<stem>.users.csv`."""
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    return stem.with_name(f"{stem.name}.{name}")
+
+
+def register_secret(label: str, value: str) -> None:
+    """Tell the runner about a secret created in this run, so it can prove the record is free of it."""
+    target = os.environ.get("ZDLIB_RUN_SECRETS")
+    if not target or not value:
+        return
+    fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "a") as stream:
+        stream.write(json.dumps({"label": label, "value": value}) + "\n")

@@ -1,0 +1,386 @@
+"""A runbook run: header, approval gate, plan, snapshot, apply, verify, audit cross-check, summary."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from contextlib import suppress
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import zdlib
+from zdlib.errors import NotFound, PermissionDenied, ZdlibError, ZendeskError
+from zdlib.runbook import changes as ch
+from zdlib.runbook.approval import Approval, approval_problems
+from zdlib.runbook.display import note, table, warn
+from zdlib.runbook.errors import Failed, Refused, RunbookStop
+from zdlib.runbook.files import record_stem, side_path, write_side_file
+from zdlib.runbook.summary import show_summary
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class Run:
+    """One execution of a runbook; every notebook step goes through it so the record stays complete."""
+
+    def __init__(
+        self,
+        runbook: str,
+        version: str,
+        parameters: dict[str, Any],
+        client: Any,
+        *,
+        target: Any = None,
+        writes: bool = True,
+    ):
+        self.runbook = runbook
+        self.version = version
+        self.parameters = dict(parameters)
+        self.client = client
+        self.target = target
+        self.writes = writes
+        self.dry_run = bool(parameters.get("dry_run", True)) if writes else False
+        self.started_at = _now()
+        self.finished_at: datetime | None = None
+        self.operator: dict[str, Any] = {}
+        self.changes: list[ch.Change] = []
+        self.request_ids: list[str] = []
+        self.audit_log_ids: list[Any] = []
+        self.files: list[str] = []
+        self.approval: Approval | None = None
+        self.outcome: str | None = None
+        self.reason = ""
+        self.facts: dict[str, Any] = {}
+        self.stem = record_stem(runbook)
+
+    # -- identity and header -------------------------------------------------------------------
+    def identify(self) -> dict[str, Any]:
+        """Who is acting: `/users/me` with the configured credential; an anonymous answer is refused."""
+        me = self.client.users.me()
+        if not me.get("id"):
+            self.refuse(
+                f"The credential for {self.client.base_url} was not accepted (Zendesk answered as an "
+                "anonymous user). Check ZENDESK_EMAIL and the credential in the environment or .env."
+            )
+        self.operator = {k: me.get(k) for k in ("id", "name", "email", "role")}
+        return self.operator
+
+    def show_header(self) -> None:
+        """The run header: what runs, where, as whom, with what."""
+        op = self.operator
+        rows = [
+            ("Runbook", f"`{self.runbook}` version {self.version}"),
+            ("Instance", self.client.base_url),
+            ("Operator", f"{op.get('name')} <{op.get('email')}> (role: {op.get('role')}, id {op.get('id')})"),
+            ("Credential", f"{self.client.auth_kind} ({self.client.credential_fingerprint})"),
+            ("Started (UTC)", self.started_at.isoformat().replace("+00:00", "Z")),
+            ("zdlib", zdlib.__version__),
+            (
+                "Mode",
+                "dry run: nothing will change"
+                if self.dry_run
+                else "**apply**: approved changes will be made",
+            ),
+        ]
+        note("\n".join(["| | |", "|---|---|", *[f"| {k} | {v} |" for k, v in rows]]))
+        if self.parameters:
+            table([{"parameter": k, "value": repr(v)} for k, v in self.parameters.items()])
+
+    # -- gates ---------------------------------------------------------------------------------
+    def require_approval(self, access_request_url: str, approved_by: str, reviewed_by: str) -> None:
+        """Refuse an applied run without a valid approval; a dry run only warns."""
+        problems = approval_problems(access_request_url, approved_by, reviewed_by, self.operator)
+        if not problems:
+            self.approval = Approval(access_request_url.strip(), approved_by.strip(), reviewed_by.strip())
+            note(
+                f"Approval: request {self.approval.access_request_url}, approved by "
+                f"{self.approval.approved_by}, reviewed by {self.approval.reviewed_by}."
+            )
+            return
+        listing = "\n".join(f"- {p}" for p in problems)
+        if self.dry_run:
+            warn("An applied run would be refused until the approval is complete:\n\n" + listing)
+            return
+        self.refuse("No change was made because the approval is incomplete:\n" + listing)
+
+    def refuse(self, reason: str) -> None:
+        """Stop before any change, with the reason in the summary."""
+        self._stop(Refused(reason))
+
+    def fail(self, reason: str) -> None:
+        """Stop because something went wrong; the summary says what is known."""
+        self._stop(Failed(reason))
+
+    def _stop(self, stop: RunbookStop) -> None:
+        self.outcome, self.reason = stop.outcome, stop.reason
+        self.finish()
+        raise stop
+
+    # -- reading -------------------------------------------------------------------------------
+    def fetch(
+        self, what: str, getter: Callable[[], dict], *, hint: str = "", deleted: tuple[str, Any] | None = None
+    ) -> dict | None:
+        """Read one object; a missing one fails the run with the id, the instance and what to check.
+
+        With `deleted=(source_type, source_id)`, an object that the audit log shows as deleted is
+        reported and `None` is returned, so re-running a deletion is a no-op rather than an error.
+        """
+        try:
+            return getter()
+        except NotFound as error:
+            entry = self._deletion_entry(*deleted) if deleted else None
+            if entry is not None:
+                self.audit_log_ids.append(entry.get("id"))
+                note(
+                    f"{what} is already deleted (audit log entry {entry.get('id')}: deleted by "
+                    f"{entry.get('actor_name') or entry.get('actor_id')} at {entry.get('created_at')})."
+                )
+                return None
+            self.fail(f"{what} was not found on {self.client.base_url} ({_error_ref(error)}). {hint}".strip())
+        raise AssertionError("unreachable")
+
+    def _deletion_entry(self, source_type: str, source_id: Any) -> dict | None:
+        try:
+            return next(
+                iter(
+                    self.client.audit_logs.list(
+                        source_type=source_type, source_id=source_id, action="destroy"
+                    )
+                ),
+                None,
+            )
+        except PermissionDenied:
+            return None
+
+    @staticmethod
+    def exists(getter: Callable[[], Any]) -> bool:
+        """True if the object can be read, False if Zendesk answers 404."""
+        try:
+            getter()
+        except NotFound:
+            return False
+        return True
+
+    # -- plan, snapshot, apply, verify ---------------------------------------------------------
+    def plan(self, changes: list[ch.Change]) -> Any:
+        """Record and show the plan; changes already in the desired state are no-ops."""
+        for change in changes:
+            change.status = ch.NOOP if change.is_noop else (ch.PLANNED if self.dry_run else ch.PENDING)
+        self.changes.extend(changes)
+        frame = ch.plan_table(changes)
+        table(frame)
+        if changes and all(c.status == ch.NOOP for c in changes):
+            note("Everything is already in the desired state: nothing to do (no-op).")
+        elif self.dry_run:
+            note(
+                "**Dry run**: the plan above will not be applied. "
+                "Re-run with `dry_run=False` and the approvals to apply it."
+            )
+        return frame
+
+    @property
+    def pending(self) -> list[ch.Change]:
+        """Changes that an applied run still has to make."""
+        return [c for c in self.changes if c.status == ch.PENDING]
+
+    def snapshot(self, name: str, obj: Any) -> str:
+        """Save the full object before a change (secrets removed) next to the record."""
+        path = write_side_file(self.stem, f"snapshot-{name}", obj)
+        self.files.append(str(path))
+        note(f"Snapshot saved: `{path}`")
+        return str(path)
+
+    def side_file(self, name: str) -> str:
+        """A path next to the record for an export (CSV, JSON); registered in the summary."""
+        path = side_path(self.stem, name)
+        self.files.append(str(path))
+        return str(path)
+
+    def apply(self, change: ch.Change, action: Callable[[], Any]) -> Any:
+        """Make one planned change, unless it is a dry run or a no-op; keep the request id."""
+        if change.status != ch.PENDING:
+            return None
+        try:
+            result = action()
+        except ZendeskError as error:
+            change.status, change.request_id = ch.FAILED, error.request_id
+            self._remember_request(error.request_id)
+            self.fail(f"Changing {change.object} {change.id} failed: {error}")
+        except ZdlibError as error:
+            change.status = ch.FAILED
+            self.fail(
+                f"Changing {change.object} {change.id} failed and its state is unknown: {error}. "
+                "Re-run this runbook: it reads the current state first and only does what is left."
+            )
+        change.status = ch.APPLIED
+        change.request_id = self.client.last_request_id
+        self._remember_request(change.request_id)
+        return result
+
+    def verify(self, change: ch.Change, actual: Any) -> bool:
+        """Compare the value read back after the change with the plan."""
+        if change.status not in (ch.APPLIED, ch.NOOP):
+            return change.status == ch.PLANNED
+        if actual == change.after:
+            if change.status == ch.APPLIED:
+                change.status = ch.VERIFIED
+            return True
+        change.status = ch.FAILED
+        change.note = f"read back {actual!r}, expected {change.after!r}"
+        self.fail(f"Verification failed for {change.object} {change.id} `{change.field}`: {change.note}.")
+        return False
+
+    def find_audit_entry(self, source_type: str, source_id: Any, action: str | None = None) -> dict | None:
+        """Cross-check an applied change with the instance's audit log (Enterprise only)."""
+        if not any(c.status in (ch.APPLIED, ch.VERIFIED) for c in self.changes):
+            note("Nothing was applied in this run, so there is no audit log entry to look for.")
+            return None
+        return self.audit_entry(source_type, source_id, action)
+
+    def audit_entry(self, source_type: str, source_id: Any, action: str | None = None) -> dict | None:
+        """The newest audit log entry for an object since shortly before the run started."""
+        try:
+            entries = self.client.audit_logs.list(
+                source_type=source_type,
+                source_id=source_id,
+                action=action,
+                since=self.started_at - timedelta(minutes=1),
+            )
+            entry = next(iter(entries), None)
+        except PermissionDenied:
+            note("The audit log is not available to this credential or plan (Enterprise only): not checked.")
+            return None
+        if entry is None:
+            warn(f"No audit log entry found for {source_type} {source_id} since the run started.")
+            return None
+        self.audit_log_ids.append(entry.get("id"))
+        note(
+            f"Audit log entry {entry.get('id')}: {entry.get('action')} of {entry.get('source_type')} "
+            f"{entry.get('source_id')} by {entry.get('actor_name') or entry.get('actor_id')} at "
+            f"{entry.get('created_at')}: {entry.get('change_description')}"
+        )
+        return entry
+
+    def _remember_request(self, request_id: str | None) -> None:
+        if request_id and request_id not in self.request_ids:
+            self.request_ids.append(request_id)
+
+    # -- the end -------------------------------------------------------------------------------
+    def decide_outcome(self) -> str:
+        """planned, applied, no-op or failed, from the state of the changes."""
+        statuses = {c.status for c in self.changes}
+        if ch.FAILED in statuses:
+            return "failed"
+        if statuses & {ch.APPLIED, ch.VERIFIED}:
+            return "applied"
+        if ch.PENDING in statuses:
+            return "failed"
+        if ch.PLANNED in statuses:
+            return "planned"
+        return "no-op" if statuses or not self.dry_run or not self.writes else "planned"
+
+    def finish(self, reason: str = "") -> dict[str, Any]:
+        """State the outcome and leave the machine-readable summary for the runner."""
+        if self.outcome is None:
+            self.outcome = self.decide_outcome()
+            self.reason = reason or _default_reason(self.outcome, self.changes)
+        self.finished_at = _now()
+        summary = self.summary()
+        show_summary(summary)
+        return summary
+
+    def summary(self) -> dict[str, Any]:
+        """The run as JSON (no secrets: ids, fingerprints and states only)."""
+        return {
+            "runbook": self.runbook,
+            "version": self.version,
+            "outcome": self.outcome,
+            "reason": self.reason,
+            "target": None if self.target is None else str(self.target),
+            "instance": self.client.base_url,
+            "operator": self.operator,
+            "auth_kind": self.client.auth_kind,
+            "credential_fingerprint": self.client.credential_fingerprint,
+            "dry_run": self.dry_run,
+            "approval": None if self.approval is None else vars(self.approval),
+            "started_at": _iso(self.started_at),
+            "finished_at": _iso(self.finished_at),
+            "changes": [c.as_record() for c in self.changes],
+            "request_ids": self.request_ids,
+            "audit_log_ids": self.audit_log_ids,
+            "files": self.files,
+            "facts": self.facts,
+        }
+
+
+def _mode(run: Run) -> str:
+    if not run.writes:
+        return "read-only: this runbook changes nothing"
+    return "dry run: nothing will change" if run.dry_run else "**apply**: approved changes will be made"
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+
+
+def _error_ref(error: ZendeskError) -> str:
+    parts = [str(error.status)]
+    if error.code:
+        parts.append(str(error.code))
+    ref = " ".join(parts)
+    return f"{ref}, request id {error.request_id}" if error.request_id else ref
+
+
+def _default_reason(outcome: str, changes: list[ch.Change]) -> str:
+    count = sum(c.status in (ch.APPLIED, ch.VERIFIED) for c in changes)
+    return {
+        "applied": f"{count} change(s) applied and verified.",
+        "planned": "Dry run: the plan was shown and nothing was changed.",
+        "no-op": "Nothing was changed: all was already in the desired state, or the runbook only reads.",
+        "failed": "Some changes did not complete; see the plan table for their status.",
+    }.get(outcome, "")
+
+
+def _install_failure_summary(run: Run) -> None:
+    """Any unexpected error in a later cell still leaves a `failed` summary in the record."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - outside IPython
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+
+    def handler(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: int | None = None) -> Any:
+        if isinstance(value, RunbookStop):
+            print(f"Runbook stopped ({value.outcome}): {value.reason}")
+            return []
+        if run.outcome is None:
+            run.outcome, run.reason = "failed", f"{etype.__name__}: {value}"
+            with suppress(RunbookStop):
+                run.finish()
+        return shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
+
+    shell.set_custom_exc((Exception,), handler)
+
+
+def start_run(
+    runbook: str,
+    version: str,
+    parameters: dict[str, Any],
+    *,
+    target: Any = None,
+    writes: bool = True,
+    client: Any = None,
+) -> Run:
+    """Connect with the configured credential, identify the operator and show the run header."""
+    if client is None:
+        client = zdlib.Client.from_env()
+    run = Run(runbook, version, parameters, client, target=target, writes=writes)
+    _install_failure_summary(run)
+    os.environ.setdefault("ZDLIB_RUNBOOK", runbook)
+    run.identify()
+    run.show_header()
+    return run

@@ -1,0 +1,86 @@
+"""The kernel's environment: which instance it talks to, and the runner's side channels.
+
+The kernel inherits `os.environ`, so variables are set for the duration of one execution and restored
+afterwards (one run at a time per process).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+DEFAULT_HANDOFF_DIR = Path("~/.zdlib/handoff")
+AUTH_KIND_BY_VARIABLE = (
+    ("ZENDESK_OAUTH_TOKEN", "oauth"),
+    ("ZENDESK_CLIENT_SECRET", "client_credentials"),
+    ("ZENDESK_API_TOKEN", "token"),
+    ("ZENDESK_PASSWORD", "password"),
+)
+
+
+def instance_overrides(instance_env: Mapping[str, str], environ: Mapping[str, str]) -> dict[str, str | None]:
+    """Replace every inherited `ZENDESK_*` variable by the given instance's (None removes a variable).
+
+    The kit reads settings with the environment winning over `.env`, but a `.env` credential the instance
+    env does not mention would still be picked up; so `.env` loading is switched off for the kernel
+    (`PYTHON_DOTENV_DISABLED`) and `ZENDESK_AUTH` names the credential kind the instance env carries.
+    """
+    overrides: dict[str, str | None] = {name: None for name in environ if name.startswith("ZENDESK_")}
+    overrides.update(instance_env)
+    overrides["PYTHON_DOTENV_DISABLED"] = "1"
+    if "ZENDESK_AUTH" not in instance_env:
+        kind = next((k for var, k in AUTH_KIND_BY_VARIABLE if instance_env.get(var)), None)
+        if kind:
+            overrides["ZENDESK_AUTH"] = kind
+    return overrides
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """The variables of a dotenv file (e.g. `.env.sandbox` from `zdlib lab`)."""
+    if not path.is_file():
+        raise FileNotFoundError(f"env file {path} does not exist")
+    return {key: value for key, value in dotenv_values(path).items() if value is not None}
+
+
+def runner_variables(record_stem: Path, secrets_file: Path, environ: Mapping[str, str]) -> dict[str, str]:
+    """What the kit reads from the runner (docs/architecture.md section 3)."""
+    handoff = environ.get("ZDLIB_HANDOFF_DIR") or str(DEFAULT_HANDOFF_DIR.expanduser())
+    return {
+        "ZDLIB_RECORD_STEM": str(record_stem),
+        "ZDLIB_RUN_SECRETS": str(secrets_file),
+        "ZDLIB_HANDOFF_DIR": handoff,
+    }
+
+
+@contextmanager
+def patched_environ(overrides: Mapping[str, str | None]) -> Iterator[None]:
+    """Set (or, for None, remove) variables in os.environ, restoring the previous values afterwards."""
+    saved = {name: os.environ.get(name) for name in overrides}
+    try:
+        for name, value in overrides.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@contextmanager
+def sandbox_instance(**options: object) -> Iterator[dict[str, str]]:
+    """An ephemeral in-process sandbox; yields its `ZENDESK_*` environment."""
+    try:
+        from zdlib.sandbox.server import SandboxServer
+    except ImportError as exc:
+        raise RuntimeError(f"the sandbox is not available in this install ({exc})") from exc
+    with SandboxServer(**options) as sandbox:
+        yield dict(sandbox.env)

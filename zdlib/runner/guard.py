@@ -1,0 +1,184 @@
+"""Refuse parameters that look like credentials: papermill writes every parameter into the record.
+
+Three checks, each explained where it is defined:
+- names whose last word is about a secret (`api_token`, `client_secret`, `password`), unless the name
+  ends in a word that describes the secret rather than holding it (`token_id`, `secret_url`, `approved_by`);
+- values that carry an HTTP credential (`Bearer ...`, `Basic ...`, `.../token:...`) or contain a
+  configured credential;
+- values that look like a generated token (long, random-looking strings).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from zdlib.runner.credentials import Secret
+
+# Words that name a secret when they end a parameter name.
+SECRET_WORDS = frozenset(
+    {
+        "token",
+        "tokens",
+        "secret",
+        "secrets",
+        "password",
+        "passwords",
+        "passwd",
+        "pwd",
+        "passphrase",
+        "credential",
+        "credentials",
+        "apikey",
+        "authorization",
+        "bearer",
+        "cookie",
+    }
+)
+# `key` is only a secret after these words (`api_key`, `private_key`), not in `sort_key`.
+KEY_QUALIFIERS = frozenset({"api", "private", "secret", "access", "signing", "client"})
+# A last word that describes a secret without holding it: `token_id`, `secret_url`, `password_reset_by`.
+DESCRIPTIVE_WORDS = frozenset(
+    {
+        "id",
+        "ids",
+        "url",
+        "urls",
+        "email",
+        "by",
+        "name",
+        "names",
+        "description",
+        "label",
+        "count",
+        "days",
+        "age",
+        "kind",
+        "type",
+        "fingerprint",
+        "length",
+        "at",
+        "file",
+        "path",
+        "scope",
+        "scopes",
+        "expiry",
+        "expires",
+        "ttl",
+        "policy",
+        "enabled",
+        "rotation",
+        "status",
+    }
+)
+CREDENTIAL_PREFIX = re.compile(r"^\s*(bearer|basic)\s+\S", re.IGNORECASE)
+TOKEN_PAIR = re.compile(r"/token:\S", re.IGNORECASE)
+# A token-like value: one run of base64/base64url/hex characters, nothing else.
+TOKEN_CHARACTERS = re.compile(r"^[A-Za-z0-9+/=_\-.~]+$")
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+MIN_TOKEN_LENGTH = 20
+MIN_ENTROPY_BITS = 3.5
+MIN_HEX_ENTROPY_BITS = 3.0  # 16 symbols at most: a random 40-digit hex string scores about 3.6
+MIN_CLASS_SWITCH_RATE = 0.3
+
+
+def name_words(name: str) -> list[str]:
+    """`clientSecret` and `client_secret` both give ['client', 'secret']."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    return [word for word in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if word]
+
+
+def secret_looking_name(name: str) -> bool:
+    """True when the name's last word names a secret (see the module docstring for the exceptions)."""
+    words = name_words(name)
+    if not words or words[-1] in DESCRIPTIVE_WORDS:
+        return False
+    last = words[-1]
+    if last in SECRET_WORDS:
+        return True
+    return last == "key" and len(words) > 1 and words[-2] in KEY_QUALIFIERS
+
+
+def looks_like_generated_token(value: str) -> bool:
+    """A long single-run string whose characters look random rather than written by a person.
+
+    Zendesk API tokens are 40 alphanumerics, OAuth tokens 64 hex digits, client secrets 64 base64
+    characters. Ids, names, emails, URLs, paths and UUIDs are not tokens. A candidate has at least 20
+    characters from the base64/hex alphabet, letters and digits, and either both letter cases or only
+    hex digits; it must also have a high Shannon entropy (>= 3.5 bits per character, 3.0 for hex) and
+    switch often between character classes (lower, upper, digit, symbol) - written identifiers such as
+    `Automation2026Cleanup` switch rarely, random strings on most characters.
+    """
+    text = value.strip()
+    if len(text) < MIN_TOKEN_LENGTH or not TOKEN_CHARACTERS.match(text) or UUID.match(text):
+        return False
+    if text.startswith(("/", "./", "../", "~")) or "@" in text:
+        return False
+    has_lower, has_upper = any(c.islower() for c in text), any(c.isupper() for c in text)
+    has_digit = any(c.isdigit() for c in text)
+    is_hex = re.fullmatch(r"[0-9a-fA-F]+", text) is not None
+    if not (has_digit and (has_lower or has_upper)) or not ((has_lower and has_upper) or is_hex):
+        return False
+    min_entropy = MIN_HEX_ENTROPY_BITS if is_hex else MIN_ENTROPY_BITS
+    return shannon_entropy(text) >= min_entropy and class_switch_rate(text) >= MIN_CLASS_SWITCH_RATE
+
+
+def shannon_entropy(text: str) -> float:
+    """Bits per character of the string's own character distribution."""
+    counts = Counter(text)
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+
+
+def class_switch_rate(text: str) -> float:
+    """Share of neighbouring characters that belong to different classes."""
+
+    def kind(c: str) -> str:
+        return "l" if c.islower() else "u" if c.isupper() else "d" if c.isdigit() else "s"
+
+    switches = sum(kind(a) != kind(b) for a, b in itertools.pairwise(text))
+    return switches / (len(text) - 1)
+
+
+def string_values(value: Any) -> Iterator[str]:
+    """Every string inside a parameter value (lists and dicts included; dict keys are not values)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from string_values(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from string_values(item)
+
+
+def credential_problems(parameters: Mapping[str, Any], secrets: Iterable[Secret]) -> list[str]:
+    """One message per parameter that looks like (or holds) a credential; never repeats the value."""
+    secrets = list(secrets)
+    problems: list[str] = []
+    for name, value in parameters.items():
+        if secret_looking_name(name):
+            problems.append(f"parameter {name!r}: the name looks like a credential")
+            continue
+        for text in string_values(value):
+            reason = _value_problem(text, secrets)
+            if reason:
+                problems.append(f"parameter {name!r}: the value {reason}")
+                break
+    return problems
+
+
+def _value_problem(text: str, secrets: list[Secret]) -> str | None:
+    if CREDENTIAL_PREFIX.match(text):
+        return "is an HTTP Authorization credential (Bearer/Basic)"
+    if TOKEN_PAIR.search(text):
+        return "holds an 'email/token:' credential pair"
+    for secret in secrets:
+        if secret.value in text:
+            return f"contains the configured credential {secret.label}"
+    if looks_like_generated_token(text):
+        return "looks like a generated token (long random-looking string)"
+    return None

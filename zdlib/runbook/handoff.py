@@ -16,11 +16,11 @@ from zdlib.runbook.files import register_secret
 
 @dataclass(frozen=True)
 class HandOff:
-    """Where a secret went, and its fingerprint: what a record may show."""
+    """Where the secrets went, and their fingerprints: what a record may show."""
 
     destination: str
     location: str
-    fingerprint: str
+    fingerprints: dict[str, str]
 
 
 def handoff_dir() -> Path:
@@ -45,26 +45,33 @@ def parse_destination(deliver_to: str) -> tuple[str, str]:
     )
 
 
-def hand_off(label: str, secret: str, deliver_to: str, details: dict) -> HandOff:
-    """Deliver `secret` once; register it with the runner's scan; return only where it went."""
-    register_secret(label, secret)
+def hand_off(label: str, secrets: dict[str, str], deliver_to: str, details: dict) -> HandOff:
+    """Deliver `secrets` (name -> value) once; register them with the runner's scan; say where they went."""
     kind, vault = parse_destination(deliver_to)
+    for name, value in secrets.items():
+        register_secret(f"{label} {name}", value)
+    prints = {name: fingerprint(value) for name, value in secrets.items()}
     if kind == "1password":
-        return _to_1password(label, secret, vault, details)
-    return _to_file(label, secret, details)
+        return HandOff("1password", _to_1password(label, secrets, vault, details), prints)
+    return HandOff("file", _to_file(label, secrets, details), prints)
 
 
-def _to_file(label: str, secret: str, details: dict) -> HandOff:
+def read_handoff_file(path: str) -> dict:
+    """The secrets and details a hand-off file holds (for verifying a revocation with the real secret)."""
+    return json.loads(Path(path).expanduser().read_text())
+
+
+def _to_file(label: str, secrets: dict[str, str], details: dict) -> str:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = handoff_dir() / f"{stamp}_{_slug(label)}.json"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as stream:
-        json.dump({"label": label, "secret": secret, **details}, stream, indent=2, default=str)
+        json.dump({"label": label, "secrets": secrets, **details}, stream, indent=2, default=str)
         stream.write("\n")
-    return HandOff("file", str(path), fingerprint(secret))
+    return str(path)
 
 
-def _to_1password(label: str, secret: str, vault: str, details: dict) -> HandOff:
+def _to_1password(label: str, secrets: dict[str, str], vault: str, details: dict) -> str:
     op = shutil.which("op")
     if not op:
         raise RuntimeError(
@@ -75,7 +82,10 @@ def _to_1password(label: str, secret: str, vault: str, details: dict) -> HandOff
         "title": label,
         "category": "API_CREDENTIAL",
         "fields": [
-            {"id": "credential", "type": "CONCEALED", "label": "credential", "value": secret},
+            *[
+                {"id": _slug(name), "type": "CONCEALED", "label": name, "value": value}
+                for name, value in secrets.items()
+            ],
             *[
                 {"id": _slug(k), "type": "STRING", "label": k, "value": str(v)}
                 for k, v in details.items()
@@ -95,8 +105,7 @@ def _to_1password(label: str, secret: str, vault: str, details: dict) -> HandOff
             f"`op item create` failed (exit {created.returncode}); the secret was not stored. "
             "Check `op whoami` and the vault name; the credential should be revoked and created again."
         )
-    item_id = _item_id(created.stdout)
-    return HandOff("1password", f"1Password vault {vault!r}, item {item_id}", fingerprint(secret))
+    return f"1Password vault {vault!r}, item {_item_id(created.stdout)}"
 
 
 def _item_id(stdout: str) -> str:

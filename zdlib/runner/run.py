@@ -89,9 +89,7 @@ def prepare_run(
     """Resolve the notebook and check the parameters; raises UsageError and runs nothing."""
     try:
         notebook = resolve_runbook(runbook)
-        declared = declared_parameters(notebook)
-        checked = validate(parameters or {}, declared)
-    except (RunbookNotFound, ParameterError) as exc:
+    except RunbookNotFound as exc:
         raise UsageError(str(exc)) from exc
     env_files = [Path(env_file)] if env_file else []
     env_files += [Path.cwd() / ".env", repo_root_for(notebook) / ".env", notebook.parent / ".env"]
@@ -99,12 +97,13 @@ def prepare_run(
     if extra_env:
         sources.append(dict(extra_env))
     secrets = configured_secrets(sources)
-    problems = credential_problems(checked, secrets)
-    if problems:
-        raise UsageError(
-            "refused: parameters are written into the record, so credentials must not be passed as "
-            "parameters (the kit reads them from the environment or .env):\n" + "\n".join(problems)
-        )
+    _refuse_credentials(parameters or {}, secrets)  # first, so a misplaced credential is never echoed
+    try:
+        declared = declared_parameters(notebook)
+        checked = validate(parameters or {}, declared)
+    except ParameterError as exc:
+        raise UsageError(str(exc)) from exc
+    _refuse_credentials(checked, secrets)  # again after parsing: `-p labels '["Bearer x"]'`
     meta = nbformat.read(notebook, as_version=4).metadata.get("zdlib", {})
     target_parameter = meta.get("target_parameter")
     target_value: Any = None
@@ -121,6 +120,15 @@ def prepare_run(
         target=records.slugify(target_value if target_value not in (0, False) else None),
         secrets=secrets,
     )
+
+
+def _refuse_credentials(parameters: Mapping[str, Any], secrets: list[Secret]) -> None:
+    problems = credential_problems(parameters, secrets)
+    if problems:
+        raise UsageError(
+            "refused: parameters are written into the record, so credentials must not be passed as "
+            "parameters (the kit reads them from the environment or .env):\n" + "\n".join(problems)
+        )
 
 
 def run_runbook(

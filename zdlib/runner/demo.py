@@ -1,0 +1,129 @@
+"""`zdlib demo`: every runbook in `notebooks/demo.yaml`, in order, against one in-process sandbox."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from zdlib.runner import records
+from zdlib.runner.cli import shown_path
+from zdlib.runner.environment import sandbox_instance
+from zdlib.runner.locate import notebook_folders
+from zdlib.runner.run import UsageError, run_runbook
+from zdlib.runner.summary import OUTCOMES
+
+PLAN_NAME = "demo.yaml"
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """One line of the demo plan."""
+
+    runbook: str
+    parameters: dict[str, Any]
+    expect: str
+
+
+@dataclass(frozen=True)
+class DemoRow:
+    step: DemoStep
+    outcome: str
+    reason: str
+    html: Path | None
+
+    @property
+    def as_expected(self) -> bool:
+        return self.outcome == self.step.expect
+
+
+def load_plan(path: Path) -> list[DemoStep]:
+    """A YAML list of `{runbook, parameters, expect}`; raises ValueError naming the bad entry."""
+    loaded = yaml.safe_load(path.read_text()) or []
+    if not isinstance(loaded, list):
+        raise ValueError(f"{path} must be a YAML list of {{runbook, parameters, expect}}")
+    steps = []
+    for number, item in enumerate(loaded, start=1):
+        if not isinstance(item, Mapping) or "runbook" not in item:
+            raise ValueError(f"{path} entry {number}: needs at least a 'runbook' key")
+        expect = str(item.get("expect", "planned"))
+        if expect not in OUTCOMES:
+            raise ValueError(f"{path} entry {number}: expect must be one of {', '.join(OUTCOMES)}")
+        steps.append(DemoStep(str(item["runbook"]), dict(item.get("parameters") or {}), expect))
+    return steps
+
+
+def run_plan(
+    steps: list[DemoStep], instance_env: Mapping[str, str], records_dir: Path | None, notebooks: Path
+) -> list[DemoRow]:
+    """Run each step through the same path as `zdlib run`; a usage error is a failed row."""
+    rows = []
+    for step in steps:
+        print(f"- {step.runbook} {short_parameters(step.parameters)}", flush=True)
+        try:
+            result = run_runbook(
+                notebooks / f"{step.runbook}.ipynb",
+                step.parameters,
+                records_dir=records_dir,
+                instance_env=instance_env,
+            )
+            rows.append(DemoRow(step, result.outcome, result.reason, result.html))
+        except UsageError as exc:
+            rows.append(DemoRow(step, "usage error", str(exc).splitlines()[0], None))
+    return rows
+
+
+def short_parameters(parameters: Mapping[str, Any], width: int = 60) -> str:
+    text = " ".join(f"{k}={json.dumps(v, default=str)}" for k, v in parameters.items())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def summary_table(rows: list[DemoRow]) -> str:
+    table = [
+        {
+            "runbook": row.step.runbook,
+            "parameters": short_parameters(row.step.parameters, 40),
+            "expected": row.step.expect,
+            "outcome": row.outcome + ("" if row.as_expected else "  <-- unexpected"),
+            "record": shown_path(row.html) if row.html else "-",
+        }
+        for row in rows
+    ]
+    return records.format_table(table, ("runbook", "parameters", "expected", "outcome", "record"))
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="zdlib demo", description=__doc__)
+    parser.add_argument("--records", type=Path, help="records folder (default: records/ at the repo root)")
+    args = parser.parse_args(argv)
+    folders = notebook_folders()
+    plan = folders[0] / PLAN_NAME if folders else None
+    if plan is None or not plan.is_file():
+        print(f"zdlib demo: not yet available (no notebooks/{PLAN_NAME})")
+        return 0
+    try:
+        steps = load_plan(plan)
+    except (ValueError, yaml.YAMLError) as exc:
+        print(f"zdlib demo: {exc}")
+        return 2
+    print(f"Starting a sandbox and running {len(steps)} runbook steps from {shown_path(plan)}:")
+    with sandbox_instance() as instance_env:
+        rows = run_plan(steps, instance_env, args.records, plan.parent)
+    print()
+    print(summary_table(rows))
+    records_dir = args.records or plan.parent.parent / "records"
+    print(f"\nOpen the HTML records in a browser, e.g. file://{Path(records_dir).resolve()}/")
+    print("List them with: zdlib records")
+    unexpected = [row for row in rows if not row.as_expected]
+    if unexpected:
+        print(f"\n{len(unexpected)} step(s) did not end as expected:")
+        for row in unexpected:
+            print(f"  {row.step.runbook}: expected {row.step.expect}, got {row.outcome} ({row.reason})")
+        return 1
+    print("\nEvery step ended as expected. The sandbox has been stopped.")
+    return 0

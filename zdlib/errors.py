@@ -1,0 +1,303 @@
+"""One exception hierarchy for everything the client can raise.
+
+``ZdlibError`` > ``ConfigError``, ``ZendeskError`` (Zendesk answered with a non-2xx status; one class per
+status family), ``PaginationError``, ``NetworkError`` (no answer) and ``DeadlineExceeded``. Every
+``ZendeskError`` carries the status, Zendesk's error code, description and details, the request id, and
+the method and URL with secrets removed. Messages name the thing, the reason and the next step.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import httpx
+
+from zdlib.redact import redact_data, redact_url
+
+
+class ZdlibError(Exception):
+    """Base class of every error raised by zdlib."""
+
+
+class ConfigError(ZdlibError):
+    """Settings are missing, conflicting or malformed. The message names the variables, never values."""
+
+
+class ZendeskError(ZdlibError):
+    """Zendesk answered with a non-2xx status."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        code: str | None = None,
+        description: str | None = None,
+        details: Any = None,
+        request_id: str | None = None,
+        method: str = "",
+        url: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.description = description
+        self.details = details
+        self.request_id = request_id
+        self.method = method
+        self.url = url
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status={self.status}, code={self.code!r}, method={self.method!r}, "
+            f"url={self.url!r}, request_id={self.request_id!r})"
+        )
+
+
+class BadRequest(ZendeskError):
+    """400: the request was malformed (bad parameters, pagination too deep, ...)."""
+
+
+class AuthenticationError(ZendeskError):
+    """401: Zendesk could not authenticate the credential."""
+
+
+class PermissionDenied(ZendeskError):
+    """403: authenticated, but the user, scope or plan does not allow this."""
+
+
+class NotFound(ZendeskError):
+    """404: the record (``RecordNotFound``) or the endpoint (``InvalidEndpoint``) does not exist."""
+
+
+class Conflict(ZendeskError):
+    """409: a simultaneous change to the same record."""
+
+
+class ValidationError(ZendeskError):
+    """422: Zendesk refused the values (``RecordInvalid`` with per-field ``details``)."""
+
+
+class RateLimited(ZendeskError):
+    """429: over the rate limit. ``retry_after`` is how many seconds to wait before trying again."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class ServerError(ZendeskError):
+    """5xx: a temporary problem on Zendesk's side."""
+
+
+class ApiTokensUnsupported(ZendeskError):
+    """The instance does not offer this API-token endpoint (404 ``InvalidEndpoint`` or 405)."""
+
+
+class PaginationError(ZdlibError):
+    """A listing cannot continue safely (a repeated cursor or URL, a link to another host)."""
+
+
+class PaginationDepthError(PaginationError):
+    """Offset pagination would go past Zendesk's 100-page limit."""
+
+
+class NetworkError(ZdlibError):
+    """No answer from Zendesk (connection refused, DNS, TLS, timeout)."""
+
+    def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+
+
+class DeadlineExceeded(ZdlibError):
+    """The operation's deadline (``ZENDESK_DEADLINE``) ended a wait for the rate limit or a retry.
+
+    ``retry_after`` says how long the wait would still have taken, so a job can be rescheduled.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+STATUS_CLASSES: dict[int, type[ZendeskError]] = {
+    400: BadRequest,
+    401: AuthenticationError,
+    403: PermissionDenied,
+    404: NotFound,
+    409: Conflict,
+    422: ValidationError,
+    429: RateLimited,
+}
+
+AUTH_ADVICE = {
+    "token": (
+        "Check ZENDESK_EMAIL and ZENDESK_API_TOKEN: the token may be wrong, deactivated or deleted, or API "
+        "token access may be off (Admin Center > Apps and integrations > APIs). API tokens stop working on "
+        "2027-04-30; prefer OAuth (ZENDESK_OAUTH_TOKEN or ZENDESK_CLIENT_ID + ZENDESK_CLIENT_SECRET)."
+    ),
+    "oauth": (
+        "The OAuth token in ZENDESK_OAUTH_TOKEN is expired, revoked or malformed. Create a new token, or use "
+        "the client-credentials grant (ZENDESK_CLIENT_ID + ZENDESK_CLIENT_SECRET) so tokens are renewed."
+    ),
+    "client_credentials": (
+        "Check ZENDESK_CLIENT_ID (the OAuth client's identifier) and ZENDESK_CLIENT_SECRET, and that the "
+        "client is confidential and allowed the client_credentials grant (Admin Center > Apps and "
+        "integrations > APIs > OAuth clients)."
+    ),
+    "password": (
+        "Zendesk removed password access for the API. Switch to OAuth (ZENDESK_OAUTH_TOKEN or "
+        "ZENDESK_CLIENT_ID + ZENDESK_CLIENT_SECRET)."
+    ),
+}
+
+THING_NAMES = {
+    "users": "User",
+    "automations": "Automation",
+    "clients": "OAuth client",
+    "tokens": "OAuth token",
+    "api_tokens": "API token",
+    "audit_logs": "Audit log",
+    "tickets": "Ticket",
+    "organizations": "Organization",
+    "groups": "Group",
+    "triggers": "Trigger",
+    "macros": "Macro",
+    "views": "View",
+}
+_ID = re.compile(r"^\d+$")
+
+
+def request_id_of(headers: httpx.Headers) -> str | None:
+    """Zendesk's request id: ``X-Zendesk-Request-Id``, else ``X-Request-Id`` (first value if repeated)."""
+    value = headers.get("x-zendesk-request-id") or headers.get("x-request-id")
+    return value.split(",")[0].strip() if value else None
+
+
+def parse_envelope(response: httpx.Response) -> tuple[str | None, str | None, Any]:
+    """(code, description, details) from any of Zendesk's four error envelopes."""
+    text = response.text
+    try:
+        body = json.loads(text) if text else None
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, str):
+            description = body.get("description") or body.get("error_description")
+            return error, description, redact_data(body.get("details"))
+        if isinstance(error, dict):
+            return error.get("title"), error.get("message"), None
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors:
+            first = errors[0] if isinstance(errors[0], dict) else {"title": str(errors[0])}
+            code = first.get("code") or first.get("title")
+            return code, first.get("detail") or first.get("title"), redact_data(errors)
+        if isinstance(body.get("description"), str):
+            return None, body["description"], None
+    stripped = text.strip()
+    return None, (stripped[:500] or None), None
+
+
+def describe_target(method: str, path: str) -> str:
+    """A human name for what a request was about, e.g. ``Automation 12345``."""
+    parts = [p for p in path.split("?")[0].split("/") if p and p not in ("api", "v2")]
+    if len(parts) >= 2 and (_ID.match(parts[-1]) or parts[-1] in ("me", "current")):
+        noun = THING_NAMES.get(parts[-2], parts[-2].rstrip("s").replace("_", " ").capitalize())
+        return f"{noun} {parts[-1]}"
+    return f"{method} {path}"
+
+
+def _details_summary(details: Any) -> str:
+    if not isinstance(details, dict):
+        return ""
+    bits = []
+    for field, problems in details.items():
+        if isinstance(problems, list):
+            for problem in problems:
+                if isinstance(problem, dict):
+                    reason = problem.get("description") or problem.get("error") or problem.get("type")
+                    bits.append(f"{field}: {reason}")
+    return "; ".join(bits[:5])
+
+
+def build_error(
+    response: httpx.Response,
+    *,
+    method: str,
+    base_url: str,
+    auth_kind: str | None = None,
+    retry_after: float | None = None,
+) -> ZendeskError:
+    """Turn a non-2xx answer into the matching ``ZendeskError`` subclass with a helpful message."""
+    status = response.status_code
+    code, description, details = parse_envelope(response)
+    request_id = request_id_of(response.headers)
+    url = redact_url(str(response.request.url)) if response.request is not None else ""
+    path = url[len(base_url) :] if url.startswith(base_url) else url
+    target = describe_target(method, path)
+    tag = f"{status} {code}" if code else str(status)
+    where = f"{tag}, request id {request_id or 'none'}"
+    reason = f": {description}" if description and description != code else ""
+    if status == 404 and code == "InvalidEndpoint":
+        message = (
+            f"{method} {path} is not an endpoint on {base_url} ({where}). Check the path; the feature may "
+            "not be available on this account."
+        )
+    elif status == 404:
+        message = (
+            f"{target} was not found on {base_url} ({where}). Check the id (it may have been deleted, or "
+            "belong to another instance)."
+        )
+    elif status == 401:
+        advice = AUTH_ADVICE.get(auth_kind or "", "Check the credential settings.")
+        message = f"Zendesk at {base_url} could not authenticate {method} {path} ({where}{reason}). {advice}"
+    elif status == 403:
+        message = (
+            f"{method} {path} is not allowed for this credential on {base_url} ({where}{reason}). Use an "
+            "admin, an OAuth token with the needed scopes, or check the plan (audit logs need Enterprise)."
+        )
+    elif status == 409:
+        message = (
+            f"{target} on {base_url} was changed by someone else at the same time ({where}). Read it "
+            "again and retry."
+        )
+    elif status == 422:
+        summary = _details_summary(details)
+        extra = f" [{summary}]" if summary else ""
+        message = f"{target} was refused by {base_url} ({where}{reason}){extra}. Fix the values and retry."
+    elif status == 429:
+        wait = f"{retry_after:g} s" if retry_after is not None else "a while"
+        message = (
+            f"{method} {path} was rate limited by {base_url} ({where}{reason}). Retry after {wait}, or "
+            "lower ZENDESK_RATE_SHARE / ZENDESK_CONCURRENCY if other jobs share the account."
+        )
+    elif status >= 500:
+        message = (
+            f"{method} {path} failed on {base_url} with a Zendesk server error ({where}{reason}). This is "
+            "usually temporary: retry later, and quote the request id to Zendesk support if it persists."
+        )
+    elif status == 400:
+        message = (
+            f"{method} {path} was rejected by {base_url} as a bad request ({where}{reason}). "
+            "Check the parameters."
+        )
+    else:
+        message = f"{method} {path} failed on {base_url} ({where}{reason})."
+    cls: type[ZendeskError] = STATUS_CLASSES.get(status, ServerError if status >= 500 else ZendeskError)
+    kwargs: dict[str, Any] = {
+        "status": status,
+        "code": code,
+        "description": description,
+        "details": details,
+        "request_id": request_id,
+        "method": method,
+        "url": url,
+    }
+    if cls is RateLimited:
+        return RateLimited(message, retry_after=retry_after, **kwargs)
+    return cls(message, **kwargs)

@@ -19,7 +19,7 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, s
     for name in list(os.environ):
         if name.startswith(("ZENDESK_", "ZDLIB_")):
             monkeypatch.delenv(name)
-    token = secrets.token_urlsafe(30)
+    token = "zd" + secrets.token_urlsafe(30)  # a leading "-" would read as an option
     configured = {
         "ZENDESK_URL": "https://acme.zendesk.com",
         "ZENDESK_EMAIL": "ada@example.com",

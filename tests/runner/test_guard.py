@@ -62,6 +62,8 @@ def test_values_carrying_credentials_are_refused():
             "body": {"nested": ["ok", token]},
             "fine": "hello world",
             "api_token": "x",
+            "create_secret": "True",
+            "reveal_password": False,
         },
         configured,
     )

@@ -2,7 +2,8 @@
 
 Three checks, each explained where it is defined:
 - names whose last word is about a secret (`api_token`, `client_secret`, `password`), unless the name
-  ends in a word that describes the secret rather than holding it (`token_id`, `secret_url`, `approved_by`);
+  ends in a word that describes the secret rather than holding it (`token_id`, `secret_url`, `approved_by`)
+  or the value is a flag or number (`create_secret=True`);
 - values that carry an HTTP credential (`Bearer ...`, `Basic ...`, `.../token:...`) or contain a
   configured credential;
 - values that look like a generated token (long, random-looking strings).
@@ -160,12 +161,20 @@ def string_values(value: Any) -> Iterator[str]:
             yield from string_values(item)
 
 
+PLAIN_LITERAL = re.compile(r"^\s*(true|false|none|yes|no|on|off|[-+]?\d+(\.\d+)?)\s*$", re.IGNORECASE)
+
+
+def can_hold_secret(text: str) -> bool:
+    """A flag or a number cannot carry a credential: `create_secret=True` is a switch, not a secret."""
+    return not PLAIN_LITERAL.match(text)
+
+
 def credential_problems(parameters: Mapping[str, Any], secrets: Iterable[Secret]) -> list[str]:
     """One message per parameter that looks like (or holds) a credential; never repeats the value."""
     secrets = list(secrets)
     problems: list[str] = []
     for name, value in parameters.items():
-        if secret_looking_name(name):
+        if secret_looking_name(name) and any(can_hold_secret(text) for text in string_values(value)):
             problems.append(f"parameter {name!r}: the name looks like a credential")
             continue
         for text in string_values(value):

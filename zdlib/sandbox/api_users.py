@@ -1,0 +1,340 @@
+"""Users: list, show, me, search, show_many, count, update (incl. suspend), incremental cursor export."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import shlex
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from itertools import islice
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from zdlib.sandbox import errors, render
+from zdlib.sandbox.auth import STAFF_ROLES, Principal, authenticate, require
+from zdlib.sandbox.clock import iso
+from zdlib.sandbox.http import body_of, id_list, state_of, wrapped
+from zdlib.sandbox.pagination import cursor_page, is_cursor_request, offset_page, offset_window, page_url
+from zdlib.sandbox.ratelimit import retry_after_seconds
+from zdlib.sandbox.seed import USER_ID_BASE
+from zdlib.sandbox.users import ROLES
+
+UPDATABLE = {
+    "name",
+    "role",
+    "suspended",
+    "notes",
+    "details",
+    "tags",
+    "organization_id",
+    "alias",
+    "phone",
+    "time_zone",
+    "locale",
+    "user_fields",
+    "external_id",
+    "verified",
+    "custom_role_id",
+    "signature",
+    "moderator",
+    "ticket_restriction",
+    "only_private_comments",
+    "default_group_id",
+}
+USER_UPDATES_PER_WINDOW = 5
+EXPORTS_PER_WINDOW = 10
+EXPORT_PAGE_SIZE = 1000
+
+
+def _role_filter(request: Request) -> str | None:
+    roles = request.query_params.getlist("role[]") or request.query_params.getlist("role")
+    if not roles:
+        return None
+    if len(roles) > 1 or roles[0] not in ROLES:
+        if all(r in ROLES for r in roles) and len(set(roles)) == len(ROLES):
+            return None
+        if len(roles) > 1:
+            raise errors.bad_request("Only one role (or all of them) can be combined in this sandbox")
+        raise errors.bad_request(f"role must be one of {', '.join(ROLES)}")
+    return roles[0]
+
+
+async def list_users(request: Request) -> Response:
+    require(request, "users", write=False)
+    state = state_of(request)
+    directory = state.store.users
+    base = render.base_of(request)
+    role = _role_filter(request)
+    if is_cursor_request(request):
+        body = cursor_page(
+            request,
+            "users",
+            lambda a, b, r: directory.ids(role, a, b, r),
+            state.faults.settings.repeat_cursor,
+        )
+    else:
+        page, per_page = offset_window(request)
+        ids = list(islice(directory.ids(role), (page - 1) * per_page, page * per_page))
+        body = offset_page(request, "users", directory.count_role(role), ids, page, per_page)
+    ids = body.pop("users")
+    return errors.json_list_response("users", [directory.json_of(i, base) for i in ids], body)
+
+
+def _anonymous() -> dict:
+    return {
+        "id": None,
+        "url": None,
+        "name": "Anonymous user",
+        "email": "invalid@example.com",
+        "created_at": None,
+        "updated_at": None,
+        "time_zone": "UTC",
+        "iana_time_zone": "Etc/UTC",
+        "phone": None,
+        "shared_phone_number": None,
+        "photo": None,
+        "locale_id": 1,
+        "locale": "en-US",
+        "organization_id": None,
+        "role": "end-user",
+        "verified": False,
+        "authenticity_token": "anonymous",
+    }
+
+
+async def me(request: Request) -> Response:
+    state = state_of(request)
+    header = request.headers.get("authorization", "")
+    try:
+        principal = authenticate(request, state)
+    except errors.ApiError:
+        if _is_password_basic(header):  # Zendesk answers a wrong password with the anonymous user
+            return errors.json_response({"user": _anonymous()})
+        raise
+    if principal is None:
+        return errors.json_response({"user": _anonymous()})
+    body = render.user(principal.user, render.base_of(request), principal.role in STAFF_ROLES)
+    token = hashlib.sha256(f"csrf:{state.options.seed}:{principal.id}".encode()).hexdigest()[:44]
+    body["authenticity_token"] = token
+    return errors.json_response({"user": body})
+
+
+def _is_password_basic(header: str) -> bool:
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        login = base64.b64decode(value.strip()).decode().partition(":")[0]
+    except ValueError:
+        return False
+    return not login.endswith("/token")
+
+
+def _visible_user(request: Request, principal: Principal, user_id: int) -> dict:
+    user = state_of(request).store.users.get(user_id)
+    if principal.role not in STAFF_ROLES and user_id != principal.id:
+        raise errors.forbidden()
+    if user is None:
+        raise errors.record_not_found()
+    return user
+
+
+async def show_user(request: Request) -> Response:
+    principal = require(request, "users", write=False, role="end-user")
+    user = _visible_user(request, principal, request.path_params["user_id"])
+    staff = principal.role in STAFF_ROLES
+    return errors.json_response({"user": render.user(user, render.base_of(request), staff)})
+
+
+async def show_many(request: Request) -> Response:
+    require(request, "users", write=False)
+    directory = state_of(request).store.users
+    ids = id_list(request.query_params.get("ids"))
+    if len(ids) > 100:
+        raise errors.bad_request("ids is limited to 100 per request")
+    base = render.base_of(request)
+    users = [render.user(u, base) for u in (directory.get(i) for i in ids) if u is not None]
+    return errors.json_response({"users": users})
+
+
+async def count_users(request: Request) -> Response:
+    require(request, "users", write=False)
+    state = state_of(request)
+    value = state.store.users.count_role(_role_filter(request))
+    return errors.json_response(
+        {"count": {"value": min(value, 100_000), "refreshed_at": iso(state.clock.now())}}
+    )
+
+
+def _parse_query(query: str) -> tuple[dict[str, str], list[str]]:
+    terms: dict[str, str] = {}
+    words: list[str] = []
+    try:
+        parts = shlex.split(query)
+    except ValueError:
+        parts = query.split()
+    for part in parts:
+        key, sep, value = part.partition(":")
+        if sep and key in ("role", "email", "name", "type", "is_suspended", "organization_id"):
+            terms[key] = value
+        else:
+            words.append(part.lower())
+    return terms, words
+
+
+async def search_users(request: Request) -> Response:
+    require(request, "users", write=False)
+    if is_cursor_request(request):
+        raise errors.bad_request("page must be an integer")
+    directory = state_of(request).store.users
+    page, per_page = offset_window(request, search=True)
+    terms, words = _parse_query(request.query_params.get("query", ""))
+    role = terms.get("role")
+    if role is not None and role not in ROLES:
+        return errors.json_response(offset_page(request, "users", 0, [], page, per_page))
+    if "email" in terms:
+        found = directory.by_email(terms["email"])
+        candidates: Iterator[dict] = iter([found] if found else [])
+    else:
+        candidates = (directory.get(i) for i in directory.ids(role))  # type: ignore[misc]
+
+    def matches(user: dict) -> bool:
+        if role is not None and user["role"] != role:
+            return False
+        if "name" in terms and terms["name"].lower() not in user["name"].lower():
+            return False
+        if "is_suspended" in terms and user["suspended"] != (terms["is_suspended"] == "true"):
+            return False
+        haystack = f"{user['name']} {user['email']}".lower()
+        return all(w in haystack for w in words)
+
+    simple_role_query = set(terms) <= {"role", "type"} and not words
+    base = render.base_of(request)
+    start = (page - 1) * per_page
+    if simple_role_query:
+        total = directory.count_role(role)
+        hits = list(islice(candidates, start, start + per_page))
+    else:
+        matched = [u for u in candidates if matches(u)]
+        total, hits = len(matched), matched[start : start + per_page]
+    items = [render.user(u, base) for u in hits]
+    return errors.json_response(offset_page(request, "users", total, items, page, per_page))
+
+
+async def update_user(request: Request) -> Response:
+    principal = require(request, "users", write=True, role="admin")
+    state = state_of(request)
+    user_id = request.path_params["user_id"]
+    user = _visible_user(request, principal, user_id)
+    allowed, _, reset = state.buckets.hit(f"user-update:{user_id}", USER_UPDATES_PER_WINDOW)
+    if not allowed:
+        raise errors.rate_limited(
+            retry_after_seconds(reset),
+            "You have exceeded the rate limit for updating a single unique user. "
+            f"user email: {user['email']} id: {user_id} external_id: {user['external_id'] or ''}",
+        )
+    fields = wrapped(await body_of(request), "user")
+    changes = {k: v for k, v in fields.items() if k in UPDATABLE}
+    if "role" in changes and changes["role"] not in ROLES:
+        raise errors.record_invalid("role", f"Role: {changes['role']} is not a valid role")
+    if "name" in changes and not str(changes["name"] or "").strip():
+        raise errors.record_invalid("name", "Name: cannot be blank", "BlankValue")
+    if "suspended" in changes and not isinstance(changes["suspended"], bool):
+        raise errors.record_invalid("suspended", "Suspended: must be true or false")
+    if "role" in changes:
+        changes["role_type"] = (
+            4 if changes["role"] == "admin" else (0 if changes["role"] == "agent" else None)
+        )
+    described = "; ".join(
+        f"{k.replace('_', ' ').capitalize()} changed from {json.dumps(user.get(k))} to {json.dumps(v)}"
+        for k, v in changes.items()
+        if user.get(k) != v and k != "role_type"
+    )
+    updated = state.store.users.update(user_id, changes, state.clock.now())
+    state.store.audit(principal.id, "update", "user", user_id, updated["name"], described or "No changes")
+    return errors.json_response({"user": render.user(updated, render.base_of(request))})
+
+
+# ---- incremental cursor export -------------------------------------------------------------------
+def _export_cursor(kind: str, value: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps([kind, value]).encode()).decode()
+
+
+def _decode_export_cursor(cursor: str) -> tuple[str, str]:
+    try:
+        kind, value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return str(kind), str(value)
+    except (ValueError, TypeError):
+        raise errors.bad_request("cursor is invalid", "InvalidPaginationParameter") from None
+
+
+async def export_users(request: Request) -> Response:
+    require(request, "users", write=False, role="admin")
+    state = state_of(request)
+    allowed, _, reset = state.buckets.hit("incremental-exports", EXPORTS_PER_WINDOW)
+    if not allowed:
+        raise errors.rate_limited(retry_after_seconds(reset))
+    directory = state.store.users
+    size = min(int(request.query_params.get("per_page", EXPORT_PAGE_SIZE)), EXPORT_PAGE_SIZE)
+    cursor = request.query_params.get("cursor")
+    if cursor:
+        kind, position = _decode_export_cursor(cursor)
+    else:
+        raw_start = request.query_params.get("start_time")
+        if raw_start is None:
+            raise errors.bad_request("start_time or cursor is required")
+        start = datetime.fromtimestamp(int(raw_start), UTC)
+        # generated users are stamped anchor - 30 days - (count - index) minutes
+        minutes = (directory.anchor - timedelta(days=30) - start) / timedelta(minutes=1)
+        kind, position = "g", str(max(0, directory.count - int(minutes)) - 1)
+    users: list[dict] = []
+    if kind == "g":
+        index = int(position) + 1
+        while index < directory.count and len(users) < size:
+            user_id = USER_ID_BASE + index
+            if user_id not in directory.overlay:
+                users.append(directory.get(user_id))  # type: ignore[arg-type]
+            index += 1
+        if len(users) < size:
+            kind, position = "o", ""
+        else:
+            position = str(index - 1)
+    if kind == "o":
+        changed = sorted(directory.overlay.values(), key=lambda u: (u["updated_at"], u["id"]))
+        last = position
+        for user in changed:
+            key = f"{user['updated_at']}|{user['id']:020d}"
+            if key > position and len(users) < size:
+                users.append(user)
+                last = key
+        position = last
+    end = kind == "o" and len(users) < size
+    after = _export_cursor(kind, position)
+    base = render.base_of(request)
+    return errors.json_response(
+        {
+            "users": [render.user(u, base) for u in users],
+            "after_cursor": after,
+            "after_url": page_url(request, drop=("start_time", "cursor"), cursor=after),
+            "before_cursor": None,
+            "before_url": None,
+            "end_of_stream": end,
+        }
+    )
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/api/v2/users", list_users, methods=["GET"]),
+        Route("/api/v2/users/me", me, methods=["GET"]),
+        Route("/api/v2/users/search", search_users, methods=["GET"]),
+        Route("/api/v2/users/show_many", show_many, methods=["GET"]),
+        Route("/api/v2/users/count", count_users, methods=["GET"]),
+        Route("/api/v2/users/{user_id:int}", show_user, methods=["GET"]),
+        Route("/api/v2/users/{user_id:int}", update_user, methods=["PUT"]),
+        Route("/api/v2/incremental/users/cursor", export_users, methods=["GET"]),
+    ]

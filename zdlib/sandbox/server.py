@@ -1,0 +1,150 @@
+"""`SandboxServer`: the sandbox served by uvicorn in a background thread, for tests and `zdlib sandbox`."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from typing import Any
+
+import httpx
+import uvicorn
+
+from zdlib.sandbox.app import create_app
+from zdlib.sandbox.control import credentials
+from zdlib.sandbox.options import Options
+from zdlib.sandbox.state import SandboxState
+from zdlib.sandbox.tls import TlsFiles, make_tls_files
+
+
+class SandboxControl:
+    """A small helper over the control API (`/sandbox/...`)."""
+
+    def __init__(self, url: str, verify: str | bool = True) -> None:
+        self._http = httpx.Client(base_url=url, verify=verify, timeout=10)
+
+    def _call(self, method: str, path: str, json: Any = None) -> dict:
+        response = self._http.request(method, path, json=json)
+        response.raise_for_status()
+        return response.json()
+
+    def reset(self) -> dict:
+        """Back to the seeded account, start clock, start faults, zero counters."""
+        return self._call("POST", "/sandbox/reset")
+
+    def set_clock(self, as_of: str | None = None, advance_days: float | None = None) -> str:
+        body: dict[str, Any] = {}
+        if as_of is not None:
+            body["as_of"] = as_of
+        if advance_days is not None:
+            body["advance_days"] = advance_days
+        return self._call("POST", "/sandbox/clock", body)["now"]
+
+    def now(self) -> str:
+        return self._call("GET", "/sandbox/clock")["now"]
+
+    def set_faults(self, **settings: Any) -> dict:
+        return self._call("POST", "/sandbox/faults", settings)
+
+    def stats(self) -> dict:
+        return self._call("GET", "/sandbox/stats")
+
+    def reset_stats(self) -> dict:
+        return self._call("DELETE", "/sandbox/stats")
+
+    def credentials(self) -> dict:
+        return self._call("GET", "/sandbox/credentials")
+
+    def close(self) -> None:
+        self._http.close()
+
+
+class SandboxServer:
+    """`with SandboxServer(users=2000, as_of="2026-11-28") as sb:` -> `sb.url`, `sb.env`, `sb.control`."""
+
+    def __init__(self, **options: Any) -> None:
+        self.options = Options(**options)
+        self.state = SandboxState(self.options)
+        self.app = create_app(state=self.state)
+        self.tls: TlsFiles | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self.url = ""
+        self._control: SandboxControl | None = None
+
+    # ---- lifecycle ----------------------------------------------------------------------------
+    def start(self) -> SandboxServer:
+        opts = self.options
+        family = socket.AF_INET6 if ":" in opts.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((opts.host, opts.port))
+        port = sock.getsockname()[1]
+        tls_kwargs: dict[str, Any] = {}
+        if opts.tls:
+            self.tls = make_tls_files(opts.host)
+            tls_kwargs = {"ssl_certfile": str(self.tls.cert_file), "ssl_keyfile": str(self.tls.key_file)}
+            self.state.ca_file = str(self.tls.ca_file)
+        shown_host = "127.0.0.1" if opts.host in ("0.0.0.0", "") else opts.host
+        shown_host = f"[{shown_host}]" if ":" in shown_host else shown_host
+        self.url = f"{'https' if opts.tls else 'http'}://{shown_host}:{port}"
+        self.state.base_url = self.url
+        config = uvicorn.Config(
+            self.app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            http="h11",
+            loop="asyncio",
+            timeout_keep_alive=30,
+            **tls_kwargs,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, name="zdlib-sandbox", daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + 15
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the sandbox did not start on {self.url}")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        if self._control is not None:
+            self._control.close()
+            self._control = None
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
+        self._server = self._thread = None
+        if self.tls is not None:
+            shutil.rmtree(self.tls.directory, ignore_errors=True)
+            self.tls = None
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ---- what callers use ----------------------------------------------------------------------
+    @property
+    def env(self) -> dict[str, str]:
+        """The seeded admin's `ZENDESK_*` variables (plus `ZENDESK_CA_BUNDLE` with `tls=True`)."""
+        return credentials(self.state, self.url)
+
+    @property
+    def ca_file(self) -> str | None:
+        return str(self.tls.ca_file) if self.tls else None
+
+    @property
+    def control(self) -> SandboxControl:
+        if self._control is None:
+            self._control = SandboxControl(self.url, self.ca_file or True)
+        return self._control
+
+    def __repr__(self) -> str:
+        return f"SandboxServer(url={self.url!r}, plan={self.options.plan!r}, users={self.options.users})"

@@ -1,0 +1,273 @@
+"""Users as a pure function of (seed, index), with an overlay for the few that were changed.
+
+Memory grows only with the number of changed users, not with `--users`. Ids ascend with the index,
+and so do the generated `updated_at` stamps, which keeps id order and export order cheap.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import re
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
+
+from zdlib.sandbox import seed as S
+from zdlib.sandbox.clock import iso
+
+FIRST_NAMES = (
+    "Alex",
+    "Blair",
+    "Casey",
+    "Dana",
+    "Eli",
+    "Farah",
+    "Gus",
+    "Hana",
+    "Ivan",
+    "Jo",
+    "Kai",
+    "Lior",
+    "Mina",
+    "Noor",
+    "Omar",
+    "Pia",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tara",
+    "Uma",
+    "Vik",
+    "Wen",
+    "Yara",
+)
+LAST_NAMES = (
+    "Abe",
+    "Berg",
+    "Chen",
+    "Diaz",
+    "Engel",
+    "Fox",
+    "Garcia",
+    "Haas",
+    "Ito",
+    "Jansen",
+    "Kowalski",
+    "Lopez",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Petrov",
+    "Quist",
+    "Rossi",
+    "Singh",
+    "Tanaka",
+    "Ueda",
+    "Vogel",
+    "Weber",
+    "Young",
+    "Zhou",
+)
+GENERATED_DOMAIN = "example.com"
+_GENERATED_EMAIL = re.compile(r"^[a-z]+\.[a-z]+\.(\d+)@example\.com$")
+ROLES = ("admin", "agent", "end-user")
+
+
+class UserDirectory:
+    """All users of the account: generated on demand, overlaid with changes."""
+
+    def __init__(self, seed: int, count: int, anchor: datetime) -> None:
+        self.seed = seed
+        self.count = max(count, S.MIN_USERS)
+        self.anchor = anchor
+        self.overlay: dict[int, dict] = {}
+        self._cache: dict[int, dict] = {}
+        self._json: dict[tuple[int, str], bytes] = {}  # bounded cache of rendered users per base URL
+        self._last_id = S.USER_ID_BASE + self.count - 1
+
+    # ---- identity helpers -------------------------------------------------------------------
+    def exists(self, user_id: int) -> bool:
+        return S.USER_ID_BASE <= user_id <= self._last_id
+
+    def get(self, user_id: int) -> dict | None:
+        """The user's current record (shared dict: copy before changing it)."""
+        if not self.exists(user_id):
+            return None
+        changed = self.overlay.get(user_id)
+        if changed is not None:
+            return changed
+        cached = self._cache.get(user_id)
+        if cached is None:
+            if len(self._cache) > 50_000:
+                self._cache.clear()
+            cached = self._cache[user_id] = self._generate(user_id - S.USER_ID_BASE)
+        return cached
+
+    def by_email(self, email: str) -> dict | None:
+        email = email.strip().lower()
+        for user in self.overlay.values():
+            if user["email"] == email:
+                return user
+        if email.endswith("@" + S.EMAIL_DOMAIN):
+            for index, special in enumerate(S.SPECIAL_USERS):
+                if f"{special[3]}@{S.EMAIL_DOMAIN}" == email:
+                    return self.get(S.USER_ID_BASE + index)
+            return None
+        match = _GENERATED_EMAIL.match(email)
+        if match:
+            user = self.get(S.USER_ID_BASE + int(match.group(1)))
+            if user is not None and user["email"] == email:
+                return user
+        return None
+
+    def update(self, user_id: int, changes: dict, now: datetime) -> dict:
+        user = dict(self.get(user_id) or {})
+        user.update(changes)
+        user["updated_at"] = iso(now)
+        self.overlay[user_id] = user
+        self._cache.pop(user_id, None)
+        for key in [k for k in self._json if k[0] == user_id]:
+            del self._json[key]
+        return user
+
+    def json_of(self, user_id: int, base: str) -> bytes:
+        """The user as Zendesk's JSON (agent view) for a given base URL, cached: listing hot path."""
+        key = (user_id, base)
+        data = self._json.get(key)
+        if data is None:
+            if len(self._json) > 50_000:
+                self._json.clear()
+            record = self.get(user_id)
+            url = f"{base}/api/v2/users/{user_id}.json"
+            data = self._json[key] = json.dumps(
+                {"id": user_id, "url": url, **record},  # type: ignore[dict-item]
+                separators=(",", ":"),
+                ensure_ascii=False,
+            ).encode()
+        return data
+
+    # ---- listing ------------------------------------------------------------------------------
+    def ids(
+        self,
+        role: str | None = None,
+        after: int | None = None,
+        before: int | None = None,
+        reverse: bool = False,
+    ) -> Iterator[int]:
+        """User ids in id order (or reversed), strictly between `after` and `before`, optionally by role."""
+        lo = S.USER_ID_BASE if after is None else max(after + 1, S.USER_ID_BASE)
+        hi = self._last_id + 1 if before is None else min(before, self._last_id + 1)
+        if lo >= hi:
+            return
+        base = self._base_role_ids(role, lo, hi, reverse)
+        if role is None:
+            yield from base
+            return
+        changed = sorted((i for i in self.overlay if lo <= i < hi), reverse=reverse)
+        seen_last = None
+        for user_id in heapq.merge(base, changed, reverse=reverse):
+            if user_id == seen_last:
+                continue
+            seen_last = user_id
+            if self.get(user_id)["role"] == role:  # type: ignore[index]
+                yield user_id
+
+    def count_role(self, role: str | None) -> int:
+        if role is None:
+            return self.count
+        total = self._base_role_count(role)
+        for user_id, user in self.overlay.items():
+            base = self._base_role(user_id - S.USER_ID_BASE)
+            total += (user["role"] == role) - (base == role)
+        return total
+
+    def scan(self) -> Iterator[dict]:
+        for user_id in range(S.USER_ID_BASE, self._last_id + 1):
+            yield self.get(user_id)  # type: ignore[misc]
+
+    # ---- the generator ------------------------------------------------------------------------
+    def _base_role(self, index: int) -> str:
+        if index < S.MIN_USERS:
+            return S.SPECIAL_USERS[index][0]
+        return "agent" if index % S.AGENT_EVERY == 0 else "end-user"
+
+    def _base_role_count(self, role: str) -> int:
+        special = sum(1 for u in S.SPECIAL_USERS if u[0] == role)
+        generated = self.count - S.MIN_USERS
+        agents = len(range(self._first_generated_agent(), self.count, S.AGENT_EVERY))
+        if role == "agent":
+            return special + agents
+        if role == "end-user":
+            return special + generated - agents
+        return special
+
+    def _first_generated_agent(self) -> int:
+        return -(-S.MIN_USERS // S.AGENT_EVERY) * S.AGENT_EVERY
+
+    def _base_role_ids(self, role: str | None, lo: int, hi: int, reverse: bool) -> Iterable[int]:
+        if role is None or role == "end-user":
+            return range(hi - 1, lo - 1, -1) if reverse else range(lo, hi)
+        specials = [S.USER_ID_BASE + i for i, u in enumerate(S.SPECIAL_USERS) if u[0] == role]
+        if role == "agent":
+            first = S.USER_ID_BASE + self._first_generated_agent()
+            specials += range(first, self._last_id + 1, S.AGENT_EVERY)
+        picked = [i for i in specials if lo <= i < hi]
+        return reversed(picked) if reverse else picked
+
+    def _generate(self, index: int) -> dict:
+        user_id = S.USER_ID_BASE + index
+        seed = self.seed
+        if index < S.MIN_USERS:
+            role, role_type, name, local, suspended, verified = S.SPECIAL_USERS[index]
+            email = f"{local}@{S.EMAIL_DOMAIN}"
+        else:
+            first = FIRST_NAMES[(index * 7 + seed) % len(FIRST_NAMES)]
+            last = LAST_NAMES[(index * 13 + seed * 3) % len(LAST_NAMES)]
+            name = f"{first} {last}"
+            email = f"{first}.{last}.{index}@{GENERATED_DOMAIN}".lower()
+            role = self._base_role(index)
+            role_type = (1 if index % S.LIGHT_AGENT_EVERY == 0 else 0) if role == "agent" else None
+            suspended = role == "end-user" and index % S.SUSPENDED_EVERY == 0
+            verified = not (role == "end-user" and index % S.UNVERIFIED_EVERY == 0)
+        stamp = self.anchor - timedelta(days=30, minutes=self.count - index)
+        staff = role != "end-user"
+        return {
+            "id": user_id,
+            "name": name,
+            "email": email,
+            "created_at": iso(stamp),
+            "updated_at": iso(stamp),
+            "time_zone": "Amsterdam",
+            "iana_time_zone": "Europe/Amsterdam",
+            "phone": None,
+            "shared_phone_number": None,
+            "photo": None,
+            "locale_id": 1,
+            "locale": "en-US",
+            "organization_id": None
+            if staff
+            else S.ORGANIZATION_IDS[(index + seed) % len(S.ORGANIZATION_IDS)],
+            "role": role,
+            "verified": verified,
+            "external_id": None,
+            "tags": [],
+            "alias": "",
+            "active": True,
+            "shared": False,
+            "shared_agent": False,
+            "last_login_at": iso(self.anchor - timedelta(days=index % 20, hours=3)) if verified else None,
+            "two_factor_auth_enabled": None,
+            "signature": "",
+            "details": "",
+            "notes": "",
+            "role_type": role_type,
+            "custom_role_id": None,
+            "moderator": staff,
+            "ticket_restriction": None if staff else "requested",
+            "only_private_comments": False,
+            "restricted_agent": not staff,
+            "suspended": suspended,
+            "default_group_id": 360_000_001 if staff else None,
+            "report_csv": role == "admin",
+            "user_fields": {},
+        }

@@ -47,7 +47,7 @@ def test_typed_values_from_yaml_are_checked(declared):
         ({"target_id": "1", "dry_run": "maybe"}, "expected a bool"),
         ({"target_id": "1", "labels": "{not a list"}, "expected a list"),
         ({}, "missing required parameter 'target_id'"),
-        ({"target_id": "0"}, "missing required parameter 'target_id'"),  # still the placeholder default
+        ({"target_id": "None"}, "expected int, got None"),
     ],
 )
 def test_problems_are_named(declared, given, message):

@@ -123,10 +123,12 @@ def validate(given: Mapping[str, Any], declared: Mapping[str, Declared]) -> dict
 
 
 def _missing(value: Any, spec: Declared) -> bool:
-    """Absent, empty, or still the placeholder default of a `required` parameter."""
-    if value is UNSET or value is None or value == "":
-        return True
-    return spec.default is not UNSET and type(value) is type(spec.default) and value == spec.default
+    """A `required` parameter must be given, and not as None or an empty string.
+
+    A given value equal to the default counts (notebooks may default to a demo object, e.g. the
+    sandbox's automation 12345); the point is that the operator names the target explicitly.
+    """
+    return value is UNSET or value is None or value == ""
 
 
 def coerce(value: Any, spec: Declared) -> Any:

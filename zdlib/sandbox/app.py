@@ -7,7 +7,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from zdlib.sandbox import api_automations, api_users, control, errors
+from zdlib.sandbox import api_audit, api_automations, api_oauth, api_tokens, api_users, control, errors
 from zdlib.sandbox.middleware import SandboxMiddleware
 from zdlib.sandbox.options import Options
 from zdlib.sandbox.state import SandboxState
@@ -27,11 +27,14 @@ async def _unknown_route(request: Request, exc: Exception) -> Response:
 def create_app(options: Options | None = None, state: SandboxState | None = None) -> SandboxMiddleware:
     """An ASGI app for one sandbox instance (the state is reachable as `app.state`)."""
     state = state or SandboxState(options or Options())
-    routes = [*api_users.routes(), *api_automations.routes(), *control.routes()]
-    for module_name in ("api_oauth", "api_tokens", "api_audit"):
-        module = _optional(module_name)
-        if module is not None:
-            routes.extend(module.routes())
+    routes = [
+        *api_users.routes(),
+        *api_automations.routes(),
+        *api_oauth.routes(),
+        *api_tokens.routes(),
+        *api_audit.routes(),
+        *control.routes(),
+    ]
     app = Starlette(
         routes=routes,
         exception_handlers={errors.ApiError: _api_error, 404: _unknown_route, 405: _unknown_route},
@@ -40,12 +43,3 @@ def create_app(options: Options | None = None, state: SandboxState | None = None
     wrapped = SandboxMiddleware(app, state)
     wrapped.state = state  # type: ignore[misc]
     return wrapped
-
-
-def _optional(name: str):  # pragma: no cover - removed once every module exists
-    import importlib
-
-    try:
-        return importlib.import_module(f"zdlib.sandbox.{name}")
-    except ModuleNotFoundError:
-        return None

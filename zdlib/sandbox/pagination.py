@@ -135,12 +135,20 @@ def offset_page(request: Request, key: str, total: int, items: list[dict], page:
     }
 
 
-def paginate_list(request: Request, key: str, records: list[dict], repeat_cursor: bool = False) -> dict:
-    """Cursor or offset pagination over a small in-memory list already in id order."""
+def paginate_list(
+    request: Request, key: str, records: list[dict], repeat_cursor: bool = False, descending: bool = False
+) -> dict:
+    """Cursor or offset pagination over a small in-memory list already in id order (or reversed)."""
     if is_cursor_request(request):
 
         def fetch(after: int | None, before: int | None, reverse: bool) -> Iterator[dict]:
             seq = reversed(records) if reverse else records
+            if descending:  # "after" means older, i.e. smaller ids
+                return (
+                    r
+                    for r in seq
+                    if (after is None or r["id"] < after) and (before is None or r["id"] > before)
+                )
             return (
                 r for r in seq if (after is None or r["id"] > after) and (before is None or r["id"] < before)
             )

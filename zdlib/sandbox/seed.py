@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from zdlib.sandbox.secrets import derive
+from zdlib.sandbox.derived import derive
 
 ACCOUNT_NAME = "zdlib sandbox"
 EMAIL_DOMAIN = "sandbox.zdlib.test"

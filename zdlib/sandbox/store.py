@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from zdlib.sandbox import seed as S
 from zdlib.sandbox.clock import TOKEN_AUTO_DEACTIVATION_FROM, TOKEN_IDLE_LIMIT, Clock, iso
-from zdlib.sandbox.secrets import derive
+from zdlib.sandbox.derived import derive
 from zdlib.sandbox.users import UserDirectory
 
 SYSTEM_ACTOR_ID = -1  # Zendesk itself (e.g. the 30-day API token rule)

@@ -1,0 +1,68 @@
+"""Audit logs: list (filters, newest first by default) and show. Enterprise plans and admins only."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from zdlib.sandbox import errors, render
+from zdlib.sandbox.auth import require
+from zdlib.sandbox.http import state_of
+from zdlib.sandbox.pagination import paginate_list
+
+AUDIT_PLANS = ("enterprise", "enterprise_plus")
+
+
+def _allowed(request: Request) -> None:
+    require(request, "auditlogs", write=False, role="admin")
+    if state_of(request).options.plan not in AUDIT_PLANS:
+        raise errors.forbidden()
+
+
+def _filter_values(request: Request, name: str) -> list[str]:
+    params = request.query_params
+    return params.getlist(f"filter[{name}]") + params.getlist(f"filter[{name}][]")
+
+
+async def list_audit_logs(request: Request) -> Response:
+    _allowed(request)
+    state = state_of(request)
+    records = list(state.store.audit_logs.values())
+    for name in ("source_type", "action", "ip_address"):
+        wanted = _filter_values(request, name)
+        if wanted:
+            records = [r for r in records if str(r[name]) in wanted]
+    for name in ("source_id", "actor_id"):
+        wanted = _filter_values(request, name)
+        if wanted:
+            records = [r for r in records if str(r[name]) in wanted]
+    window = _filter_values(request, "created_at")
+    if window:
+        start, end = window[0], window[1] if len(window) > 1 else None
+        records = [r for r in records if r["created_at"] >= start and (end is None or r["created_at"] <= end)]
+    ascending = (request.query_params.get("sort") or "-created_at") == "created_at" or (
+        request.query_params.get("sort_order") == "asc"
+    )
+    records.sort(key=lambda r: r["id"], reverse=not ascending)
+    base = render.base_of(request)
+    logs = [render.audit_log(r, base) for r in records]
+    body = paginate_list(
+        request, "audit_logs", logs, state.faults.settings.repeat_cursor, descending=not ascending
+    )
+    return errors.json_response(body)
+
+
+async def show_audit_log(request: Request) -> Response:
+    _allowed(request)
+    record = state_of(request).store.audit_logs.get(request.path_params["audit_log_id"])
+    if record is None:
+        raise errors.record_not_found()
+    return errors.json_response({"audit_log": render.audit_log(record, render.base_of(request))})
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/api/v2/audit_logs", list_audit_logs, methods=["GET"]),
+        Route("/api/v2/audit_logs/{audit_log_id:int}", show_audit_log, methods=["GET"]),
+    ]

@@ -1,0 +1,332 @@
+"""OAuth clients (CRUD, generate_secret), OAuth tokens (list, create, show, current, revoke)
+and the grant-type endpoint `POST /oauth/tokens` (client_credentials, refresh_token)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from zdlib.sandbox import errors, render
+from zdlib.sandbox.auth import Principal, require
+from zdlib.sandbox.clock import iso, parse_instant
+from zdlib.sandbox.http import body_of, state_of, truthy, wrapped
+from zdlib.sandbox.pagination import paginate_list
+
+CLIENT_FIELDS = ("name", "identifier", "kind", "redirect_uri", "description", "company", "user_id")
+MIN_EXPIRES_IN = 300  # exclusive bounds documented for grant-type tokens
+MAX_EXPIRES_IN = 172_800
+DEFAULT_EXPIRES_IN = 1800  # 30 minutes, Zendesk's 2026 default for expiring tokens
+REFRESH_DAYS = (7, 90)
+DEFAULT_REFRESH_DAYS = 30
+INVALID_CLIENT = (
+    "Client authentication failed due to unknown client, no client authentication included, "
+    "or unsupported authentication method."
+)
+
+
+# ---- clients -----------------------------------------------------------------------------------------
+def _client(request: Request, client_id: int) -> dict:
+    record = state_of(request).store.oauth_clients.get(client_id)
+    if record is None:
+        raise errors.record_not_found()
+    return record
+
+
+async def list_clients(request: Request) -> Response:
+    principal = require(request, None, write=False, role="admin")
+    state = state_of(request)
+    base = render.base_of(request)
+    records = sorted(state.store.oauth_clients.values(), key=lambda c: c["id"])
+    if request.url.path.startswith("/api/v2/users/me/"):
+        records = [c for c in records if c["user_id"] == principal.id]
+    clients = [render.oauth_client(c, base) for c in records]
+    return errors.json_response(
+        paginate_list(request, "clients", clients, state.faults.settings.repeat_cursor)
+    )
+
+
+async def show_client(request: Request) -> Response:
+    require(request, None, write=False, role="admin")
+    record = _client(request, request.path_params["client_id"])
+    return errors.json_response({"client": render.oauth_client(record, render.base_of(request))})
+
+
+def _check_client_fields(request: Request, fields: dict, creating: bool, own_id: int | None = None) -> None:
+    for name in ("name", "identifier"):
+        if (creating or name in fields) and not str(fields.get(name) or "").strip():
+            raise errors.record_invalid(name, f"{name.capitalize()}: cannot be blank", "BlankValue")
+    identifier = fields.get("identifier")
+    clients = state_of(request).store.oauth_clients.values()
+    if identifier is not None and any(c["identifier"] == identifier and c["id"] != own_id for c in clients):
+        raise errors.record_invalid(
+            "identifier", f"Identifier: {identifier} has already been taken", "DuplicateValue"
+        )
+    if "kind" in fields and fields["kind"] not in ("public", "confidential"):
+        raise errors.record_invalid("kind", "Kind: must be public or confidential")
+
+
+async def create_client(request: Request) -> Response:
+    principal = require(request, None, write=True, role="admin")
+    state = state_of(request)
+    fields = wrapped(await body_of(request), "client")
+    _check_client_fields(request, fields, creating=True)
+    store = state.store
+    now = iso(state.clock.now())
+    record = {
+        "id": store.next_id(),
+        "name": fields["name"],
+        "identifier": fields["identifier"],
+        "user_id": fields.get("user_id", principal.id),
+        "kind": fields.get("kind", "confidential"),
+        "company": fields.get("company", ""),
+        "description": fields.get("description", ""),
+        "redirect_uri": list(fields.get("redirect_uri") or []),
+        "logo_url": "",
+        "global": False,
+        "created_at": now,
+        "updated_at": now,
+        "_secret": store.new_secret("oauth_client_secret", 64),
+    }
+    store.oauth_clients[record["id"]] = record
+    store.audit(principal.id, "create", "oauth_client", record["id"], record["name"], "Created OAuth client")
+    body = {"client": render.oauth_client(record, render.base_of(request), with_secret=True)}
+    return errors.json_response(body, 201)
+
+
+async def update_client(request: Request) -> Response:
+    principal = require(request, None, write=True, role="admin")
+    state = state_of(request)
+    record = _client(request, request.path_params["client_id"])
+    fields = wrapped(await body_of(request), "client")
+    _check_client_fields(request, fields, creating=False, own_id=record["id"])
+    changed = [k for k in CLIENT_FIELDS if k in fields and fields[k] != record.get(k)]
+    record.update({k: fields[k] for k in changed})
+    record["updated_at"] = iso(state.clock.now())
+    change = "Changed " + ", ".join(changed) if changed else "No changes"
+    state.store.audit(principal.id, "update", "oauth_client", record["id"], record["name"], change)
+    return errors.json_response({"client": render.oauth_client(record, render.base_of(request))})
+
+
+async def generate_secret(request: Request) -> Response:
+    principal = require(request, None, write=True, role="admin")
+    state = state_of(request)
+    record = _client(request, request.path_params["client_id"])
+    record["_secret"] = state.store.new_secret("oauth_client_secret", 64)
+    record["updated_at"] = iso(state.clock.now())
+    state.store.audit(
+        principal.id, "update", "oauth_client", record["id"], record["name"], "Generated a new secret"
+    )
+    return errors.json_response(
+        {"client": render.oauth_client(record, render.base_of(request), with_secret=True)}
+    )
+
+
+async def delete_client(request: Request) -> Response:
+    principal = require(request, None, write=True, role="admin")
+    state = state_of(request)
+    record = _client(request, request.path_params["client_id"])
+    store = state.store
+    del store.oauth_clients[record["id"]]
+    for token_id in [t["id"] for t in store.oauth_tokens.values() if t["client_id"] == record["id"]]:
+        del store.oauth_tokens[token_id]
+    store.audit(principal.id, "destroy", "oauth_client", record["id"], record["name"], "Deleted OAuth client")
+    return Response(status_code=204)
+
+
+# ---- tokens ------------------------------------------------------------------------------------------
+def _own_or_admin(principal: Principal, token: dict) -> None:
+    if principal.role != "admin" and token["user_id"] != principal.id:
+        raise errors.forbidden()
+
+
+async def list_tokens(request: Request) -> Response:
+    principal = require(request, None, write=False, role="end-user")
+    state = state_of(request)
+    records = sorted(state.store.oauth_tokens.values(), key=lambda t: t["id"])
+    if truthy(request.query_params.get("all")):
+        if principal.role != "admin":
+            raise errors.forbidden()
+    else:
+        records = [t for t in records if t["user_id"] == principal.id]
+    client_id = request.query_params.get("client_id")
+    if client_id:
+        records = [t for t in records if str(t["client_id"]) == client_id]
+    base = render.base_of(request)
+    tokens = [render.oauth_token(t, base) for t in records]
+    return errors.json_response(paginate_list(request, "tokens", tokens, state.faults.settings.repeat_cursor))
+
+
+def _token(request: Request, principal: Principal) -> dict:
+    raw = request.path_params["token_id"]
+    store = state_of(request).store
+    if raw == "current":
+        if principal.oauth_token is None or principal.oauth_token["id"] not in store.oauth_tokens:
+            raise errors.record_not_found()
+        return principal.oauth_token
+    token = store.oauth_tokens.get(int(raw)) if raw.isdigit() else None
+    if token is None:
+        raise errors.record_not_found()
+    _own_or_admin(principal, token)
+    return token
+
+
+async def show_token(request: Request) -> Response:
+    principal = require(request, None, write=False, role="end-user")
+    token = _token(request, principal)
+    return errors.json_response({"token": render.oauth_token(token, render.base_of(request))})
+
+
+async def revoke_token(request: Request) -> Response:
+    principal = require(request, None, write=True, role="end-user")
+    state = state_of(request)
+    token = _token(request, principal)
+    del state.store.oauth_tokens[token["id"]]
+    state.store.audit(
+        principal.id, "destroy", "oauth_token", token["id"], "OAuth token", "Revoked OAuth token"
+    )
+    return Response(status_code=204)
+
+
+async def create_token(request: Request) -> Response:
+    principal = require(request, None, write=True, role="admin")
+    state = state_of(request)
+    fields = wrapped(await body_of(request), "token")
+    store = state.store
+    client = store.oauth_clients.get(fields.get("client_id"))  # type: ignore[arg-type]
+    if client is None:
+        raise errors.record_invalid("client_id", "Client: must exist (use the client's numeric id)")
+    scopes = fields.get("scopes")
+    if not isinstance(scopes, list) or not scopes or not all(isinstance(s, str) for s in scopes):
+        raise errors.record_invalid("scopes", "Scopes: cannot be blank", "BlankValue")
+    now = state.clock.now()
+    expires = fields.get("expires_at")
+    token = store.oauth_token_record(
+        store.next_id(),
+        client["id"],
+        principal.id,
+        scopes,
+        now,
+        None if expires is None else _parse_when(expires),
+        store.new_secret("oauth_token", 64),
+        None,
+    )
+    store.oauth_tokens[token["id"]] = token
+    store.audit(principal.id, "create", "oauth_token", token["id"], client["name"], "Created OAuth token")
+    return errors.json_response({"token": render.oauth_token(token, render.base_of(request), full=True)}, 201)
+
+
+def _parse_when(value: str) -> datetime:
+    try:
+        return parse_instant(value)
+    except ValueError:
+        raise errors.record_invalid("expires_at", "Expires at: is not a valid time") from None
+
+
+# ---- grant types: POST /oauth/tokens -------------------------------------------------------------------
+def _bounded(value: object, low: int, high: int, default: int, name: str) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise errors.oauth_error("invalid_request", f"{name} must be an integer") from None
+    if not low < number < high:
+        raise errors.oauth_error("invalid_request", f"{name} must be greater than {low} and less than {high}")
+    return number
+
+
+async def grant_token(request: Request) -> Response:
+    state = state_of(request)
+    store = state.store
+    body = await body_of(request)
+    grant = body.get("grant_type")
+    client = next((c for c in store.oauth_clients.values() if c["identifier"] == body.get("client_id")), None)
+    if client is None or body.get("client_secret") != client["_secret"]:
+        raise errors.oauth_error("invalid_client", INVALID_CLIENT, 401)
+    expires_in = _bounded(
+        body.get("expires_in"), MIN_EXPIRES_IN, MAX_EXPIRES_IN, DEFAULT_EXPIRES_IN, "expires_in"
+    )
+    refresh_days = _bounded(
+        body.get("refresh_token_expires_in"),
+        REFRESH_DAYS[0] * 86400 - 1,
+        REFRESH_DAYS[1] * 86400 + 1,
+        DEFAULT_REFRESH_DAYS * 86400,
+        "refresh_token_expires_in",
+    )
+    now = state.clock.now()
+    if grant == "client_credentials":
+        scope = body.get("scope") or body.get("scopes")
+        scopes = scope.split() if isinstance(scope, str) else list(scope or [])
+        if not scopes:
+            raise errors.oauth_error(
+                "invalid_scope", "The requested scope is invalid, unknown, or malformed."
+            )
+        user_id = client["user_id"]
+        action = "Created OAuth token (client_credentials)"
+    elif grant == "refresh_token":
+        old = next(
+            (
+                t
+                for t in store.oauth_tokens.values()
+                if t["_refresh"] and t["_refresh"] == body.get("refresh_token")
+            ),
+            None,
+        )
+        if old is None or old["client_id"] != client["id"] or (old["_refresh_expires"] or now) < now:
+            raise errors.oauth_error(
+                "invalid_grant",
+                "The provided authorization grant is invalid, expired, revoked, does not match the "
+                "redirection URI used in the authorization request, or was issued to another client.",
+            )
+        scopes, user_id = list(old["scopes"]), old["user_id"]
+        del store.oauth_tokens[old["id"]]  # refresh rotates: the old access and refresh tokens stop working
+        action = f"Refreshed OAuth token {old['id']}"
+    else:
+        raise errors.oauth_error(
+            "unsupported_grant_type",
+            "The authorization grant type is not supported by the authorization server.",
+        )
+    token = store.oauth_token_record(
+        store.next_id(),
+        client["id"],
+        user_id,
+        scopes,
+        now,
+        now + timedelta(seconds=expires_in),
+        store.new_secret("oauth_token", 64),
+        store.new_secret("oauth_refresh", 64),
+        now + timedelta(seconds=refresh_days),
+    )
+    store.oauth_tokens[token["id"]] = token
+    store.audit(user_id, "create", "oauth_token", token["id"], client["name"], action)
+    return errors.json_response(
+        {
+            "access_token": token["_value"],
+            "token_type": "bearer",
+            "scope": " ".join(scopes),
+            "expires_in": expires_in,
+            "refresh_token": token["_refresh"],
+            "refresh_token_expires_in": refresh_days,
+        },
+        201,
+    )
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/api/v2/oauth/clients", list_clients, methods=["GET"]),
+        Route("/api/v2/users/me/oauth/clients", list_clients, methods=["GET"]),
+        Route("/api/v2/oauth/clients", create_client, methods=["POST"]),
+        Route("/api/v2/oauth/clients/{client_id:int}", show_client, methods=["GET"]),
+        Route("/api/v2/oauth/clients/{client_id:int}", update_client, methods=["PUT"]),
+        Route("/api/v2/oauth/clients/{client_id:int}", delete_client, methods=["DELETE"]),
+        Route("/api/v2/oauth/clients/{client_id:int}/generate_secret", generate_secret, methods=["PUT"]),
+        Route("/api/v2/oauth/tokens", list_tokens, methods=["GET"]),
+        Route("/api/v2/oauth/tokens", create_token, methods=["POST"]),
+        Route("/api/v2/oauth/tokens/{token_id}", show_token, methods=["GET"]),
+        Route("/api/v2/oauth/tokens/{token_id}", revoke_token, methods=["DELETE"]),
+        Route("/oauth/tokens", grant_token, methods=["POST"]),
+    ]

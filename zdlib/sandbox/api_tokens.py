@@ -1,0 +1,126 @@
+"""API tokens: `GET /api/v2/api_tokens` as Zendesk documents it, plus the Admin Center writes
+(create, deactivate/reactivate, delete) modelled as `POST`/`PUT`/`DELETE` (sandbox-only surface,
+see docs/architecture.md section 2)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from zdlib.sandbox import errors, render
+from zdlib.sandbox.auth import require
+from zdlib.sandbox.http import body_of, state_of, truthy, wrapped
+
+MAX_TOKENS = 256
+CREATION_STOPPED = (
+    "Zendesk stopped API token creation on 2026-10-27. Use an OAuth client and OAuth tokens instead "
+    "(Admin Center > Apps and integrations > APIs > OAuth clients). Existing API tokens stop working "
+    "on 2027-04-30."
+)
+
+
+def _token(request: Request) -> dict:
+    token = state_of(request).store.api_tokens.get(request.path_params["token_id"])
+    if token is None:
+        raise errors.record_not_found()
+    return token
+
+
+def _render(request: Request, token: dict, users: bool = False, full: bool = False) -> dict:
+    state = state_of(request)
+    active = state.store.api_token_active(token) and not state.clock.api_tokens_retired()
+    directory = state.store.users
+    lookup = {token["assigned_user_id"]: directory.get(token["assigned_user_id"])} if users else None
+    return render.api_token(token, active, render.base_of(request), lookup, full)  # type: ignore[arg-type]
+
+
+async def list_api_tokens(request: Request) -> Response:
+    require(request, None, write=False, role="admin")
+    users = bool(truthy(request.query_params.get("include_users")))
+    tokens = sorted(state_of(request).store.api_tokens.values(), key=lambda t: t["id"])
+    return errors.json_response({"api_tokens": [_render(request, t, users) for t in tokens]})
+
+
+async def show_api_token(request: Request) -> Response:
+    require(request, None, write=False, role="admin")
+    return errors.json_response({"api_token": _render(request, _token(request), users=True)})
+
+
+async def create_api_token(request: Request) -> Response:
+    principal = require(request, None, write=True, role="admin")
+    state = state_of(request)
+    if not state.clock.token_creation_allowed():
+        raise errors.ApiError(403, {"error": "APITokenCreationDisabled", "description": CREATION_STOPPED})
+    fields = wrapped(await body_of(request), "api_token")
+    description = str(fields.get("description") or "").strip()
+    if not description:
+        raise errors.record_invalid("description", "Description: cannot be blank", "BlankValue")
+    store = state.store
+    if len(store.api_tokens) >= MAX_TOKENS:
+        raise errors.record_invalid("base", f"An account can have at most {MAX_TOKENS} API tokens", "TooMany")
+    now = state.clock.now()
+    token = {
+        "id": max(store.api_tokens, default=0) + 1,
+        "user_id": principal.id,
+        "assigned_user_id": principal.id,
+        "description": description,
+        "active": True,
+        "_created": now,
+        "_updated": now,
+        "_last_used": None,
+        "_reactivated": None,
+        "_value": store.new_secret("api_token", 40),
+    }
+    store.api_tokens[token["id"]] = token
+    store.audit(principal.id, "create", "apitoken", token["id"], description, "Created API token")
+    return errors.json_response({"api_token": _render(request, token, users=True, full=True)}, 201)
+
+
+async def update_api_token(request: Request) -> Response:
+    principal = require(request, None, write=True, role="admin")
+    state = state_of(request)
+    token = _token(request)
+    fields = wrapped(await body_of(request), "api_token")
+    now = state.clock.now()
+    changes = []
+    if "description" in fields and fields["description"] != token["description"]:
+        token["description"] = str(fields["description"])
+        changes.append("Description changed")
+    if "active" in fields:
+        if not isinstance(fields["active"], bool):
+            raise errors.record_invalid("active", "Active: must be true or false")
+        was_active = state.store.api_token_active(token, now)
+        if fields["active"] and not was_active:
+            if state.clock.api_tokens_retired():
+                raise errors.record_invalid("active", "API tokens were retired on 2027-04-30", "Retired")
+            token["active"], token["_reactivated"] = True, now
+            changes.append("Reactivated")
+        elif not fields["active"] and was_active:
+            token["active"] = False
+            changes.append("Deactivated")
+    token["_updated"] = now
+    change = "; ".join(changes) or "No changes"
+    state.store.audit(principal.id, "update", "apitoken", token["id"], token["description"], change)
+    return errors.json_response({"api_token": _render(request, token, users=True)})
+
+
+async def delete_api_token(request: Request) -> Response:
+    principal = require(request, None, write=True, role="admin")
+    state = state_of(request)
+    token = _token(request)
+    del state.store.api_tokens[token["id"]]
+    state.store.audit(
+        principal.id, "destroy", "apitoken", token["id"], token["description"], "Deleted API token"
+    )
+    return Response(status_code=204)
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/api/v2/api_tokens", list_api_tokens, methods=["GET"]),
+        Route("/api/v2/api_tokens", create_api_token, methods=["POST"]),
+        Route("/api/v2/api_tokens/{token_id:int}", show_api_token, methods=["GET"]),
+        Route("/api/v2/api_tokens/{token_id:int}", update_api_token, methods=["PUT"]),
+        Route("/api/v2/api_tokens/{token_id:int}", delete_api_token, methods=["DELETE"]),
+    ]

@@ -23,7 +23,7 @@ def warn(text: str) -> None:
     display(Markdown(f"> **Warning:** {text}"))
 
 
-def table(frame: pd.DataFrame | list[dict], *, max_rows: int = 50) -> pd.DataFrame:
+def table(frame: pd.DataFrame | list[dict], *, max_rows: int = 50) -> None:
     """Show a table (a DataFrame, or rows as dicts), truncated to `max_rows` with a note."""
     data = frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(frame)
     if len(data) > max_rows:
@@ -31,7 +31,6 @@ def table(frame: pd.DataFrame | list[dict], *, max_rows: int = 50) -> pd.DataFra
         note(f"_Showing {max_rows} of {len(data)} rows._")
     else:
         display(data)
-    return data
 
 
 def headless() -> bool:

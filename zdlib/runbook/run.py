@@ -88,6 +88,10 @@ class Run:
         if self.parameters:
             table([{"parameter": k, "value": repr(v)} for k, v in self.parameters.items()])
 
+    def read_only(self) -> None:
+        """Declare that this run only reads (e.g. a GET through api_request): its outcome is no-op."""
+        self.writes, self.dry_run = False, False
+
     # -- gates ---------------------------------------------------------------------------------
     def require_approval(self, access_request_url: str, approved_by: str, reviewed_by: str) -> None:
         """Refuse an applied run without a valid approval; a dry run only warns."""
@@ -164,13 +168,12 @@ class Run:
         return True
 
     # -- plan, snapshot, apply, verify ---------------------------------------------------------
-    def plan(self, changes: list[ch.Change]) -> Any:
+    def plan(self, changes: list[ch.Change]) -> None:
         """Record and show the plan; changes already in the desired state are no-ops."""
         for change in changes:
             change.status = ch.NOOP if change.is_noop else (ch.PLANNED if self.dry_run else ch.PENDING)
         self.changes.extend(changes)
-        frame = ch.plan_table(changes)
-        table(frame)
+        table(ch.plan_table(changes))
         if changes and all(c.status == ch.NOOP for c in changes):
             note("Everything is already in the desired state: nothing to do (no-op).")
         elif self.dry_run:
@@ -178,7 +181,6 @@ class Run:
                 "**Dry run**: the plan above will not be applied. "
                 "Re-run with `dry_run=False` and the approvals to apply it."
             )
-        return frame
 
     @property
     def pending(self) -> list[ch.Change]:
@@ -232,12 +234,12 @@ class Run:
         self.fail(f"Verification failed for {change.object} {change.id} `{change.field}`: {change.note}.")
         return False
 
-    def find_audit_entry(self, source_type: str, source_id: Any, action: str | None = None) -> dict | None:
+    def find_audit_entry(self, source_type: str, source_id: Any, action: str | None = None) -> None:
         """Cross-check an applied change with the instance's audit log (Enterprise only)."""
         if not any(c.status in (ch.APPLIED, ch.VERIFIED) for c in self.changes):
             note("Nothing was applied in this run, so there is no audit log entry to look for.")
-            return None
-        return self.audit_entry(source_type, source_id, action)
+            return
+        self.audit_entry(source_type, source_id, action)
 
     def audit_entry(self, source_type: str, source_id: Any, action: str | None = None) -> dict | None:
         """The newest audit log entry for an object since shortly before the run started."""
@@ -281,15 +283,13 @@ class Run:
             return "planned"
         return "no-op" if statuses or not self.dry_run or not self.writes else "planned"
 
-    def finish(self, reason: str = "") -> dict[str, Any]:
+    def finish(self, reason: str = "") -> None:
         """State the outcome and leave the machine-readable summary for the runner."""
         if self.outcome is None:
             self.outcome = self.decide_outcome()
             self.reason = reason or _default_reason(self.outcome, self.changes)
         self.finished_at = _now()
-        summary = self.summary()
-        show_summary(summary)
-        return summary
+        show_summary(self.summary())
 
     def summary(self) -> dict[str, Any]:
         """The run as JSON (no secrets: ids, fingerprints and states only)."""

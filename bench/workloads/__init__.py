@@ -1,0 +1,1 @@
+"""The benchmark workloads; each module has `run(mode) -> dict` with mode "quick", "standard" or "full"."""

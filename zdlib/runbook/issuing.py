@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zdlib.auth import BearerAuth
-from zdlib.errors import AuthenticationError, NotFound
+from zdlib.errors import AuthenticationError, NotFound, PermissionDenied
 from zdlib.runbook.credentials import mentions
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -102,11 +102,20 @@ def whoami(client: Any, access_token: str) -> dict | None:
     return user if user.get("id") else None
 
 
-def token_id_of(client: Any, access_token: str) -> dict | None:
-    """The token record (id, scopes, expiry) of a bearer token, read with the token itself."""
+def token_record(client: Any, access_token: str, client_id: Any) -> dict | None:
+    """The token record (id, scopes, expiry) of a bearer token.
+
+    Read with the token itself where its scopes allow (`/oauth/tokens/current`), else found among the
+    client's tokens by the 10-character prefix that Zendesk lists.
+    """
     try:
         return client.request("GET", "/api/v2/oauth/tokens/current", auth=BearerAuth(access_token)).json()[
             "token"
         ]
     except (AuthenticationError, NotFound):
         return None
+    except PermissionDenied:
+        pass
+    prefix = access_token[:10]
+    listed = [t for t in client.oauth_tokens.list(all=True, client_id=client_id) if t.get("token") == prefix]
+    return listed[0] if len(listed) == 1 else None

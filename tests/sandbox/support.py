@@ -45,8 +45,12 @@ def bearer(token: str) -> dict[str, str]:
 
 def client(sb: SandboxServer, headers: dict[str, str] | None = None) -> httpx.Client:
     """An httpx client for the sandbox, authenticated as the seeded admin's API token by default."""
-    return httpx.Client(base_url=sb.url, headers=headers if headers is not None else token_auth(sb),
-                        verify=sb.ca_file or True, timeout=10)
+    return httpx.Client(
+        base_url=sb.url,
+        headers=headers if headers is not None else token_auth(sb),
+        verify=sb.ca_file or True,
+        timeout=10,
+    )
 
 
 def oauth_value(sb: SandboxServer, token_id: int) -> str:

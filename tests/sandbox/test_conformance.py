@@ -9,8 +9,12 @@ from zdlib.sandbox import seed as S
 
 AUTOMATION = {
     "title": "Close pending tickets after 30 days",
-    "conditions": {"all": [{"field": "status", "operator": "is", "value": "pending"},
-                           {"field": "PENDING", "operator": "greater_than", "value": "720"}]},
+    "conditions": {
+        "all": [
+            {"field": "status", "operator": "is", "value": "pending"},
+            {"field": "PENDING", "operator": "greater_than", "value": "720"},
+        ]
+    },
     "actions": [{"field": "status", "value": "closed"}],
 }
 
@@ -38,8 +42,10 @@ def test_users_endpoints(api):
     validate(me, "CurrentUserResponse")
     validate(me["user"], "UserForAdmin")
     validate(ok(api.get("/api/v2/users/search", params={"query": "role:admin"})), "UsersResponse")
-    validate(ok(api.get("/api/v2/users/show_many", params={"ids": f"{S.ADMIN_ID},{S.END_USER_ID}"})),
-             "UsersResponse")
+    validate(
+        ok(api.get("/api/v2/users/show_many", params={"ids": f"{S.ADMIN_ID},{S.END_USER_ID}"})),
+        "UsersResponse",
+    )
     validate(ok(api.get("/api/v2/users/count")), "CountResponse")
     changed = ok(api.put(f"/api/v2/users/{S.END_USER_ID}", json={"user": {"suspended": True}}))
     validate(changed, "UserResponse")
@@ -64,10 +70,15 @@ def test_automation_endpoints(api):
     validate(ok(api.get("/api/v2/automations/12345")), "AutomationResponse")
     created = ok(api.post("/api/v2/automations", json={"automation": AUTOMATION}), 201)
     validate(created, "AutomationResponse")
-    validate(ok(api.put("/api/v2/automations/12345", json={"automation": {"active": False}})),
-             "AutomationResponse")
-    many = ok(api.put("/api/v2/automations/update_many.json",
-                      json={"automations": [{"id": 12346, "active": True, "position": 9}]}))
+    validate(
+        ok(api.put("/api/v2/automations/12345", json={"automation": {"active": False}})), "AutomationResponse"
+    )
+    many = ok(
+        api.put(
+            "/api/v2/automations/update_many.json",
+            json={"automations": [{"id": 12346, "active": True, "position": 9}]},
+        )
+    )
     validate(many, "AutomationsResponse")
 
 
@@ -77,12 +88,19 @@ def test_oauth_client_endpoints(api):
     for item in body["clients"]:
         assert_documented_fields(item, "OAuthClientObject")
     validate(ok(api.get("/api/v2/oauth/clients/2001")), "OauthClientResponse")
-    created = ok(api.post("/api/v2/oauth/clients",
-                          json={"client": {"name": "Conformance", "identifier": "conformance_client"}}), 201)
+    created = ok(
+        api.post(
+            "/api/v2/oauth/clients",
+            json={"client": {"name": "Conformance", "identifier": "conformance_client"}},
+        ),
+        201,
+    )
     validate(created, "OauthClientResponse")
     client_id = created["client"]["id"]
-    validate(ok(api.put(f"/api/v2/oauth/clients/{client_id}", json={"client": {"name": "Renamed"}})),
-             "OauthClientResponse")
+    validate(
+        ok(api.put(f"/api/v2/oauth/clients/{client_id}", json={"client": {"name": "Renamed"}})),
+        "OauthClientResponse",
+    )
     validate(ok(api.put(f"/api/v2/oauth/clients/{client_id}/generate_secret")), "OauthClientResponse")
 
 
@@ -93,13 +111,24 @@ def test_oauth_token_endpoints(fresh_sandbox, api):
         validate(token, "OauthTokenObject")
         assert_documented_fields(token, "OauthTokenObject")
     validate(ok(api.get("/api/v2/oauth/tokens/3001")), "OAuthTokenResponse")
-    created = ok(api.post("/api/v2/oauth/tokens", json={"token": {"client_id": 2001, "scopes": ["read"]}}), 201)
+    created = ok(
+        api.post("/api/v2/oauth/tokens", json={"token": {"client_id": 2001, "scopes": ["read"]}}), 201
+    )
     validate(created, "OAuthTokenResponse")
     with client(fresh_sandbox, bearer(fresh_sandbox.env["ZENDESK_OAUTH_TOKEN"])) as http:
         validate(ok(http.get("/api/v2/oauth/tokens/current.json")), "OAuthTokenResponse")
-    grant = ok(api.post("/oauth/tokens", json={
-        "grant_type": "client_credentials", "client_id": fresh_sandbox.env["ZENDESK_CLIENT_ID"],
-        "client_secret": fresh_sandbox.env["ZENDESK_CLIENT_SECRET"], "scope": "read"}), 201)
+    grant = ok(
+        api.post(
+            "/oauth/tokens",
+            json={
+                "grant_type": "client_credentials",
+                "client_id": fresh_sandbox.env["ZENDESK_CLIENT_ID"],
+                "client_secret": fresh_sandbox.env["ZENDESK_CLIENT_SECRET"],
+                "scope": "read",
+            },
+        ),
+        201,
+    )
     validate(grant, "OAuthTokenForGrantTypesObject")
 
 

@@ -29,7 +29,7 @@ def _token(request: Request) -> dict:
 
 def _render(request: Request, token: dict, users: bool = False, full: bool = False) -> dict:
     state = state_of(request)
-    active = state.store.api_token_active(token) and not state.clock.api_tokens_retired()
+    active = state.store.api_token_active(token)
     directory = state.store.users
     lookup = {token["assigned_user_id"]: directory.get(token["assigned_user_id"])} if users else None
     return render.api_token(token, active, render.base_of(request), lookup, full)  # type: ignore[arg-type]

@@ -79,12 +79,7 @@ def _basic(value: str, state: SandboxState) -> Principal:
     if login.endswith("/token"):
         user = store.users.by_email(login[: -len("/token")])
         token = store.find_api_token(secret)
-        if (
-            token is None
-            or not _usable(user)
-            or state.clock.api_tokens_retired()
-            or not store.api_token_active(token)
-        ):
+        if token is None or not _usable(user) or not store.api_token_active(token):
             raise errors.couldnt_authenticate()
         token["_last_used"] = state.clock.now()
         return Principal(user, "token")  # type: ignore[arg-type]

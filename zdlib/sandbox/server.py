@@ -77,7 +77,7 @@ class SandboxServer:
     def start(self) -> SandboxServer:
         opts = self.options
         family = socket.AF_INET6 if ":" in opts.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # so asyncio sets TCP_NODELAY
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((opts.host, opts.port))
         port = sock.getsockname()[1]

@@ -10,7 +10,7 @@ import itertools
 from datetime import datetime, timedelta
 
 from zdlib.sandbox import seed as S
-from zdlib.sandbox.clock import TOKEN_AUTO_DEACTIVATION_FROM, TOKEN_IDLE_LIMIT, Clock, iso
+from zdlib.sandbox.clock import TOKEN_AUTO_DEACTIVATION_FROM, TOKEN_IDLE_LIMIT, TOKENS_RETIRED, Clock, iso
 from zdlib.sandbox.derived import derive
 from zdlib.sandbox.users import UserDirectory
 
@@ -76,10 +76,10 @@ class Store:
 
     # ---- API token rules --------------------------------------------------------------------------
     def api_token_active(self, token: dict, now: datetime | None = None) -> bool:
-        """Active as set by an admin, and not caught by the 30-day idle rule (judged lazily)."""
-        if not token["active"]:
-            return False
+        """Active as set by an admin, not caught by the 30-day idle rule (judged lazily), not retired."""
         now = now or self.clock.now()
+        if not token["active"] or now >= TOKENS_RETIRED:
+            return False
         idle_since = max(filter(None, (token["_last_used"], token["_created"], token["_reactivated"])))
         return not (now >= TOKEN_AUTO_DEACTIVATION_FROM and now - idle_since >= TOKEN_IDLE_LIMIT)
 

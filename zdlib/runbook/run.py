@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import zdlib
@@ -54,11 +55,14 @@ class Run:
         self.reason = ""
         self.facts: dict[str, Any] = {}
         self.stem = record_stem(runbook)
+        self.instance_started_at = self.started_at
 
     # -- identity and header -------------------------------------------------------------------
     def identify(self) -> dict[str, Any]:
         """Who is acting: `/users/me` with the configured credential; an anonymous answer is refused."""
-        me = self.client.users.me()
+        response = self.client.request("GET", "/api/v2/users/me")
+        self.instance_started_at = _server_time(response) or self.started_at
+        me = response.json().get("user") or {}
         if not me.get("id"):
             self.refuse(
                 f"The credential for {self.client.base_url} was not accepted (Zendesk answered as an "
@@ -244,17 +248,12 @@ class Run:
     def audit_entry(self, source_type: str, source_id: Any, action: str | None = None) -> dict | None:
         """The newest audit log entry for an object since shortly before the run started."""
         try:
-            entries = self.client.audit_logs.list(
-                source_type=source_type,
-                source_id=source_id,
-                action=action,
-                since=self.started_at - timedelta(minutes=1),
-            )
+            entries = self.client.audit_logs.list(source_type=source_type, source_id=source_id, action=action)
             entry = next(iter(entries), None)
         except PermissionDenied:
             note("The audit log is not available to this credential or plan (Enterprise only): not checked.")
             return None
-        if entry is None:
+        if entry is None or _stamp(entry.get("created_at")) < self.instance_started_at - timedelta(minutes=1):
             warn(f"No audit log entry found for {source_type} {source_id} since the run started.")
             return None
         self.audit_log_ids.append(entry.get("id"))
@@ -313,6 +312,20 @@ class Run:
             "files": self.files,
             "facts": self.facts,
         }
+
+
+def _server_time(response: Any) -> datetime | None:
+    """The instance's clock, from the `Date` header (a sandbox may run on another date)."""
+    try:
+        return parsedate_to_datetime(response.headers["date"]).astimezone(UTC)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _stamp(value: str | None) -> datetime:
+    if not value:
+        return datetime.min.replace(tzinfo=UTC)
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def _mode(run: Run) -> str:

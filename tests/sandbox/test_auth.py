@@ -12,7 +12,9 @@ from zdlib.sandbox import seed as S
 COULDNT = {"error": "Couldn't authenticate you"}
 INVALID_TOKEN = {
     "error": "invalid_token",
-    "error_description": "The access token provided is expired, revoked, malformed or invalid for other reasons.",
+    "error_description": (
+        "The access token provided is expired, revoked, malformed or invalid for other reasons."
+    ),
 }
 NO_ACCESS = {
     "error": {

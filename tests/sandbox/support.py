@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import ssl
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -45,10 +46,11 @@ def bearer(token: str) -> dict[str, str]:
 
 def client(sb: SandboxServer, headers: dict[str, str] | None = None) -> httpx.Client:
     """An httpx client for the sandbox, authenticated as the seeded admin's API token by default."""
+    verify = ssl.create_default_context(cafile=sb.ca_file) if sb.ca_file else True
     return httpx.Client(
         base_url=sb.url,
         headers=headers if headers is not None else token_auth(sb),
-        verify=sb.ca_file or True,
+        verify=verify,
         timeout=10,
     )
 

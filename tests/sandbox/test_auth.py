@@ -20,7 +20,8 @@ NO_ACCESS = {
     "error": {
         "title": "Forbidden",
         "message": (
-            "You do not have access to this page. Please contact the account owner of this help desk for further help."
+            "You do not have access to this page. "
+            "Please contact the account owner of this help desk for further help."
         ),
     }
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import socket
+import ssl
 import threading
 import time
 from typing import Any
@@ -21,7 +22,8 @@ from zdlib.sandbox.tls import TlsFiles, make_tls_files
 class SandboxControl:
     """A small helper over the control API (`/sandbox/...`)."""
 
-    def __init__(self, url: str, verify: str | bool = True) -> None:
+    def __init__(self, url: str, ca_file: str | None = None) -> None:
+        verify = ssl.create_default_context(cafile=ca_file) if ca_file else True
         self._http = httpx.Client(base_url=url, verify=verify, timeout=10)
 
     def _call(self, method: str, path: str, json: Any = None) -> dict:
@@ -143,7 +145,7 @@ class SandboxServer:
     @property
     def control(self) -> SandboxControl:
         if self._control is None:
-            self._control = SandboxControl(self.url, self.ca_file or True)
+            self._control = SandboxControl(self.url, self.ca_file)
         return self._control
 
     def __repr__(self) -> str:

@@ -8,8 +8,8 @@ from starlette.routing import Route
 
 from zdlib.sandbox import errors, render
 from zdlib.sandbox.auth import require
-from zdlib.sandbox.http import state_of
 from zdlib.sandbox.pagination import paginate_list
+from zdlib.sandbox.request_parsing import state_of
 
 AUDIT_PLANS = ("enterprise", "enterprise_plus")
 

@@ -9,8 +9,8 @@ from starlette.routing import Route
 from zdlib.sandbox import errors, render
 from zdlib.sandbox.auth import require
 from zdlib.sandbox.clock import iso
-from zdlib.sandbox.http import body_of, id_list, state_of, truthy, wrapped
 from zdlib.sandbox.pagination import offset_page, offset_window, paginate_list
+from zdlib.sandbox.request_parsing import body_of, id_list, state_of, truthy, wrapped
 
 TIME_FIELDS = {
     "NEW",

@@ -12,8 +12,8 @@ from starlette.routing import Route
 from zdlib.sandbox import errors, render
 from zdlib.sandbox.auth import Principal, require
 from zdlib.sandbox.clock import iso, parse_instant
-from zdlib.sandbox.http import body_of, state_of, truthy, wrapped
 from zdlib.sandbox.pagination import paginate_list
+from zdlib.sandbox.request_parsing import body_of, state_of, truthy, wrapped
 
 CLIENT_FIELDS = ("name", "identifier", "kind", "redirect_uri", "description", "company", "user_id")
 MIN_EXPIRES_IN = 300  # exclusive bounds documented for grant-type tokens

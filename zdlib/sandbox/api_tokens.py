@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from zdlib.sandbox import errors, render
 from zdlib.sandbox.auth import require
-from zdlib.sandbox.http import body_of, state_of, truthy, wrapped
+from zdlib.sandbox.request_parsing import body_of, state_of, truthy, wrapped
 
 MAX_TOKENS = 256
 CREATION_STOPPED = (

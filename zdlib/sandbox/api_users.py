@@ -15,11 +15,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from zdlib.sandbox import errors, render
-from zdlib.sandbox.auth import STAFF_ROLES, Principal, authenticate, require
+from zdlib.sandbox.auth import STAFF_ROLES, Principal, authenticate, is_password_basic, require
 from zdlib.sandbox.clock import iso
-from zdlib.sandbox.http import body_of, id_list, state_of, wrapped
 from zdlib.sandbox.pagination import cursor_page, is_cursor_request, offset_page, offset_window, page_url
 from zdlib.sandbox.ratelimit import retry_after_seconds
+from zdlib.sandbox.request_parsing import body_of, id_list, state_of, wrapped
 from zdlib.sandbox.seed import USER_ID_BASE
 from zdlib.sandbox.users import ROLES
 
@@ -112,7 +112,7 @@ async def me(request: Request) -> Response:
     try:
         principal = authenticate(request, state)
     except errors.ApiError:
-        if _is_password_basic(header):  # Zendesk answers a wrong password with the anonymous user
+        if is_password_basic(header):  # Zendesk answers a wrong password with the anonymous user
             return errors.json_response({"user": _anonymous()})
         raise
     if principal is None:
@@ -121,17 +121,6 @@ async def me(request: Request) -> Response:
     token = hashlib.sha256(f"csrf:{state.options.seed}:{principal.id}".encode()).hexdigest()[:44]
     body["authenticity_token"] = token
     return errors.json_response({"user": body})
-
-
-def _is_password_basic(header: str) -> bool:
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "basic":
-        return False
-    try:
-        login = base64.b64decode(value.strip()).decode().partition(":")[0]
-    except ValueError:
-        return False
-    return not login.endswith("/token")
 
 
 def _visible_user(request: Request, principal: Principal, user_id: int) -> dict:

@@ -52,6 +52,18 @@ def authenticate(request: Request, state: SandboxState) -> Principal | None:
     raise errors.couldnt_authenticate()
 
 
+def is_password_basic(header: str) -> bool:
+    """A Basic header whose login is not `email/token` (the legacy password form)."""
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        login = base64.b64decode(value.strip()).decode().partition(":")[0]
+    except ValueError:
+        return False
+    return not login.endswith("/token")
+
+
 def _bearer(value: str, state: SandboxState) -> Principal:
     store = state.store
     now = state.clock.now()

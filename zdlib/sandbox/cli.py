@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
 import threading
-from pathlib import Path
 
 from zdlib.sandbox.options import PLAN_LIMITS, Options
 from zdlib.sandbox.server import SandboxServer
@@ -106,14 +104,6 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def write_env_file(path: str, env: dict[str, str]) -> None:
-    target = Path(path)
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as out:
-        out.write("# written by `zdlib sandbox`: the seeded admin of a local sandbox (not a real account)\n")
-        out.writelines(f"{key}={value}\n" for key, value in env.items())
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -143,7 +133,6 @@ def main(argv: list[str] | None = None) -> int:
     if server.ca_file:
         print(f"CA certificate to trust: {server.ca_file}", flush=True)
     if args.env_file:
-        write_env_file(args.env_file, server.env)
         print(f"Credentials of the seeded admin written to {args.env_file}", flush=True)
     else:
         print(

@@ -9,8 +9,8 @@ from starlette.routing import Route
 from zdlib.sandbox import seed as S
 from zdlib.sandbox.clock import iso
 from zdlib.sandbox.errors import ApiError, json_response
-from zdlib.sandbox.http import body_of, state_of
 from zdlib.sandbox.render import base_of
+from zdlib.sandbox.request_parsing import body_of, state_of
 from zdlib.sandbox.state import SandboxState
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import ssl
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,6 +19,14 @@ from zdlib.sandbox.control import credentials
 from zdlib.sandbox.options import Options
 from zdlib.sandbox.state import SandboxState
 from zdlib.sandbox.tls import TlsFiles, make_tls_files
+
+
+def write_env_file(path: str, env: dict[str, str]) -> None:
+    """The `ZENDESK_*` variables as a dotenv file readable only by its owner."""
+    fd = os.open(Path(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write("# written by `zdlib sandbox`: the seeded admin of a local sandbox (not a real account)\n")
+        out.writelines(f"{key}={value}\n" for key, value in env.items())
 
 
 class SandboxControl:
@@ -112,6 +122,8 @@ class SandboxServer:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError(f"the sandbox did not start on {self.url}")
             time.sleep(0.01)
+        if opts.env_file:
+            write_env_file(opts.env_file, self.env)
         return self
 
     def stop(self) -> None:

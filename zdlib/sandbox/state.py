@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import secrets as _secrets
-from dataclasses import replace
 
 from zdlib.sandbox.clock import Clock
 from zdlib.sandbox.faults import FaultInjector, FaultSettings
@@ -36,9 +35,6 @@ class SandboxState:
         settings.update(dict(opts.faults))
         self.faults = FaultInjector(settings, opts.seed)
         self.stats = Stats()
-
-    def with_options(self, **changes: object) -> Options:
-        return replace(self.options, **changes)
 
     def next_request_id(self) -> str:
         return f"{self._request_prefix}-{next(self._request_ids):08d}"

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
+from zdlib.sandbox import render
 from zdlib.sandbox import seed as S
 from zdlib.sandbox.clock import iso
 
@@ -98,7 +99,7 @@ class UserDirectory:
             return changed
         cached = self._cache.get(user_id)
         if cached is None:
-            if len(self._cache) > 50_000:
+            if len(self._cache) > 5_000:
                 self._cache.clear()
             cached = self._cache[user_id] = self._generate(user_id - S.USER_ID_BASE)
         return cached
@@ -135,15 +136,10 @@ class UserDirectory:
         key = (user_id, base)
         data = self._json.get(key)
         if data is None:
-            if len(self._json) > 50_000:
+            if len(self._json) > 20_000:
                 self._json.clear()
-            record = self.get(user_id)
-            url = f"{base}/api/v2/users/{user_id}.json"
-            data = self._json[key] = json.dumps(
-                {"id": user_id, "url": url, **record},  # type: ignore[dict-item]
-                separators=(",", ":"),
-                ensure_ascii=False,
-            ).encode()
+            record = render.user(self.get(user_id), base)  # type: ignore[arg-type]
+            data = self._json[key] = json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode()
         return data
 
     # ---- listing ------------------------------------------------------------------------------

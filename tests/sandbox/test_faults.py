@@ -107,3 +107,19 @@ def test_reset_clears_faults_and_counters(fresh_sandbox, api):
     assert api.get("/api/v2/users/me").status_code == 200
     stats = fresh_sandbox.control.stats()
     assert stats["total"] == 1 and stats["by_endpoint"] == {"GET /api/v2/users/me": 1}
+
+
+def test_stats_count_peak_concurrency(fresh_sandbox):
+    from concurrent.futures import ThreadPoolExecutor
+
+    fresh_sandbox.control.set_faults(latency_ms=150)
+
+    def call(_: int) -> int:
+        with client(fresh_sandbox) as http:
+            return http.get("/api/v2/users/me").status_code
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(call, range(4))) == [200] * 4
+    stats = fresh_sandbox.control.stats()
+    assert stats["peak_concurrency"] >= 2 and stats["in_flight"] == 0
+    assert stats["by_family"] == {"GET users": 4} and stats["total"] == 4

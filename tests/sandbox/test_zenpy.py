@@ -32,3 +32,14 @@ def test_zenpy_updates_an_automation(fresh_sandbox, zenpy_client):
             "/api/v2/audit_logs", params={"filter[source_id]": 12345, "filter[source_type]": "rule"}
         )
     assert audit.json()["audit_logs"][0]["change_description"] == "Deactivated"
+
+
+def test_zenpy_over_tls_with_the_default_https_path(monkeypatch):
+    with SandboxServer(tls=True, users=150) as secure:
+        monkeypatch.setenv("ZENPY_FORCE_NETLOC", secure.url.split("://", 1)[1])
+        monkeypatch.delenv("ZENPY_FORCE_SCHEME", raising=False)
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", secure.ca_file)
+        env = secure.env
+        zenpy = Zenpy(subdomain="sandbox", email=env["ZENDESK_EMAIL"], oauth_token=env["ZENDESK_OAUTH_TOKEN"])
+        assert len({user.id for user in zenpy.users()}) == 150
+        assert secure.control.stats()["by_status"] == {"200": 2}

@@ -132,7 +132,10 @@ class SandboxServer:
             self._control = None
         if self._server is not None and self._thread is not None:
             self._server.should_exit = True
-            self._thread.join(timeout=10)
+            self._thread.join(timeout=0.5)
+            if self._thread.is_alive():  # idle keep-alive (notably TLS) connections: stop waiting for them
+                self._server.force_exit = True
+                self._thread.join(timeout=10)
         self._server = self._thread = None
         if self.tls is not None:
             shutil.rmtree(self.tls.directory, ignore_errors=True)

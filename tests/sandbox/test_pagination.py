@@ -114,3 +114,14 @@ def test_a_million_users_are_generated_lazily():
         assert count == 100_000  # Zendesk caps the approximate count
         assert tail["users"][-1]["id"] == S.USER_ID_BASE + 999_999
         assert len(huge.state.store.users.overlay) == 0
+
+
+def test_bad_parameters_are_400s(api):
+    assert api.get("/api/v2/users", params={"role": "owner"}).status_code == 400
+    assert api.get("/api/v2/users", params={"page[size]": "lots"}).status_code == 400
+    assert api.get("/api/v2/users", params={"page[after]": "not-a-cursor"}).json()["errors"][0]["code"] == (
+        "InvalidPaginationParameter"
+    )
+    assert api.get("/api/v2/incremental/users/cursor", params={"start_time": "yesterday"}).status_code == 400
+    all_roles = api.get("/api/v2/users", params={"role[]": ["admin", "agent", "end-user"], "per_page": 1})
+    assert all_roles.json()["count"] == 2000

@@ -17,7 +17,14 @@ from starlette.routing import Route
 from zdlib.sandbox import errors, render
 from zdlib.sandbox.auth import STAFF_ROLES, Principal, authenticate, is_password_basic, require
 from zdlib.sandbox.clock import iso
-from zdlib.sandbox.pagination import cursor_page, is_cursor_request, offset_page, offset_window, page_url
+from zdlib.sandbox.pagination import (
+    cursor_page,
+    int_param,
+    is_cursor_request,
+    offset_page,
+    offset_window,
+    page_url,
+)
 from zdlib.sandbox.ratelimit import retry_after_seconds
 from zdlib.sandbox.request_parsing import body_of, id_list, state_of, wrapped
 from zdlib.sandbox.seed import USER_ID_BASE
@@ -51,16 +58,15 @@ EXPORT_PAGE_SIZE = 1000
 
 
 def _role_filter(request: Request) -> str | None:
-    roles = request.query_params.getlist("role[]") or request.query_params.getlist("role")
-    if not roles:
+    """`role=` or `role[]=`: one role, or None for all of them."""
+    roles = set(request.query_params.getlist("role[]") + request.query_params.getlist("role"))
+    if not roles or roles == set(ROLES):
         return None
-    if len(roles) > 1 or roles[0] not in ROLES:
-        if all(r in ROLES for r in roles) and len(set(roles)) == len(ROLES):
-            return None
-        if len(roles) > 1:
-            raise errors.bad_request("Only one role (or all of them) can be combined in this sandbox")
+    if not roles <= set(ROLES):
         raise errors.bad_request(f"role must be one of {', '.join(ROLES)}")
-    return roles[0]
+    if len(roles) > 1:
+        raise errors.bad_request("this sandbox filters by one role, or all of them")
+    return roles.pop()
 
 
 async def list_users(request: Request) -> Response:
@@ -268,7 +274,7 @@ async def export_users(request: Request) -> Response:
     if not allowed:
         raise errors.rate_limited(retry_after_seconds(reset))
     directory = state.store.users
-    size = min(int(request.query_params.get("per_page", EXPORT_PAGE_SIZE)), EXPORT_PAGE_SIZE)
+    size = min(max(int_param(request, "per_page", EXPORT_PAGE_SIZE), 1), EXPORT_PAGE_SIZE)
     cursor = request.query_params.get("cursor")
     if cursor:
         kind, position = _decode_export_cursor(cursor)
@@ -276,7 +282,7 @@ async def export_users(request: Request) -> Response:
         raw_start = request.query_params.get("start_time")
         if raw_start is None:
             raise errors.bad_request("start_time or cursor is required")
-        start = datetime.fromtimestamp(int(raw_start), UTC)
+        start = datetime.fromtimestamp(int_param(request, "start_time", 0), UTC)
         # generated users are stamped anchor - 30 days - (count - index) minutes
         minutes = (directory.anchor - timedelta(days=30) - start) / timedelta(minutes=1)
         kind, position = "g", str(max(0, directory.count - int(minutes)) - 1)

@@ -29,6 +29,9 @@ STATIC_HEADERS = [
 ]
 
 
+DROPPED = 0  # the status recorded for a connection closed without an answer
+
+
 class DroppedConnection(Exception):
     """Raised when the server cannot close the socket itself (not running under uvicorn)."""
 
@@ -71,6 +74,7 @@ class SandboxMiddleware:
             faults = state.faults
             settings = faults.settings
             if faults.should_drop():
+                status = DROPPED
                 drop_connection(send)
                 return
             if settings.latency_ms > 0:

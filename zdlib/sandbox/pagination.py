@@ -73,7 +73,7 @@ def is_cursor_request(request: Request) -> bool:
     return any(k.startswith("page[") for k in request.query_params)
 
 
-def _int_param(request: Request, name: str, default: int) -> int:
+def int_param(request: Request, name: str, default: int) -> int:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
@@ -85,7 +85,7 @@ def _int_param(request: Request, name: str, default: int) -> int:
 
 def cursor_page(request: Request, key: str, fetch: Fetch, repeat_cursor: bool = False) -> dict:
     """One cursor page: `{key: [...], "meta": {...}, "links": {...}}` (items as `fetch` yields them)."""
-    size = min(max(_int_param(request, "page[size]", MAX_PAGE_SIZE), 1), MAX_PAGE_SIZE)
+    size = min(max(int_param(request, "page[size]", MAX_PAGE_SIZE), 1), MAX_PAGE_SIZE)
     after_raw = request.query_params.get("page[after]")
     before_raw = request.query_params.get("page[before]")
     if before_raw:
@@ -115,8 +115,8 @@ def cursor_page(request: Request, key: str, fetch: Fetch, repeat_cursor: bool = 
 
 def offset_window(request: Request, search: bool = False) -> tuple[int, int]:
     """(page, per_page) checked against Zendesk's depth limits."""
-    page = max(_int_param(request, "page", 1), 1)
-    per_page = min(max(_int_param(request, "per_page", MAX_PAGE_SIZE), 1), MAX_PAGE_SIZE)
+    page = max(int_param(request, "page", 1), 1)
+    per_page = min(max(int_param(request, "per_page", MAX_PAGE_SIZE), 1), MAX_PAGE_SIZE)
     if search and page * per_page > SEARCH_RESULT_LIMIT:
         raise errors.search_too_deep()
     if page > MAX_OFFSET_PAGES:

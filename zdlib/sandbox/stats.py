@@ -43,11 +43,12 @@ class Stats:
         self.by_family[family_of(method, path)] += 1
 
     def finished(self, status: int | None) -> None:
+        """Count the answer: 0 = connection dropped on purpose, None = the app crashed (uvicorn sent 500)."""
         self.in_flight -= 1
-        if status is None:
+        if status == 0:
             self.dropped += 1
         else:
-            self.by_status[status] += 1
+            self.by_status[status or 500] += 1
 
     def as_dict(self) -> dict[str, Any]:
         return {

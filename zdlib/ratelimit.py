@@ -4,8 +4,9 @@ The pacer keeps, per window (the account's, and each ``Zendesk-RateLimit-<bucket
 the limit, what remains and when it resets. Before a request it checks:
 
 1. a pause set by a 429: every worker waits until the same instant;
-2. ``available = remaining - reserve - in_flight`` (in-flight requests are counted as spent; the reserve
-   is the part of the limit left to others by ``ZENDESK_RATE_SHARE``). At zero it waits for the reset;
+2. ``available = remaining - reserve``, where ``remaining`` is the server's figure less every request
+   sent since (in-flight requests count as spent) and the reserve is the part of the limit left to
+   others by ``ZENDESK_RATE_SHARE``. At zero it waits for the reset;
 3. near the end of the budget (the last 10%), requests are spread over the time left instead of burst;
 4. after a reset (or at the start) one probe request goes first, so a stale estimate costs at most one
    request, not one per thread.
@@ -121,6 +122,8 @@ class Pacer:
                 now = self._clock()
                 wait, reason = self._wait_needed(route, now)
                 if wait <= 0:
+                    for window in self._windows(route):
+                        window.remaining -= 1
                     self._in_flight += 1
                     self._last_send = now
                     return waited
@@ -157,13 +160,14 @@ class Pacer:
             return (PROBE_POLL_S, "probe") if self._in_flight > 0 else (0.0, "")
         if w.limit is None:
             return 0.0, ""
-        available = w.remaining - w.reserve - self._in_flight
+        available = w.remaining - w.reserve
         if available <= 0:
             if w.reset_at is None:
                 w.reset_at = now + self._default_window
             return max(w.reset_at + self._reset_slack - now, PROBE_POLL_S), f"budget ({w.name})"
         usable = (w.limit or w.remaining) - w.reserve
-        if w.reset_at is not None and available <= max(1, int(usable * self._tail_fraction)):
+        tail = max(1, int(usable * self._tail_fraction)) if self._tail_fraction > 0 else 0
+        if w.reset_at is not None and available <= tail:
             interval = (w.reset_at - now) / (available + 1)
             due = self._last_send + interval
             if due > now:
@@ -175,7 +179,7 @@ class Pacer:
         """Record that a request ended, learning from its answer's headers if there was one."""
         with self._lock:
             self._in_flight = max(0, self._in_flight - 1)
-            if headers is not None:
+            if headers is not None:  # requests still in flight may not be counted in these headers
                 self._observe(route, headers, self._clock())
 
     def pause(self, seconds: float) -> None:
@@ -228,11 +232,14 @@ class Pacer:
             or (new_reset is not None and new_reset > w.reset_at + 0.5)
             or (new_reset is None and remaining > w.remaining)
         )
+        floor = remaining - self._in_flight
         if new_window:
-            w.remaining = remaining
+            w.remaining = floor
             w.reset_at = new_reset if new_reset is not None else now + self._default_window
         else:
-            w.remaining = min(w.remaining, remaining)
+            # Our own count is right unless another consumer spent budget too.
+            if not floor <= w.remaining <= remaining:
+                w.remaining = floor
             if new_reset is not None and w.reset_at is not None:
                 w.reset_at = max(w.reset_at, new_reset)
         w.stale = False

@@ -7,7 +7,8 @@ the limit, what remains and when it resets. Before a request it checks:
 2. ``available = remaining - reserve``, where ``remaining`` is the server's figure less every request
    sent since (in-flight requests count as spent) and the reserve is the part of the limit left to
    others by ``ZENDESK_RATE_SHARE``. At zero it waits for the reset;
-3. near the end of the budget (the last 10%), requests are spread over the time left instead of burst;
+3. optionally (``tail_fraction``, off by default because it delays a job that ends mid-window), the
+   last part of the budget is spread over the time left instead of burst;
 4. after a reset (or at the start) one probe request goes first, so a stale estimate costs at most one
    request, not one per thread.
 
@@ -81,6 +82,17 @@ def _int_header(headers: httpx.Headers, *names: str) -> int | None:
     return None
 
 
+def _seconds_header(headers: httpx.Headers, name: str) -> float | None:
+    raw = headers.get(name)
+    if not raw:
+        return None
+    try:
+        value = float(raw.split(",")[0])
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value >= 0 else None
+
+
 class Pacer:
     """A thread-safe limiter fed by response headers."""
 
@@ -92,7 +104,7 @@ class Pacer:
         sleep: Callable[[float], None] = time.sleep,
         on_wait: Callable[[float, str], None] | None = None,
         default_window: float = 60.0,
-        tail_fraction: float = 0.1,
+        tail_fraction: float = 0.0,
     ) -> None:
         self.share = share
         self._clock = clock
@@ -199,7 +211,7 @@ class Pacer:
         remaining = _int_header(headers, "ratelimit-remaining", "x-rate-limit-remaining")
         if remaining is not None:
             limit = _int_header(headers, "ratelimit-limit", "x-rate-limit")
-            reset = _int_header(headers, "ratelimit-reset")
+            reset = _seconds_header(headers, "ratelimit-reset")
             self._update(self._account, limit, remaining, reset, now)
         elif self._account.limit is None:
             self._account.stale = False  # the server sends no budget: do not pace

@@ -42,7 +42,7 @@ class WindowedServer:
                 self.used = 0
             self.requests += 1
             reset_in = self.window_start + self.window - now
-            reset = str(int(self.rounding(reset_in)))
+            reset = f"{self.rounding(reset_in):g}"
             if self.used >= self.limit:
                 self.too_many += 1
                 return httpx.Response(

@@ -83,7 +83,7 @@ def test_429_waits_then_succeeds(headers: dict[str, str], wait: float) -> None:
 
 
 def test_429_without_anything_backs_off_exponentially_with_cap() -> None:
-    handler, seen = sequence(*[too_many() for _ in range(4)], ok({"user": {}}))
+    handler, _seen = sequence(*[too_many() for _ in range(4)], ok({"user": {}}))
     clock = FakeClock()
     client = make_client(handler, clock=clock, retry_policy=RetryPolicy(backoff_base=1, backoff_cap=3))
     client.users.me()
@@ -157,7 +157,7 @@ def test_retries_are_bounded() -> None:
         make_client(handler, retry_policy=RetryPolicy(max_attempts=3)).users.get(1)
     assert len(seen) == 3
     handler, seen = sequence(*[httpx.ConnectError("down")] * 10)
-    with pytest.raises(NetworkError, match="No answer from https://acme.zendesk.com"):
+    with pytest.raises(NetworkError, match=r"No answer from https://acme\.zendesk\.com"):
         make_client(handler, retry_policy=RetryPolicy(max_attempts=4)).users.get(1)
     assert len(seen) == 4
 

@@ -66,12 +66,15 @@ def run_client(
 
 @contextmanager
 def repeated_faults(box: SandboxProcess, every_s: float, **settings: Any) -> Iterator[None]:
-    """Set the same faults again every `every_s` seconds while the client runs (e.g. 429 bursts)."""
+    """Arm the same faults again `every_s` seconds after the previous burst of 429s was used up."""
     stop = threading.Event()
 
     def inject() -> None:
         while not stop.wait(every_s):
-            box.faults(**settings)
+            while box.faults().get("burst_429", 0) > 0 and not stop.wait(0.05):
+                pass
+            if not stop.wait(every_s):
+                box.faults(**settings)
 
     box.faults(**settings)
     thread = threading.Thread(target=inject, daemon=True)

@@ -100,7 +100,9 @@ class SandboxProcess:
         return response.json()
 
     def faults(self, **settings: Any) -> dict[str, Any]:
-        """Switch faults at run time (see zdlib.sandbox.faults.FaultSettings)."""
+        """Switch faults at run time (see zdlib.sandbox.faults.FaultSettings); no settings: read them."""
+        if not settings:
+            return httpx.get(self.url + "/sandbox/faults", timeout=10).json()
         response = httpx.post(self.url + "/sandbox/faults", json=settings, timeout=10)
         response.raise_for_status()
         return response.json()

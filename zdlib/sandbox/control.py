@@ -19,6 +19,8 @@ def credentials(state: SandboxState, base_url: str) -> dict[str, str]:
     described = S.describe(state.options.seed, state.options.users, state.options.automations)
     env = {
         "ZENDESK_URL": base_url,
+        # Every credential kind is set (so each can be tried); OAuth, Zendesk's way forward, is the default.
+        "ZENDESK_AUTH": "oauth",
         "ZENDESK_EMAIL": described.admin_email,
         "ZENDESK_API_TOKEN": described.secrets["api_token"],
         "ZENDESK_OAUTH_TOKEN": described.secrets["oauth_token"],

@@ -6,6 +6,7 @@ Control routes (`/sandbox/...`) pass straight through: not counted, not limited,
 from __future__ import annotations
 
 import asyncio
+from email.utils import format_datetime
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -89,6 +90,7 @@ class SandboxMiddleware:
                 (b"ratelimit-reset", str(max(1, round(reset))).encode()),
                 (b"x-zendesk-request-id", request_id),
                 (b"x-request-id", request_id),
+                (b"date", format_datetime(state.clock.now(), usegmt=True).encode()),
                 *STATIC_HEADERS,
             ]
             if not allowed:

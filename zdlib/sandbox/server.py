@@ -107,9 +107,10 @@ class SandboxServer:
             log_level="warning",
             access_log=False,
             lifespan="off",
-            http="h11",
+            http="httptools",  # C parser: several times less CPU per request than h11
             loop="asyncio",
             timeout_keep_alive=30,
+            date_header=False,  # the middleware sends the sandbox clock's own Date
             **tls_kwargs,
         )
         self._server = uvicorn.Server(config)

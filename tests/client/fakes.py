@@ -48,7 +48,7 @@ class WindowedServer:
                 return httpx.Response(
                     429,
                     text="Number of allowed API requests per minute exceeded",
-                    headers={"Retry-After": str(math.ceil(reset_in)), "ratelimit-remaining": "0"},
+                    headers={"Retry-After": f"{self.rounding(reset_in):g}", "ratelimit-remaining": "0"},
                 )
             self.used += 1
             remaining = self.limit - self.used

@@ -7,6 +7,8 @@ write (the verification read) has started, so the write has been answered and no
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.matrix.harness import SUCCESS, kill_kernel, run, when_seen
@@ -32,11 +34,15 @@ def test_interrupted_between_change_and_verification(box, api, records, matrix_s
     assert interrupted.ipynb is not None and interrupted.ipynb.is_file()
     assert interrupted.outcome == "failed", interrupted.outcome
     assert interrupted.reason
-    index = (records / "index.jsonl").read_text()
-    assert interrupted.ipynb.name in index
+    entry = json.loads((records / "index.jsonl").read_text().splitlines()[-1])
+    assert entry["records"]["ipynb"] == interrupted.ipynb.name
 
     rerun = run(box, records, runbook, spec.apply_params())
     assert rerun.outcome in SUCCESS, rerun.reason
     assert spec.done(api)
     assert spec.copies(api) == 1, "the re-run created it a second time"
     assert box.control.stats()["by_endpoint"][WRITE_OF[runbook]] == 1, "the re-run wrote again"
+
+    # what is known: the change was sent (and answered) but not verified; the record must say so
+    sent = [c for c in entry["changes"] if c.get("status") in ("applied", "pending", "unknown")]
+    assert sent, f"the record does not say which change was sent: {entry['reason']!r}, {entry['changes']}"

@@ -26,7 +26,7 @@ def handoff(tmp_path, monkeypatch) -> Path:
 
 
 def create(sandbox, records, **extra):
-    params = {"access_request_url": REQUEST, "requester_email": REQUESTER, "scopes": "users:read", **APPLY}
+    params = {**APPLY, "access_request_url": REQUEST, "requester_email": REQUESTER, "scopes": "users:read"}
     params.update(extra)
     return run(sandbox, records, "create_token", **params)
 
@@ -63,15 +63,15 @@ def test_create_oauth_token_once_hand_off_and_authenticate(fresh_sandbox, tmp_pa
 
     second = create(fresh_sandbox, records)
     assert second.outcome == "no-op", second.reason
-    assert oauth_state(fresh_sandbox) == (clients, oauth_state(fresh_sandbox)[1])
-    assert len(oauth_state(fresh_sandbox)[1]) == len(tokens)
+    clients_after, tokens_after = oauth_state(fresh_sandbox)
+    assert clients_after == clients and len(tokens_after) == len(tokens)
     assert len(list(handoff.iterdir())) == 1
 
     revoked = run(fresh_sandbox, records, "revoke_token", kind="oauth", issued_for_url=REQUEST,
                   handoff_file=str(files[0]), **APPLY)  # fmt: skip
     assert revoked.outcome == "applied", revoked.reason
     after = httpx.get(
-        fresh_sandbox.url + "/api/v2/tickets", headers={"Authorization": f"Bearer {access_token}"}
+        fresh_sandbox.url + "/api/v2/users/count", headers={"Authorization": f"Bearer {access_token}"}
     )
     assert after.status_code == 401
     again = run(fresh_sandbox, records, "revoke_token", kind="oauth", issued_for_url=REQUEST, **APPLY)
@@ -80,32 +80,36 @@ def test_create_oauth_token_once_hand_off_and_authenticate(fresh_sandbox, tmp_pa
 
 def test_create_refuses_bad_requests_without_changes(fresh_sandbox, tmp_path, handoff):
     before = audit_log(fresh_sandbox)
-    unknown = create(fresh_sandbox, tmp_path, requester_email="nobody@example.com")
+    unknown = create(fresh_sandbox, tmp_path / "records", requester_email="nobody@example.com")
     assert unknown.outcome == "failed" and "nobody@example.com" in unknown.reason
-    suspended = create(fresh_sandbox, tmp_path, requester_email=f"sid.suspended@{seed.EMAIL_DOMAIN}")
+    suspended = create(
+        fresh_sandbox, tmp_path / "records", requester_email=f"sid.suspended@{seed.EMAIL_DOMAIN}"
+    )
     assert suspended.outcome == "refused" and "suspended" in suspended.reason
-    bad_scope = create(fresh_sandbox, tmp_path, scopes="everything")
+    bad_scope = create(fresh_sandbox, tmp_path / "records", scopes="everything")
     assert bad_scope.outcome == "refused" and "Unknown scope" in bad_scope.reason
-    bad_expiry = create(fresh_sandbox, tmp_path, expires_in=10)
+    bad_expiry = create(fresh_sandbox, tmp_path / "records", expires_in=10)
     assert bad_expiry.outcome == "refused" and "expires_in" in bad_expiry.reason
     assert audit_log(fresh_sandbox) == before
     assert not handoff.exists() or not list(handoff.iterdir())
 
 
 def test_api_token_creation_follows_zendesk_timeline(fresh_sandbox, tmp_path, handoff):
+    records = tmp_path / "records"
     tokens_before = api(fresh_sandbox, "GET", "/api/v2/api_tokens").json()["api_tokens"]
-    refused = create(fresh_sandbox, tmp_path, kind="api_token")
+    refused = create(fresh_sandbox, records, kind="api_token")
     assert refused.outcome == "refused"
     assert "2026-10-27" in refused.reason and "2027-04-30" in refused.reason and "oauth" in refused.reason
     assert api(fresh_sandbox, "GET", "/api/v2/api_tokens").json()["api_tokens"] == tokens_before
 
     fresh_sandbox.control.set_clock(as_of="2026-10-01")
-    created = create(fresh_sandbox, tmp_path, kind="api_token")
+    created = create(fresh_sandbox, records, kind="api_token")
     assert created.outcome == "applied", created.reason
     tokens = api(fresh_sandbox, "GET", "/api/v2/api_tokens").json()["api_tokens"]
-    assert [t["description"] for t in tokens if t not in tokens_before] == [REQUEST]
+    known = {t["id"] for t in tokens_before}
+    assert [t["description"] for t in tokens if t["id"] not in known] == [REQUEST]
     secret = json.loads(next(handoff.iterdir()).read_text())["secrets"]["api_token"]
-    assert_no_secret(tmp_path, secret)
+    assert_no_secret(records, secret)
 
 
 def test_revoke_api_token_deactivate_then_delete(fresh_sandbox, tmp_path):

@@ -107,7 +107,7 @@ class SandboxServer:
             log_level="warning",
             access_log=False,
             lifespan="off",
-            http="httptools",  # C parser: several times less CPU per request than h11
+            http="httptools",  # C parser: about 1.4x the requests per second of h11 on this machine
             loop="asyncio",
             timeout_keep_alive=30,
             date_header=False,  # the middleware sends the sandbox clock's own Date

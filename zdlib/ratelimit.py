@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import httpx
 
 from zdlib.errors import DeadlineExceeded
+from zdlib.retry import header_seconds
 
 _BUCKET_FIELD = re.compile(r"(total|remaining|resets)\s*=\s*(\d+(?:\.\d+)?)")
 PROBE_POLL_S = 0.002
@@ -80,17 +81,6 @@ def _int_header(headers: httpx.Headers, *names: str) -> int | None:
             except ValueError:
                 continue
     return None
-
-
-def _seconds_header(headers: httpx.Headers, name: str) -> float | None:
-    raw = headers.get(name)
-    if not raw:
-        return None
-    try:
-        value = float(raw.split(",")[0])
-    except ValueError:
-        return None
-    return value if math.isfinite(value) and value >= 0 else None
 
 
 class Pacer:
@@ -211,7 +201,7 @@ class Pacer:
         remaining = _int_header(headers, "ratelimit-remaining", "x-rate-limit-remaining")
         if remaining is not None:
             limit = _int_header(headers, "ratelimit-limit", "x-rate-limit")
-            reset = _seconds_header(headers, "ratelimit-reset")
+            reset = header_seconds(headers, "ratelimit-reset")
             self._update(self._account, limit, remaining, reset, now)
         elif self._account.limit is None:
             self._account.stale = False  # the server sends no budget: do not pace

@@ -65,16 +65,24 @@ def run_client(
 
 
 @contextmanager
-def repeated_faults(box: SandboxProcess, every_s: float, **settings: Any) -> Iterator[None]:
-    """Arm the same faults again `every_s` seconds after the previous burst of 429s was used up."""
+def repeated_faults(box: SandboxProcess, every_ok: int, **settings: Any) -> Iterator[None]:
+    """Arm the same faults (a burst of 429s) again after every `every_ok` answered requests.
+
+    Counting answered requests rather than seconds keeps the storm finite for a client that waits
+    longer than another: each client gets the same number of bursts for the same work.
+    """
     stop = threading.Event()
 
+    def answered() -> int:
+        stats = box.stats()
+        return stats["total"] - stats["rate_limited"]
+
     def inject() -> None:
-        while not stop.wait(every_s):
-            while box.faults().get("burst_429", 0) > 0 and not stop.wait(0.05):
-                pass
-            if not stop.wait(every_s):
+        armed_at = answered()
+        while not stop.wait(0.05):
+            if box.faults().get("burst_429", 0) == 0 and answered() - armed_at >= every_ok:
                 box.faults(**settings)
+                armed_at = answered()
 
     box.faults(**settings)
     thread = threading.Thread(target=inject, daemon=True)

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.runbooks.support import APPLY, api, assert_no_secret, audit_log, run
+from zdlib.runner.run import UsageError
 from zdlib.sandbox import seed
 
 REQUEST = "https://gitlab.com/gitlab-com/team-member-epics/access-requests/-/issues/7001"
@@ -108,8 +109,22 @@ def test_api_token_creation_follows_zendesk_timeline(fresh_sandbox, tmp_path, ha
     tokens = api(fresh_sandbox, "GET", "/api/v2/api_tokens").json()["api_tokens"]
     known = {t["id"] for t in tokens_before}
     assert [t["description"] for t in tokens if t["id"] not in known] == [REQUEST]
-    secret = json.loads(next(handoff.iterdir()).read_text())["secrets"]["api_token"]
+    handoff_file = next(handoff.iterdir())
+    secret = json.loads(handoff_file.read_text())["secrets"]["api_token"]
     assert_no_secret(records, secret)
+    me = fresh_sandbox.url + "/api/v2/users/me"
+    assert httpx.get(me, auth=(f"{REQUESTER}/token", secret)).json()["user"]["id"] == seed.AGENT_ID
+
+    revoked = run(
+        fresh_sandbox,
+        records,
+        "revoke_token",
+        issued_for_url=REQUEST,
+        handoff_file=str(handoff_file),
+        **APPLY,
+    )
+    assert revoked.outcome == "applied", revoked.reason
+    assert httpx.get(me, auth=(f"{REQUESTER}/token", secret)).status_code == 401
 
 
 def test_revoke_api_token_deactivate_then_delete(fresh_sandbox, tmp_path):
@@ -184,3 +199,15 @@ def test_op_hand_off_goes_to_1password(fresh_sandbox, tmp_path, handoff, monkeyp
     assert not handoff.exists() or not list(handoff.iterdir())
     assert_no_secret(records, fields["access_token"])
     assert_no_secret(records, fields["client_secret"])
+
+
+def test_secret_looking_parameters_are_refused_before_anything_runs(fresh_sandbox, tmp_path):
+    records = tmp_path / "records"
+    with pytest.raises(UsageError) as refused:
+        run(fresh_sandbox, records, "api_request", path="/api/v2/users/me",
+            body=fresh_sandbox.env["ZENDESK_OAUTH_TOKEN"])  # fmt: skip
+    assert fresh_sandbox.env["ZENDESK_OAUTH_TOKEN"] not in str(refused.value)
+    with pytest.raises(UsageError):
+        run(fresh_sandbox, records, "create_token", access_request_url=REQUEST, requester_email=REQUESTER,
+            api_token="x")  # fmt: skip
+    assert not records.exists() or not any(records.iterdir())

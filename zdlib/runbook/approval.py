@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+MAX_NAME = 200
+
 
 @dataclass(frozen=True)
 class Approval:
@@ -46,6 +48,12 @@ def approval_problems(
         problems.append("approved_by is missing: name the requester's manager who approved the request.")
     if not reviewer:
         problems.append("reviewed_by is missing: name the security reviewer (Customer Support Operations).")
+    for field, person in (("approved_by", approver), ("reviewed_by", reviewer)):
+        if len(person) > MAX_NAME or any(not c.isprintable() for c in person):
+            problems.append(
+                f"{field} is not a name or email ({len(person)} characters, at most {MAX_NAME} printable "
+                "ones): give the person's name or email as on the access request."
+            )
     if approver and reviewer and _identities(approver) & _identities(reviewer):
         problems.append("approved_by and reviewed_by are the same person: the review must be independent.")
     if operator:

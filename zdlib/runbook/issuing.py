@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from zdlib.auth import BearerAuth
+from zdlib.auth import ApiTokenAuth, BearerAuth
 from zdlib.errors import AuthenticationError, NotFound, PermissionDenied
 from zdlib.runbook.credentials import mentions
 
@@ -91,12 +91,14 @@ def client_identifier(url: str) -> str:
     return f"access_request_{tail[-60:]}"
 
 
-def whoami(client: Any, access_token: str) -> dict | None:
-    """The user a bearer token acts as, or None if Zendesk does not accept it (401 or anonymous)."""
+def whoami(client: Any, secret: str, *, email: str | None = None) -> dict | None:
+    """The user a secret acts as, or None if Zendesk does not accept it (401 or anonymous).
+
+    With `email`, the secret is an API token (`email/token:TOKEN`); without, an OAuth bearer token.
+    """
+    auth = ApiTokenAuth(email, secret, warn=False) if email else BearerAuth(secret)
     try:
-        user = (
-            client.request("GET", "/api/v2/users/me", auth=BearerAuth(access_token)).json().get("user") or {}
-        )
+        user = client.request("GET", "/api/v2/users/me", auth=auth).json().get("user") or {}
     except AuthenticationError:
         return None
     return user if user.get("id") else None

@@ -16,7 +16,7 @@ from zdlib.runbook.approval import Approval, approval_problems
 from zdlib.runbook.display import note, table, warn
 from zdlib.runbook.errors import Failed, Refused, RunbookStop
 from zdlib.runbook.files import record_stem, side_path, write_side_file
-from zdlib.runbook.summary import show_summary
+from zdlib.runbook.summary import show_checkpoint, show_summary
 
 
 def _now() -> datetime:
@@ -208,6 +208,12 @@ class Run:
         """Make one planned change, unless it is a dry run or a no-op; keep the request id."""
         if change.status != ch.PENDING:
             return None
+        what = f"{change.object} {change.id} `{change.field}`"
+        self._checkpoint(
+            f"Checkpoint: sending the change of {what} ({change.before!r} -> {change.after!r}).",
+            f"The run stopped while the change of {what} was being sent: its result is unknown. "
+            "Re-run this runbook: it reads the current state first and only does what is left.",
+        )
         try:
             result = action()
         except ZendeskError as error:
@@ -223,7 +229,20 @@ class Run:
         change.status = ch.APPLIED
         change.request_id = self.client.last_request_id
         self._remember_request(change.request_id)
+        self._checkpoint(
+            f"Checkpoint: {what} changed (request id {change.request_id}); verification follows.",
+            f"The run stopped after {what} was changed (request id {change.request_id}) and before it was "
+            "verified. Re-run this runbook to verify: it finds the change in place and reports a no-op.",
+        )
         return result
+
+    def _checkpoint(self, line: str, reason_if_stopped: str) -> None:
+        """Leave the state so far in the record: if the run dies now, the record still says what was sent."""
+        outcome, reason = self.outcome, self.reason
+        self.outcome, self.reason = "failed", reason_if_stopped
+        self.finished_at = _now()
+        show_checkpoint(self.summary(), line)
+        self.outcome, self.reason = outcome, reason
 
     def verify(self, change: ch.Change, actual: Any) -> bool:
         """Compare the value read back after the change with the plan."""

@@ -52,3 +52,8 @@ def _person(person: dict | None) -> str:
     if not person:
         return "unknown"
     return f"{person.get('name')} <{person.get('email')}>, {person.get('role')}"
+
+
+def show_checkpoint(summary: dict[str, Any], line: str) -> None:
+    """A one-line progress mark that also carries the summary as it stands, in case the run dies here."""
+    display({SUMMARY_MIME: summary, "text/plain": line}, raw=True)

@@ -19,6 +19,8 @@ def test_deactivate_dry_run_changes_nothing(fresh_sandbox, tmp_path):
 
 def test_deactivate_applies_exactly_the_plan_then_is_a_no_op(fresh_sandbox, tmp_path):
     other_before = api(fresh_sandbox, "GET", "/api/v2/automations/12348").json()["automation"]
+    is_update = lambda e: e["source_id"] == 12345 and e["action"] == "update"  # noqa: E731
+    updates_before = sum(map(is_update, audit_log(fresh_sandbox)))
     first = run(fresh_sandbox, tmp_path, "deactivate_automation", automation_id=12345, **APPLY)
     assert first.outcome == "applied", first.reason
     automation = api(fresh_sandbox, "GET", "/api/v2/automations/12345").json()["automation"]
@@ -33,7 +35,7 @@ def test_deactivate_applies_exactly_the_plan_then_is_a_no_op(fresh_sandbox, tmp_
     )
     assert first.summary["request_ids"] and first.summary["audit_log_ids"]
     updates = [e for e in audit_log(fresh_sandbox) if e["source_id"] == 12345 and e["action"] == "update"]
-    assert len(updates) == 1
+    assert len(updates) == updates_before + 1
 
     fresh_sandbox.control.reset_stats()
     second = run(fresh_sandbox, tmp_path, "deactivate_automation", automation_id=12345, **APPLY)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,6 +113,8 @@ def main(argv: list[str]) -> int:
         print(f"zdlib demo: {exc}")
         return 2
     print(f"Starting a sandbox and running {len(steps)} runbook steps from {shown_path(plan)}:")
+    # The sandbox's secrets go to a demo hand-off folder (git-ignored), not the operator's real one.
+    os.environ.setdefault("ZDLIB_HANDOFF_DIR", str(plan.parent.parent / "handoff" / "demo"))
     with sandbox_instance() as instance_env:
         rows = run_plan(steps, instance_env, args.records, plan.parent)
     print()

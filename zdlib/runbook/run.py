@@ -9,11 +9,13 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from IPython.display import display
+
 import zdlib
 from zdlib.errors import NotFound, PermissionDenied, ZdlibError, ZendeskError
 from zdlib.runbook import changes as ch
 from zdlib.runbook.approval import Approval, approval_problems
-from zdlib.runbook.display import note, table, warn
+from zdlib.runbook.display import headless, note, table, warn
 from zdlib.runbook.errors import Failed, Refused, RunbookStop
 from zdlib.runbook.files import record_stem, side_path, write_side_file
 from zdlib.runbook.summary import show_checkpoint, show_summary
@@ -106,12 +108,39 @@ class Run:
                 f"Approval: request {self.approval.access_request_url}, approved by "
                 f"{self.approval.approved_by}, reviewed by {self.approval.reviewed_by}."
             )
+            if self.dry_run and not headless() and any(c.status == ch.PLANNED for c in self.changes):
+                self.show_confirm_control()
             return
         listing = "\n".join(f"- {p}" for p in problems)
         if self.dry_run:
             warn("An applied run would be refused until the approval is complete:\n\n" + listing)
             return
         self.refuse("No change was made because the approval is incomplete:\n" + listing)
+
+    def show_confirm_control(self) -> Any:
+        """JupyterLab only: a button that turns this approved dry run into an applied one for the next cells.
+
+        The change itself still happens in the ordinary apply cell, so the saved notebook keeps every output.
+        """
+        import ipywidgets as widgets
+
+        button = widgets.Button(description="Apply this plan", button_style="danger", icon="check")
+        output = widgets.Output()
+
+        def confirm(_: Any) -> None:
+            self.dry_run = False
+            for change in self.changes:
+                if change.status == ch.PLANNED:
+                    change.status = ch.PENDING
+            self.facts["confirmed_in_jupyterlab_at"] = _iso(_now())
+            button.disabled = True
+            with output:
+                print("Confirmed: run the next cells to apply and verify the plan.")
+
+        button.on_click(confirm)
+        control = widgets.VBox([button, output])
+        display(control)
+        return control
 
     def refuse(self, reason: str) -> None:
         """Stop before any change, with the reason in the summary."""

@@ -1,0 +1,139 @@
+"""The Run object over a real client on httpx.MockTransport: gates, checkpoints, outcomes, confirm."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from zdlib import Client, load_settings
+from zdlib.runbook import Change, Failed, Refused
+from zdlib.runbook.run import Run
+from zdlib.runbook.summary import SUMMARY_MIME
+
+APPROVAL = ("https://gitlab.com/x/-/issues/1", "Maria Manager", "Sam Security")
+
+
+class FakeZendesk:
+    """Just enough of Zendesk: /users/me and one automation."""
+
+    def __init__(self, fail_put: bool = False) -> None:
+        self.automation = {"id": 7, "title": "T", "active": True}
+        self.puts = 0
+        self.fail_put = fail_put
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        headers = {"x-zendesk-request-id": f"req-{request.method}-{self.puts}"}
+        if request.url.path == "/api/v2/users/me":
+            user = {"id": 1, "name": "Ada Admin", "email": "ada@example.com", "role": "admin"}
+            return httpx.Response(200, json={"user": user}, headers=headers)
+        if request.method == "PUT":
+            self.puts += 1
+            if self.fail_put:
+                return httpx.Response(
+                    422, json={"error": "RecordInvalid", "description": "nope"}, headers=headers
+                )
+            self.automation.update(json.loads(request.content)["automation"])
+        return httpx.Response(200, json={"automation": self.automation}, headers=headers)
+
+
+@pytest.fixture
+def displayed(monkeypatch):
+    shown: list = []
+    monkeypatch.setattr("zdlib.runbook.summary.display", lambda obj, **_: shown.append(obj))
+    monkeypatch.setattr("zdlib.runbook.run.display", lambda obj, **_: shown.append(obj))
+    monkeypatch.setattr("zdlib.runbook.display.display", lambda obj, **_: shown.append(obj))
+    return shown
+
+
+def make_run(zendesk: FakeZendesk, *, dry_run: bool, monkeypatch, headless: bool = True) -> Run:
+    if headless:
+        monkeypatch.setenv("ZDLIB_RECORD_STEM", "/tmp/zdlib-test-record")
+    else:
+        monkeypatch.delenv("ZDLIB_RECORD_STEM", raising=False)
+    settings = load_settings(
+        environ={"ZENDESK_URL": "https://acme.zendesk.com", "ZENDESK_OAUTH_TOKEN": "t" * 40}
+    )
+    client = Client(settings, transport=httpx.MockTransport(zendesk))
+    run = Run("deactivate_automation", "1.0.0", {"dry_run": dry_run}, client, target=7)
+    run.identify()
+    return run
+
+
+def summaries(shown: list) -> list[dict]:
+    return [o[SUMMARY_MIME] for o in shown if isinstance(o, dict) and SUMMARY_MIME in o]
+
+
+def deactivate(run: Run, zendesk: FakeZendesk) -> Change:
+    change = Change("automation", 7, "active", zendesk.automation["active"], False)
+    run.plan([change])
+    run.require_approval(*APPROVAL)
+    run.apply(change, lambda: run.client.automations.update(7, {"active": False}))
+    run.verify(change, run.client.automations.get(7)["active"])
+    return change
+
+
+def test_applied_run_checkpoints_and_verifies(displayed, monkeypatch):
+    zendesk = FakeZendesk()
+    run = make_run(zendesk, dry_run=False, monkeypatch=monkeypatch)
+    change = deactivate(run, zendesk)
+    run.finish()
+    states = summaries(displayed)
+    assert [s["outcome"] for s in states] == ["failed", "failed", "applied"]
+    assert states[0]["changes"][0]["status"] == "pending" and "result is unknown" in states[0]["reason"]
+    assert states[1]["changes"][0]["status"] == "applied" and "before it was verified" in states[1]["reason"]
+    assert change.status == "verified" and zendesk.puts == 1
+    assert states[-1]["request_ids"] == ["req-PUT-0"]
+
+
+def test_dry_run_changes_nothing_and_second_apply_is_noop(displayed, monkeypatch):
+    zendesk = FakeZendesk()
+    planned = make_run(zendesk, dry_run=True, monkeypatch=monkeypatch)
+    deactivate(planned, zendesk)
+    planned.finish()
+    assert zendesk.puts == 0 and summaries(displayed)[-1]["outcome"] == "planned"
+    zendesk.automation["active"] = False
+    again = make_run(zendesk, dry_run=False, monkeypatch=monkeypatch)
+    deactivate(again, zendesk)
+    again.finish()
+    assert zendesk.puts == 0 and summaries(displayed)[-1]["outcome"] == "no-op"
+
+
+def test_missing_approval_refuses_before_any_write(displayed, monkeypatch):
+    zendesk = FakeZendesk()
+    run = make_run(zendesk, dry_run=False, monkeypatch=monkeypatch)
+    run.plan([Change("automation", 7, "active", True, False)])
+    with pytest.raises(Refused, match="approval is incomplete"):
+        run.require_approval("", "", "")
+    assert zendesk.puts == 0 and summaries(displayed)[-1]["outcome"] == "refused"
+
+
+def test_a_failed_write_fails_the_run_with_the_request_id(displayed, monkeypatch):
+    zendesk = FakeZendesk(fail_put=True)
+    run = make_run(zendesk, dry_run=False, monkeypatch=monkeypatch)
+    with pytest.raises(Failed, match=r"RecordInvalid|422"):
+        deactivate(run, zendesk)
+    final = summaries(displayed)[-1]
+    assert final["outcome"] == "failed" and final["changes"][0]["status"] == "failed"
+    assert final["changes"][0]["request_id"] == "req-PUT-0"
+
+
+def test_confirm_button_turns_an_approved_dry_run_into_an_applied_one(displayed, monkeypatch):
+    zendesk = FakeZendesk()
+    run = make_run(zendesk, dry_run=True, monkeypatch=monkeypatch, headless=False)
+    change = Change("automation", 7, "active", True, False)
+    run.plan([change])
+    run.require_approval(*APPROVAL)
+    control = next(o for o in displayed if type(o).__name__ == "VBox")
+    control.children[0].click()
+    assert not run.dry_run and change.status == "pending"
+    run.apply(change, lambda: run.client.automations.update(7, {"active": False}))
+    assert zendesk.puts == 1 and "confirmed_in_jupyterlab_at" in run.facts
+
+
+def test_no_confirm_button_in_headless_runs(displayed, monkeypatch):
+    run = make_run(FakeZendesk(), dry_run=True, monkeypatch=monkeypatch, headless=True)
+    run.plan([Change("automation", 7, "active", True, False)])
+    run.require_approval(*APPROVAL)
+    assert not [o for o in displayed if type(o).__name__ == "VBox"]

@@ -13,7 +13,7 @@ LIMIT_MB = 200
 
 def run(mode: str) -> dict[str, Any]:
     users = SIZES[mode]["users"]
-    runs = [run_client(client, "census", {"users": users}, check_users_seen) for client in CLIENTS]
+    runs = [run_client(client, "census", {"users": users}, check_users_seen(users)) for client in CLIENTS]
     ours = next(r for r in runs if r["client"] == "zdlib")
     target = {
         "goal": f"zdlib peak RSS under {LIMIT_MB} MB",

@@ -95,7 +95,7 @@ class Settings:
     scopes: str = "read write"
     token_expires_in: int = 3600
     timeout: float = 30.0
-    concurrency: int = 4
+    concurrency: int = 8
     deadline: float | None = 600.0
     rate_share: float = 1.0
     ca_bundle: str | None = None
@@ -251,7 +251,7 @@ def load_settings(
         scopes=" ".join(values.get("ZENDESK_SCOPES", "read write").replace(",", " ").split()),
         token_expires_in=expires_in,
         timeout=float(_number(values, "ZENDESK_TIMEOUT", 30.0) or 30.0),
-        concurrency=int(_number(values, "ZENDESK_CONCURRENCY", 4, int) or 4),
+        concurrency=int(_number(values, "ZENDESK_CONCURRENCY", 8, int) or 8),
         deadline=_number(values, "ZENDESK_DEADLINE", 600.0),
         rate_share=float(share or 1.0),
         ca_bundle=ca_bundle,

@@ -32,6 +32,12 @@ from zdlib.retry import header_seconds
 
 _BUCKET_FIELD = re.compile(r"(total|remaining|resets)\s*=\s*(\d+(?:\.\d+)?)")
 PROBE_POLL_S = 0.002
+RESET_ROUNDING = 0.5  # `ratelimit-reset` is whole seconds, rounded: the true reset is within half a second
+
+
+def rounding_margin(seconds: float) -> float:
+    """How late the true reset may be: half a second for whole seconds, next to nothing for fractions."""
+    return RESET_ROUNDING if float(seconds).is_integer() else 0.0005
 
 
 @dataclass(frozen=True)
@@ -190,7 +196,7 @@ class Pacer:
             now = self._clock()
             if now - self._rolled_at < 1.5:
                 # The window had just been taken as reset: the server's reset arrives a little later.
-                self._reset_slack = min(1.0, self._reset_slack + 0.25)
+                self._reset_slack = min(1.0, self._reset_slack + RESET_ROUNDING)
             self._pause_until = max(self._pause_until, now + seconds)
             self._account.stale = True
             if self._account.limit is not None:
@@ -226,12 +232,15 @@ class Pacer:
             w.limit = remaining
         assert w.limit is not None
         w.reserve = w.limit - math.floor(w.limit * self.share + 1e-9)
-        new_reset = now + reset if reset is not None else None
+        # The header counts whole seconds, so the window resets at the latest half a second after
+        # `now + reset`. Each answer bounds the reset from above; the tightest bound (the minimum over
+        # the window's answers) is when the next window has surely begun.
+        new_reset = now + reset + rounding_margin(reset) if reset is not None else None
         new_window = (
             w.stale
             or w.reset_at is None
             or now >= w.reset_at
-            or (new_reset is not None and new_reset > w.reset_at + 0.5)
+            or (new_reset is not None and new_reset > w.reset_at + 2 * RESET_ROUNDING)
             or (new_reset is None and remaining > w.remaining)
         )
         floor = remaining - self._in_flight
@@ -243,7 +252,7 @@ class Pacer:
             if not floor <= w.remaining <= remaining:
                 w.remaining = floor
             if new_reset is not None and w.reset_at is not None:
-                w.reset_at = max(w.reset_at, new_reset)
+                w.reset_at = min(w.reset_at, new_reset)
         w.stale = False
 
     # -- introspection ----------------------------------------------------------------------------

@@ -122,6 +122,9 @@ class RetryPolicy:
                 wait = reset + self.reset_margin
         if wait is None:
             wait = self.backoff(attempt, rand)
+        elif response.status_code == 429 and wait < self.backoff_base:
+            # "Retry-After: 0" from a server that rounds down still means "not yet": back off a little.
+            wait = max(wait, self.backoff(attempt, rand))
         return wait
 
 

@@ -9,7 +9,7 @@ import pytest
 from tests.client.conftest import FakeClock, make_client
 from tests.client.fakes import WindowedServer
 from zdlib import DeadlineExceeded
-from zdlib.ratelimit import Pacer, parse_bucket
+from zdlib.ratelimit import RESET_ROUNDING, Pacer, parse_bucket
 
 
 def headers(**values: str) -> httpx.Headers:
@@ -38,7 +38,7 @@ def test_waits_for_reset_when_budget_is_spent() -> None:
     p.acquire()
     p.release("", headers(ratelimit_limit="100", ratelimit_remaining="0", ratelimit_reset="30"))
     p.acquire()
-    assert sum(clock.sleeps) == pytest.approx(30)
+    assert sum(clock.sleeps) == pytest.approx(30 + RESET_ROUNDING)  # whole-second header: +0.5 s
     assert p.waits[0][1].startswith("budget")
 
 
@@ -52,7 +52,7 @@ def test_in_flight_requests_count_as_spent() -> None:
     assert p.in_flight == 3
     with pytest.raises(DeadlineExceeded) as info:  # a fourth must wait for the window
         p.acquire(deadline=clock.now + 5)
-    assert info.value.retry_after == pytest.approx(10)
+    assert info.value.retry_after == pytest.approx(10 + RESET_ROUNDING)
     p.release("", headers(ratelimit_limit="100", ratelimit_remaining="2", ratelimit_reset="10"))
     with pytest.raises(DeadlineExceeded):
         p.acquire(deadline=clock.now + 5)  # 2 left, 2 still in flight
@@ -68,7 +68,7 @@ def test_rate_share_keeps_a_reserve() -> None:
     p.release("", headers(x_rate_limit="100", x_rate_limit_remaining="50", ratelimit_reset="19"))
     clock.advance(1)
     p.acquire()
-    assert sum(clock.sleeps) == pytest.approx(19)  # reset 20 s after the first answer
+    assert sum(clock.sleeps) == pytest.approx(18 + RESET_ROUNDING)  # the tightest bound: 19 s + 0.5 after t=0
 
 
 def test_x_rate_limit_without_reset_assumes_a_minute() -> None:
@@ -98,7 +98,7 @@ def test_endpoint_bucket_applies_to_its_route_only() -> None:
     p.release("GET /api/v2/users", None)
     assert clock.sleeps == []
     p.acquire("GET /api/v2/incremental/users/cursor")
-    assert sum(clock.sleeps) == pytest.approx(25)
+    assert sum(clock.sleeps) == pytest.approx(25 + RESET_ROUNDING)
     assert "incremental-exports" in p.waits[-1][1]
 
 
@@ -141,7 +141,7 @@ def test_deadline_raises_with_retry_after() -> None:
     p.release("", headers(ratelimit_limit="10", ratelimit_remaining="0", ratelimit_reset="40"))
     with pytest.raises(DeadlineExceeded) as info:
         p.acquire(deadline=clock.now + 10)
-    assert info.value.retry_after == pytest.approx(40)
+    assert info.value.retry_after == pytest.approx(40 + RESET_ROUNDING)
 
 
 @pytest.mark.parametrize("rounding", [math.ceil, math.floor, round])

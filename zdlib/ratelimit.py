@@ -58,7 +58,7 @@ class ClientEvent:
 class _Window:
     """One rate-limit window: the account's or an endpoint bucket's."""
 
-    __slots__ = ("limit", "name", "remaining", "reserve", "reset_at", "stale")
+    __slots__ = ("limit", "name", "remaining", "reserve", "reset_at", "server_low", "stale")
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -66,6 +66,7 @@ class _Window:
         self.remaining = 0
         self.reserve = 0
         self.reset_at: float | None = None
+        self.server_low: int | None = None  # the lowest `remaining` the server reported in this window
         self.stale = True
 
 
@@ -246,9 +247,13 @@ class Pacer:
         floor = remaining - self._in_flight
         if new_window:
             w.remaining = floor
+            w.server_low = remaining
             w.reset_at = new_reset if new_reset is not None else now + self._default_window
-        else:
-            # Our own count is right unless another consumer spent budget too.
+        elif w.server_low is None or remaining <= w.server_low:
+            # The freshest count in this window (answers to concurrent requests can arrive out of order,
+            # and an older, higher count must not give back budget). Our own count is right unless
+            # another consumer spent budget too.
+            w.server_low = remaining
             if not floor <= w.remaining <= remaining:
                 w.remaining = floor
             if new_reset is not None and w.reset_at is not None:

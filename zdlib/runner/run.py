@@ -105,21 +105,29 @@ def prepare_run(
         raise UsageError(str(exc)) from exc
     _refuse_credentials(checked, secrets)  # again after parsing: `-p labels '["Bearer x"]'`
     meta = nbformat.read(notebook, as_version=4).metadata.get("zdlib", {})
-    target_parameter = meta.get("target_parameter")
-    target_value: Any = None
-    if target_parameter:
-        target_value = checked.get(target_parameter)
-        if target_value is None and target_parameter in declared:
-            default = declared[target_parameter].default
-            target_value = None if default is UNSET else default
+    target_value = _target_value(meta.get("target_parameter"), checked, declared)
     return PreparedRun(
         notebook=notebook,
         runbook=str(meta.get("runbook") or notebook.stem),
         version=str(meta.get("version") or ""),
         parameters=checked,
-        target=records.slugify(target_value if target_value not in (0, False) else None),
+        target=records.slugify(target_value),
         secrets=secrets,
     )
+
+
+def _target_value(
+    names: str | list[str] | None, checked: Mapping[str, Any], declared: Mapping[str, Any]
+) -> Any:
+    """The first given (or defaulted) value among the notebook's target parameters that is not empty."""
+    for name in [names] if isinstance(names, str) else names or []:
+        value = checked.get(name)
+        if value is None and name in declared:
+            default = declared[name].default
+            value = None if default is UNSET else default
+        if value not in (None, "", 0, False):
+            return value
+    return None
 
 
 def _refuse_credentials(parameters: Mapping[str, Any], secrets: list[Secret]) -> None:

@@ -95,25 +95,11 @@ class SandboxMiddleware:
             ]
             if not allowed:
                 status = 429
-                await _plain(
-                    send,
-                    429,
-                    headers,
-                    b"text/plain; charset=utf-8",
-                    RATE_LIMIT_TEXT,
-                    retry_after_seconds(reset),
-                )
+                await _too_many(send, headers, retry_after_seconds(reset))
                 return
             if faults.burst_429():
                 status = 429
-                await _plain(
-                    send,
-                    429,
-                    headers,
-                    b"text/plain; charset=utf-8",
-                    RATE_LIMIT_TEXT,
-                    render_retry_after(settings.burst_retry_after),
-                )
+                await _too_many(send, headers, render_retry_after(settings.burst_retry_after))
                 return
             code = faults.server_error()
             if code is not None:
@@ -134,6 +120,11 @@ class SandboxMiddleware:
             await self.app(scope, receive, send_with_headers)
         finally:
             stats.finished(status)
+
+
+async def _too_many(send: Send, headers: list, retry_after: str | None) -> None:
+    """Zendesk's account-limit 429: plain text, with the given `Retry-After` (or none)."""
+    await _plain(send, 429, headers, b"text/plain; charset=utf-8", RATE_LIMIT_TEXT, retry_after)
 
 
 async def _plain(

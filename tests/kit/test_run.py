@@ -137,3 +137,15 @@ def test_no_confirm_button_in_headless_runs(displayed, monkeypatch):
     run.plan([Change("automation", 7, "active", True, False)])
     run.require_approval(*APPROVAL)
     assert not [o for o in displayed if type(o).__name__ == "VBox"]
+
+
+@pytest.mark.parametrize(
+    ("writes", "dry_run", "mode"),
+    [(False, True, "read-only"), (True, True, "dry run"), (True, False, "**apply**")],
+)
+def test_header_states_the_mode(displayed, monkeypatch, writes, dry_run, mode):
+    run = make_run(FakeZendesk(), dry_run=dry_run, monkeypatch=monkeypatch)
+    run.writes, run.dry_run = writes, dry_run and writes
+    run.show_header()
+    header = next(o.data for o in displayed if hasattr(o, "data") and "| Mode |" in str(o.data))
+    assert f"| Mode | {mode}" in header

@@ -83,12 +83,7 @@ class Run:
             ("Credential", f"{self.client.auth_kind} ({self.client.credential_fingerprint})"),
             ("Started (UTC)", self.started_at.isoformat().replace("+00:00", "Z")),
             ("zdlib", zdlib.__version__),
-            (
-                "Mode",
-                "dry run: nothing will change"
-                if self.dry_run
-                else "**apply**: approved changes will be made",
-            ),
+            ("Mode", _mode(self)),
         ]
         note("\n".join(["| | |", "|---|---|", *[f"| {k} | {v} |" for k, v in rows]]))
         if self.parameters:
@@ -224,7 +219,7 @@ class Run:
         """Save the full object before a change (secrets removed) next to the record."""
         path = write_side_file(self.stem, f"snapshot-{name}", obj)
         self.files.append(str(path))
-        note(f"Snapshot saved: `{path}`")
+        note(f"Snapshot saved next to the record: `{path.name}`")
         return str(path)
 
     def side_file(self, name: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from IPython.display import display
@@ -32,7 +33,9 @@ def summary_markdown(summary: dict[str, Any]) -> str:
     if summary.get("audit_log_ids"):
         lines.append("- Audit log entries: " + ", ".join(str(a) for a in summary["audit_log_ids"]))
     if summary.get("files"):
-        lines.append("- Files: " + ", ".join(f"`{f}`" for f in summary["files"]))
+        lines.append(
+            "- Files next to the record: " + ", ".join(f"`{Path(f).name}`" for f in summary["files"])
+        )
     return "\n".join(lines)
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from dotenv import dotenv_values
+from dotenv import dotenv_values, find_dotenv
 
 from zdlib.errors import ConfigError
 from zdlib.redact import fingerprint
@@ -143,13 +143,20 @@ def _field_of(variable: str) -> str:
     return variable.removeprefix("ZENDESK_").lower()
 
 
+def _dotenv_disabled(environ: Mapping[str, str]) -> bool:
+    """python-dotenv's own switch: the runner sets it when it supplies the instance's settings."""
+    return environ.get("PYTHON_DOTENV_DISABLED", "").strip().lower() in ("1", "true", "yes")
+
+
 def _read_sources(
     env_file: str | os.PathLike[str] | None, environ: Mapping[str, str] | None
 ) -> dict[str, str]:
     if environ is None:
         environ = os.environ
-        if env_file is None and Path(".env").is_file():
-            env_file = ".env"
+        if env_file is None and not _dotenv_disabled(environ):
+            # The nearest .env from the working directory up: notebooks run in notebooks/, the
+            # operator's .env sits at the repository root.
+            env_file = find_dotenv(usecwd=True) or None
     values: dict[str, str] = {}
     if env_file is not None:
         path = Path(env_file)

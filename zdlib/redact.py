@@ -36,6 +36,15 @@ def fingerprint(secret: str | bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()[:12]
 
 
+SECRET_SUFFIXES = ("_secret", "_password", "_token", "_api_key", "_private_key")
+
+
+def is_secret_field(name: str) -> bool:
+    """A field whose value is a secret: a known name, or one ending like `webhook_secret`, `bearer_token`."""
+    lower = name.lower()
+    return lower in SECRET_FIELDS or lower in ("api_key", "apikey") or lower.endswith(SECRET_SUFFIXES)
+
+
 def redact_data(value: Any) -> Any:
     """Return a copy of decoded JSON with every secret field replaced, at any depth.
 
@@ -44,7 +53,7 @@ def redact_data(value: Any) -> Any:
     if isinstance(value, Mapping):
         out: dict[Any, Any] = {}
         for key, item in value.items():
-            if isinstance(key, str) and key.lower() in SECRET_FIELDS and not isinstance(item, Mapping | list):
+            if isinstance(key, str) and is_secret_field(key) and not isinstance(item, Mapping | list):
                 out[key] = REDACTED if item not in (None, "") else item
             else:
                 out[key] = redact_data(item)

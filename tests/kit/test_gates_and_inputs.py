@@ -8,11 +8,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from zdlib.redact import redact_data
 from zdlib.runbook import approval_problems
 from zdlib.runbook import credentials as cred
 from zdlib.runbook.census import UserCensus, list_users
 from zdlib.runbook.changes import Change
-from zdlib.runbook.files import register_secret, without_secrets
+from zdlib.runbook.files import register_secret
 from zdlib.runbook.handoff import hand_off, parse_destination
 from zdlib.runbook.issuing import client_identifier, requester_problems
 from zdlib.runbook.requests import RequestInputError, parse_request, unchanged_fields
@@ -171,11 +172,15 @@ def test_snapshots_load_and_fail_clearly(tmp_path):
 
 
 def test_secrets_are_removed_from_side_files():
-    cleaned = without_secrets({"client": {"secret": "s3cr3t", "name": "n"}, "tokens": [{"full_token": "x"}]})
+    cleaned = redact_data(
+        {"client": {"secret": "s3cr3t", "name": "n"}, "tokens": [{"full_token": "x"}], "Password": "p4ss",
+         "webhook": {"bearer_token": "b"}, "api_token": {"id": 1, "token": "t"}}
+    )  # fmt: skip
     assert cleaned == {
-        "client": {"secret": "<redacted>", "name": "n"},
-        "tokens": [{"full_token": "<redacted>"}],
-    }
+        "client": {"secret": "<redacted>", "name": "n"}, "tokens": [{"full_token": "<redacted>"}],
+        "Password": "<redacted>", "webhook": {"bearer_token": "<redacted>"},
+        "api_token": {"id": 1, "token": "<redacted>"},
+    }  # fmt: skip
 
 
 def test_hand_off_to_a_private_file_and_registers_the_secret(tmp_path, monkeypatch):

@@ -151,3 +151,12 @@ def test_records_hold_no_configured_credential(fresh_sandbox, tmp_path):
     assert any(p.suffix == ".html" for p in tmp_path.iterdir())
     for name in ("ZENDESK_OAUTH_TOKEN", "ZENDESK_API_TOKEN", "ZENDESK_CLIENT_SECRET", "ZENDESK_PASSWORD"):
         assert_no_secret(tmp_path, fresh_sandbox.env[name])
+
+
+def test_api_request_delete_then_again_is_a_no_op(fresh_sandbox, tmp_path):
+    path = "/api/v2/automations/12351"
+    deleted = run(fresh_sandbox, tmp_path, "api_request", method="DELETE", path=path, **APPLY)
+    assert deleted.outcome == "applied", deleted.reason
+    assert api(fresh_sandbox, "GET", path).status_code == 404
+    again = run(fresh_sandbox, tmp_path, "api_request", method="DELETE", path=path, **APPLY)
+    assert again.outcome == "no-op", again.reason

@@ -68,6 +68,13 @@ def test_create_oauth_token_once_hand_off_and_authenticate(fresh_sandbox, tmp_pa
     assert clients_after == clients and len(tokens_after) == len(tokens)
     assert len(list(handoff.iterdir())) == 1
 
+    other_scopes = create(fresh_sandbox, records, scopes="users:read tickets:read")
+    assert other_scopes.outcome == "refused" and "revoke it first" in other_scopes.reason
+    assert len(oauth_state(fresh_sandbox)[1]) == len(tokens)
+
+    dry = run(fresh_sandbox, records, "revoke_token", kind="oauth", issued_for_url=REQUEST,
+              handoff_file=str(files[0]))  # fmt: skip
+    assert dry.outcome == "planned", dry.reason
     revoked = run(fresh_sandbox, records, "revoke_token", kind="oauth", issued_for_url=REQUEST,
                   handoff_file=str(files[0]), **APPLY)  # fmt: skip
     assert revoked.outcome == "applied", revoked.reason
@@ -76,7 +83,7 @@ def test_create_oauth_token_once_hand_off_and_authenticate(fresh_sandbox, tmp_pa
     )
     assert after.status_code == 401
     again = run(fresh_sandbox, records, "revoke_token", kind="oauth", issued_for_url=REQUEST, **APPLY)
-    assert again.outcome in ("no-op", "failed")
+    assert again.outcome == "no-op", again.reason
 
 
 def test_create_refuses_bad_requests_without_changes(fresh_sandbox, tmp_path, handoff):
@@ -139,6 +146,16 @@ def test_revoke_api_token_deactivate_then_delete(fresh_sandbox, tmp_path):
     deleted = run(fresh_sandbox, tmp_path, "revoke_token", token_id=3, delete=True, **APPLY)
     assert deleted.outcome == "applied", deleted.reason
     assert 3 not in {t["id"] for t in api(fresh_sandbox, "GET", "/api/v2/api_tokens").json()["api_tokens"]}
+    fresh_sandbox.control.set_clock(advance_days=1)
+    next_day = run(fresh_sandbox, tmp_path, "revoke_token", token_id=3, delete=True, **APPLY)
+    assert next_day.outcome == "no-op", next_day.reason
+
+
+def test_revoke_without_a_target_lists_candidates_or_refuses(fresh_sandbox, tmp_path):
+    listing = run(fresh_sandbox, tmp_path, "revoke_token")
+    assert listing.outcome == "planned" and not listing.summary["changes"]
+    applied = run(fresh_sandbox, tmp_path, "revoke_token", **APPLY)
+    assert applied.outcome == "refused" and "token_id" in applied.reason
 
 
 def test_revoke_integration_revokes_every_token_and_deletes_only_when_asked(fresh_sandbox, tmp_path):
@@ -210,4 +227,7 @@ def test_secret_looking_parameters_are_refused_before_anything_runs(fresh_sandbo
     with pytest.raises(UsageError):
         run(fresh_sandbox, records, "create_token", access_request_url=REQUEST, requester_email=REQUESTER,
             api_token="x")  # fmt: skip
+    with pytest.raises(UsageError, match="secret field 'password'"):
+        run(fresh_sandbox, records, "api_request", method="POST", path="/api/v2/users",
+            body='{"user": {"name": "N", "password": "Tr0ub4dor&3horse!"}}')  # fmt: skip
     assert not records.exists() or not any(records.iterdir())

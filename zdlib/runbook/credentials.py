@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -25,18 +24,6 @@ SCOPED_RESOURCES = frozenset(
 )  # fmt: skip
 BROAD_SCOPES = frozenset({"write", "unrestricted", "impersonate"})
 MIN_EXPIRES_IN, MAX_EXPIRES_IN = 300, 172_800
-
-
-def instance_today(client: Any) -> date:
-    """The instance's own date, from the `Date` header of a cheap request (the sandbox has its own clock)."""
-    response = client.request("GET", "/api/v2/users/me")
-    header = response.headers.get("date")
-    if header:
-        try:
-            return parsedate_to_datetime(header).astimezone(UTC).date()
-        except (TypeError, ValueError):
-            pass
-    return datetime.now(UTC).date()
 
 
 def api_token_creation_refusal(today: date) -> str | None:

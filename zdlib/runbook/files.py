@@ -8,9 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-SECRET_FIELDS = frozenset(
-    {"token", "full_token", "secret", "client_secret", "password", "access_token", "refresh_token"}
-)
+from zdlib.redact import redact_data
 
 
 def record_stem(runbook: str) -> Path:
@@ -23,22 +21,11 @@ def record_stem(runbook: str) -> Path:
     return folder / f"{stamp}_{runbook}"
 
 
-def without_secrets(value: Any) -> Any:
-    """A deep copy of a Zendesk object with every secret-bearing field replaced by a marker."""
-    if isinstance(value, dict):
-        return {
-            k: ("<redacted>" if k in SECRET_FIELDS and v else without_secrets(v)) for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [without_secrets(v) for v in value]
-    return value
-
-
 def write_side_file(stem: Path, name: str, payload: Any) -> Path:
     """Write `<stem>.<name>.json` (secrets removed) and return its path."""
     path = stem.with_name(f"{stem.name}.{name}.json")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(without_secrets(payload), indent=2, sort_keys=True, default=str) + "\n")
+    path.write_text(json.dumps(redact_data(payload), indent=2, sort_keys=True, default=str) + "\n")
     return path
 
 

@@ -24,10 +24,14 @@ class HandOff:
 
 
 def handoff_dir() -> Path:
-    """The private folder for hand-off files (mode 0700), outside the records folder."""
+    """The private folder for hand-off files: created with mode 0700; an existing one must be private."""
     folder = Path(os.environ.get("ZDLIB_HANDOFF_DIR") or Path.home() / ".zdlib" / "handoff").expanduser()
-    folder.mkdir(parents=True, exist_ok=True)
-    folder.chmod(0o700)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if folder.stat().st_mode & 0o077:
+        raise ValueError(
+            f"The hand-off folder {folder} can be read by other users: point ZDLIB_HANDOFF_DIR at a private "
+            "folder (mode 0700), or `chmod 700` it. No credential was created."
+        )
     return folder
 
 
@@ -57,8 +61,18 @@ def hand_off(label: str, secrets: dict[str, str], deliver_to: str, details: dict
 
 
 def read_handoff_file(path: str) -> dict:
-    """The secrets and details a hand-off file holds (for verifying a revocation with the real secret)."""
-    return json.loads(Path(path).expanduser().read_text())
+    """The secrets and details a hand-off file holds (for verifying a revocation with the real secret).
+
+    The secrets are registered with the runner's scan, since the run now holds them.
+    """
+    source = Path(path).expanduser()
+    try:
+        handed = json.loads(source.read_text())
+    except (OSError, ValueError) as error:
+        raise ValueError(f"handoff_file {source} cannot be read as a hand-off file ({error}).") from error
+    for name, value in (handed.get("secrets") or {}).items():
+        register_secret(f"{handed.get('label', 'hand-off')} {name}", value)
+    return handed
 
 
 def _to_file(label: str, secrets: dict[str, str], details: dict) -> str:

@@ -6,7 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from zdlib.runbook.files import without_secrets
+from zdlib.errors import NotFound, ZendeskError
+from zdlib.redact import redact_data
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 READ_METHODS = ("GET",)
@@ -69,5 +70,17 @@ def unchanged_fields(current: Any, body: Any) -> bool:
 
 def printable(payload: Any, limit: int = 4000) -> str:
     """A response body for the record: secret fields removed, long bodies cut."""
-    text = json.dumps(without_secrets(payload), indent=2, sort_keys=True, default=str)
+    text = json.dumps(redact_data(payload), indent=2, sort_keys=True, default=str)
     return text if len(text) <= limit else text[:limit] + f"\n… ({len(text) - limit} more characters)"
+
+
+def current_state(client: Any, path: str) -> tuple[Any, str]:
+    """What a write's path holds now: (object, "found"), (None, "absent") or (None, "no-read")."""
+    try:
+        return client.get(path), "found"
+    except NotFound as error:
+        return None, "no-read" if error.code == "InvalidEndpoint" else "absent"
+    except ZendeskError as error:
+        if error.status == 405:
+            return None, "no-read"
+        raise

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
@@ -162,7 +161,7 @@ class Run:
         try:
             return getter()
         except NotFound as error:
-            entry = self._deletion_entry(*deleted) if deleted else None
+            entry = self.deletion_entry(*deleted) if deleted else None
             if entry is not None:
                 self.audit_log_ids.append(entry.get("id"))
                 note(
@@ -173,16 +172,13 @@ class Run:
             self.fail(f"{what} was not found on {self.client.base_url} ({_error_ref(error)}). {hint}".strip())
         raise AssertionError("unreachable")
 
-    def _deletion_entry(self, source_type: str, source_id: Any) -> dict | None:
+    def deletion_entry(self, source_type: str, source_id: Any) -> dict | None:
+        """The audit log entry of an object's deletion, however long ago (None if there is none)."""
         try:
-            return next(
-                iter(
-                    self.client.audit_logs.list(
-                        source_type=source_type, source_id=source_id, action="destroy"
-                    )
-                ),
-                None,
+            entries = self.client.audit_logs.list(
+                source_type=source_type, source_id=source_id, action="destroy"
             )
+            return next(iter(entries), None)
         except PermissionDenied:
             return None
 
@@ -390,9 +386,13 @@ def _error_ref(error: ZendeskError) -> str:
 
 
 def _default_reason(outcome: str, changes: list[ch.Change]) -> str:
-    count = sum(c.status in (ch.APPLIED, ch.VERIFIED) for c in changes)
+    verified = sum(c.status == ch.VERIFIED for c in changes)
+    unverified = sum(c.status == ch.APPLIED for c in changes)
+    applied = f"{verified} change(s) applied and verified by reading them back." + (
+        f" {unverified} applied without a read-back check (see the plan table)." if unverified else ""
+    )
     return {
-        "applied": f"{count} change(s) applied and verified.",
+        "applied": applied,
         "planned": "Dry run: the plan was shown and nothing was changed.",
         "no-op": "Nothing was changed: all was already in the desired state, or the runbook only reads.",
         "failed": "Some changes did not complete; see the plan table for their status.",
@@ -436,7 +436,6 @@ def start_run(
         client = zdlib.Client.from_env()
     run = Run(runbook, version, parameters, client, target=target, writes=writes)
     _install_failure_summary(run)
-    os.environ.setdefault("ZDLIB_RUNBOOK", runbook)
     run.identify()
     run.show_header()
     return run

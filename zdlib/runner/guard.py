@@ -12,12 +12,14 @@ Three checks, each explained where it is defined:
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from zdlib.redact import is_secret_field
 from zdlib.runner.credentials import Secret
 
 # Words that name a secret when they end a parameter name.
@@ -185,7 +187,32 @@ def credential_problems(parameters: Mapping[str, Any], secrets: Iterable[Secret]
     return problems
 
 
+def _json_secret_field(text: str) -> str | None:
+    """The name of a secret field with a value inside JSON text (e.g. an api_request body), if any."""
+    stripped = text.strip()
+    if not stripped.startswith(("{", "[")):
+        return None
+    try:
+        data = json.loads(stripped)
+    except ValueError:
+        return None
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if isinstance(key, str) and is_secret_field(key) and isinstance(value, str) and value:
+                    return key
+                stack.append(value)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
 def _value_problem(text: str, secrets: list[Secret]) -> str | None:
+    field = _json_secret_field(text)
+    if field:
+        return f"is JSON with a value in the secret field {field!r}"
     if CREDENTIAL_PREFIX.match(text):
         return "is an HTTP Authorization credential (Bearer/Basic)"
     if TOKEN_PAIR.search(text):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-SUMMARY_MIME = "application/vnd.zdlib.summary+json"
-SUCCESS_OUTCOMES = ("planned", "applied", "no-op")
-OUTCOMES = (*SUCCESS_OUTCOMES, "refused", "failed")
+from zdlib.runbook.summary import OUTCOMES, SUMMARY_MIME
+
+SUCCESS_OUTCOMES = OUTCOMES[:3]  # planned, applied, no-op: exit status 0
 
 
 def read_summary(notebook: dict[str, Any]) -> dict[str, Any] | None:

@@ -32,7 +32,7 @@ from zdlib.runner.execute import execute
 from zdlib.runner.guard import credential_problems
 from zdlib.runner.locate import RunbookNotFound, default_records_dir, repo_root_for, resolve_runbook
 from zdlib.runner.parameters import UNSET, ParameterError, declared_parameters, validate
-from zdlib.runner.scan import Hit, run_secrets, scan_files
+from zdlib.runner.scan import Hit, run_secrets, scan_data, scan_files
 from zdlib.runner.summary import SUCCESS_OUTCOMES, decide_outcome, read_summary
 
 SECRET_FOUND = "secret found in record"
@@ -258,8 +258,7 @@ def _discard(hits: list[Hit], output: Path, html: Path | None) -> None:
 
 def scan_index_entry(entry: Mapping[str, Any], secrets: list[Secret]) -> bool:
     """True when the index line itself would carry a secret (e.g. in a change's before/after)."""
-    text = json.dumps(entry, ensure_ascii=False, default=str)
-    return any(secret.value in text for secret in secrets)
+    return bool(scan_data(json.loads(json.dumps(entry, default=str)), secrets))
 
 
 def _recorded_summary(

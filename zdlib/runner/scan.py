@@ -53,6 +53,12 @@ def scan_files(paths: Iterable[Path], secrets: Iterable[Secret]) -> list[Hit]:
     return hits
 
 
+def scan_data(value: Any, secrets: Iterable[Secret]) -> list[str]:
+    """The labels of the secrets found in decoded JSON data (e.g. an index line before it is written)."""
+    texts = list(_strings(value))
+    return [s.label for s in secrets if any(needle in text for needle in _needles(s.value) for text in texts)]
+
+
 def _needles(value: str) -> set[str]:
     """The value as written in JSON and in HTML, besides itself."""
     escaped = json.dumps(value)[1:-1]

@@ -55,9 +55,7 @@ async def list_audit_logs(request: Request) -> Response:
 
 async def show_audit_log(request: Request) -> Response:
     _allowed(request)
-    record = state_of(request).store.audit_logs.get(request.path_params["audit_log_id"])
-    if record is None:
-        raise errors.record_not_found()
+    record = errors.found(state_of(request).store.audit_logs.get(request.path_params["audit_log_id"]))
     return errors.json_response({"audit_log": render.audit_log(record, render.base_of(request))})
 
 

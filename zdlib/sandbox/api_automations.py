@@ -65,10 +65,7 @@ async def search_automations(request: Request) -> Response:
 
 
 def _get(request: Request, automation_id: int) -> dict:
-    record = state_of(request).store.automations.get(automation_id)
-    if record is None:
-        raise errors.record_not_found()
-    return record
+    return errors.found(state_of(request).store.automations.get(automation_id))
 
 
 async def show_automation(request: Request) -> Response:

@@ -29,10 +29,7 @@ INVALID_CLIENT = (
 
 # ---- clients -----------------------------------------------------------------------------------------
 def _client(request: Request, client_id: int) -> dict:
-    record = state_of(request).store.oauth_clients.get(client_id)
-    if record is None:
-        raise errors.record_not_found()
-    return record
+    return errors.found(state_of(request).store.oauth_clients.get(client_id))
 
 
 async def list_clients(request: Request) -> Response:
@@ -166,9 +163,7 @@ def _token(request: Request, principal: Principal) -> dict:
         if principal.oauth_token is None or principal.oauth_token["id"] not in store.oauth_tokens:
             raise errors.record_not_found()
         return principal.oauth_token
-    token = store.oauth_tokens.get(int(raw)) if raw.isdigit() else None
-    if token is None:
-        raise errors.record_not_found()
+    token = errors.found(store.oauth_tokens.get(int(raw)) if raw.isdigit() else None)
     _own_or_admin(principal, token)
     return token
 

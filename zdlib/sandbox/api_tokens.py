@@ -21,10 +21,7 @@ CREATION_STOPPED = (
 
 
 def _token(request: Request) -> dict:
-    token = state_of(request).store.api_tokens.get(request.path_params["token_id"])
-    if token is None:
-        raise errors.record_not_found()
-    return token
+    return errors.found(state_of(request).store.api_tokens.get(request.path_params["token_id"]))
 
 
 def _render(request: Request, token: dict, users: bool = False, full: bool = False) -> dict:

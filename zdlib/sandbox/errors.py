@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.responses import Response
 
@@ -15,6 +15,8 @@ NO_ACCESS = (
 INVALID_TOKEN_DESCRIPTION = (
     "The access token provided is expired, revoked, malformed or invalid for other reasons."
 )
+
+T = TypeVar("T")
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -81,6 +83,13 @@ def missing_scope(scope: str) -> ApiError:
 
 def record_not_found() -> ApiError:
     return ApiError(404, {"error": "RecordNotFound", "description": "Not found"})
+
+
+def found(record: T | None) -> T:
+    """The record, or Zendesk's 404 `RecordNotFound`."""
+    if record is None:
+        raise record_not_found()
+    return record
 
 
 def invalid_endpoint() -> ApiError:

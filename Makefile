@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lint: install
-	$(BIN)/ruff check zdlib tests bench
+	$(BIN)/ruff check zdlib tests bench notebooks
 
 test: lint
 	$(BIN)/python -m pytest -q

@@ -7,13 +7,16 @@ from typing import Any
 
 import pandas as pd
 
-PENDING, NOOP, PLANNED, APPLIED, VERIFIED, FAILED = (
-    "pending",
-    "no-op",
-    "planned",
-    "applied",
-    "verified",
-    "failed",
+from zdlib.runbook.contract import ChangeStatus
+
+PENDING, NOOP, PLANNED, APPLIED, VERIFIED, FAILED, WAITING = (
+    ChangeStatus.PENDING,
+    ChangeStatus.NOOP,
+    ChangeStatus.PLANNED,
+    ChangeStatus.APPLIED,
+    ChangeStatus.VERIFIED,
+    ChangeStatus.FAILED,
+    ChangeStatus.WAITING,
 )
 
 
@@ -26,7 +29,7 @@ class Change:
     field: str
     before: Any
     after: Any
-    status: str = PENDING
+    status: ChangeStatus = ChangeStatus.PENDING
     request_id: str | None = None
     note: str = ""
     extra: dict = field(default_factory=dict, repr=False)

@@ -7,8 +7,10 @@ from typing import Any
 
 from IPython.display import display
 
+from zdlib.runbook.contract import Outcome
+
 SUMMARY_MIME = "application/vnd.zdlib.summary+json"
-OUTCOMES = ("planned", "applied", "no-op", "refused", "failed")
+OUTCOMES = tuple(Outcome)
 
 
 def summary_markdown(summary: dict[str, Any]) -> str:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from zdlib.runbook.contract import SUCCESS_OUTCOMES
 from zdlib.runbook.summary import OUTCOMES, SUMMARY_MIME
-
-SUCCESS_OUTCOMES = OUTCOMES[:3]  # planned, applied, no-op: exit status 0
 
 
 def read_summary(notebook: dict[str, Any]) -> dict[str, Any] | None:

@@ -1,0 +1,65 @@
+"""The contract between the kit and the runner: outcomes, change statuses and run modes (one home).
+
+Both `zdlib.runbook` (which decides) and `zdlib.runner` (which records and exits) read these enums.
+Values are `StrEnum`s, so they are written to JSON and compared with the strings of older records as is.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    """How a run ended."""
+
+    PLANNED = "planned"  # dry run: the plan was shown, nothing changed
+    APPLIED = "applied"  # changes were made (and verified where the plan says so)
+    NOOP = "no-op"  # nothing to do, or the runbook only reads
+    REFUSED = "refused"  # stopped before any change (approval, input, state)
+    FAILED = "failed"  # something went wrong; the record says what is known
+    INTERRUPTED = "interrupted"  # stopped (Ctrl-C, SIGTERM, killed); the last checkpoint says what was sent
+    WAITING = "waiting"  # a step is left to a person (e.g. Admin Center); nothing verified yet
+
+    @property
+    def succeeded(self) -> bool:
+        return self in SUCCESS_OUTCOMES
+
+    @property
+    def exit_code(self) -> int:
+        """0 success, 1 refused/failed/interrupted, 3 waiting for a person (2 is a usage error)."""
+        if self in SUCCESS_OUTCOMES:
+            return 0
+        return EXIT_WAITING if self is Outcome.WAITING else 1
+
+
+SUCCESS_OUTCOMES = frozenset({Outcome.PLANNED, Outcome.APPLIED, Outcome.NOOP})
+EXIT_USAGE = 2
+EXIT_WAITING = 3
+
+
+class ChangeStatus(StrEnum):
+    """Where one planned change stands."""
+
+    PENDING = "pending"  # approved, still to be made in this run
+    NOOP = "no-op"  # already in the desired state
+    PLANNED = "planned"  # dry run: shown, not made
+    APPLIED = "applied"  # sent and accepted, not yet read back
+    VERIFIED = "verified"  # read back as planned
+    FAILED = "failed"  # refused by the server, or read back wrong
+    WAITING = "waiting"  # left to a person (Admin Center); verified by a later run
+
+
+class Mode(StrEnum):
+    """What a run may do."""
+
+    READ_ONLY = "read-only"
+    DRY_RUN = "dry run"
+    APPLY = "apply"
+
+
+def outcome_of(value: object) -> Outcome | None:
+    """The Outcome named by `value`, or None when it names none."""
+    try:
+        return Outcome(str(value))
+    except ValueError:
+        return None

@@ -160,3 +160,28 @@ def test_api_request_delete_then_again_is_a_no_op(fresh_sandbox, tmp_path):
     assert api(fresh_sandbox, "GET", path).status_code == 404
     again = run(fresh_sandbox, tmp_path, "api_request", method="DELETE", path=path, **APPLY)
     assert again.outcome == "no-op", again.reason
+
+
+def test_restore_refuses_when_a_different_automation_has_the_saved_title(fresh_sandbox, tmp_path):
+    """security review B71: a title alone is not a restored automation; nothing may be created."""
+    original = api(fresh_sandbox, "GET", "/api/v2/automations/12349").json()["automation"]
+    deleted = run(fresh_sandbox, tmp_path, "delete_automation", automation_id=12349, **APPLY)
+    assert deleted.outcome == "applied", deleted.reason
+    namesake = {
+        "title": original["title"],
+        "active": False,
+        "conditions": {
+            "all": [*original["conditions"]["all"], {"field": "status", "operator": "is", "value": "open"}],
+            "any": original["conditions"].get("any", []),
+        },
+        "actions": original["actions"],
+    }
+    created = api(fresh_sandbox, "POST", "/api/v2/automations", json={"automation": namesake})
+    assert created.status_code == 201, created.text
+    before = api(fresh_sandbox, "GET", "/api/v2/automations").json()["automations"]
+
+    restored = run(fresh_sandbox, tmp_path, "restore_automation", snapshot_path=str(deleted.ipynb), **APPLY)
+
+    assert restored.outcome == "refused", restored.reason
+    assert str(created.json()["automation"]["id"]) in restored.reason
+    assert api(fresh_sandbox, "GET", "/api/v2/automations").json()["automations"] == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -39,3 +40,28 @@ def _snapshot_from_record(record: Path, kind: str) -> Path:
             beside = record.parent / candidate.name
             return beside if beside.is_file() else candidate
     raise SnapshotError(f"The record {record} lists no {kind} snapshot.")
+
+
+RESTORED_FIELDS = ("title", "active", "conditions", "actions")
+
+
+def restorable_fields(saved: dict[str, Any]) -> dict[str, Any]:
+    """The fields a restore recreates (Zendesk assigns a new id and timestamps)."""
+    return {k: saved[k] for k in RESTORED_FIELDS if k in saved}
+
+
+def _content(automation: dict[str, Any]) -> tuple[Any, Any]:
+    return automation.get("conditions"), automation.get("actions")
+
+
+def find_restored(
+    saved: dict[str, Any], automations: Iterable[dict[str, Any]]
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """(an automation already restored from `saved`, others that share its title but not its rules).
+
+    A title alone proves nothing: another admin may have created a different automation with the same
+    title, so a match needs the same conditions and actions as the snapshot.
+    """
+    same_title = [a for a in automations if a.get("title") == saved.get("title")]
+    restored = next((a for a in same_title if _content(a) == _content(saved)), None)
+    return restored, [a for a in same_title if a is not restored and _content(a) != _content(saved)]

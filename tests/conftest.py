@@ -24,3 +24,10 @@ def fresh_sandbox(sandbox: SandboxServer) -> SandboxServer:
     """The session sandbox reset to its seeded state (data, clock, faults, counters, rate window)."""
     sandbox.control.reset()
     return sandbox
+
+
+@pytest.fixture
+def api_token_writes(fresh_sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> SandboxServer:
+    """The fresh sandbox also serving its invented POST/PUT/DELETE /api/v2/api_tokens (off by default)."""
+    monkeypatch.setattr(fresh_sandbox.options, "api_token_writes", True)
+    return fresh_sandbox

@@ -119,7 +119,7 @@ def test_scopes_are_enforced(fresh_sandbox):
     assert get(fresh_sandbox, "/api/v2/automations", unrestricted).status_code == 200
 
 
-def test_agents_cannot_manage_credentials_or_write_rules(fresh_sandbox):
+def test_agents_cannot_manage_credentials_or_write_rules(fresh_sandbox, api_token_writes):
     agent = token_auth(fresh_sandbox, S.AGENT_EMAIL)
     for path in ("/api/v2/api_tokens", "/api/v2/oauth/clients", "/api/v2/audit_logs"):
         response = get(fresh_sandbox, path, agent)

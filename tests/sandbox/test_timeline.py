@@ -42,7 +42,7 @@ def test_the_admin_token_dies_after_30_idle_days(fresh_sandbox):
     assert status(fresh_sandbox, "/api/v2/users/me", token_auth(fresh_sandbox)) == 401
 
 
-def test_reactivating_an_idle_token_makes_it_work_again(fresh_sandbox):
+def test_reactivating_an_idle_token_makes_it_work_again(fresh_sandbox, api_token_writes):
     idle = S.API_TOKEN_IDS_IDLE_30_DAYS[0]
     with client(fresh_sandbox) as http:
         body = http.put(f"/api/v2/api_tokens/{idle}", json={"api_token": {"active": True}}).json()
@@ -51,7 +51,7 @@ def test_reactivating_an_idle_token_makes_it_work_again(fresh_sandbox):
     assert status(fresh_sandbox, "/api/v2/users", token_auth(fresh_sandbox, token=value)) == 200
 
 
-def test_token_creation_refused_from_2026_10_27(fresh_sandbox):
+def test_token_creation_refused_from_2026_10_27(fresh_sandbox, api_token_writes):
     with client(fresh_sandbox) as http:
         refused = http.post("/api/v2/api_tokens", json={"api_token": {"description": "new"}})
         assert refused.status_code == 403
@@ -65,7 +65,7 @@ def test_token_creation_refused_from_2026_10_27(fresh_sandbox):
     assert status(fresh_sandbox, "/api/v2/users", token_auth(fresh_sandbox, token=new["token"])) == 200
 
 
-def test_every_api_token_refused_from_2027_04_30(fresh_sandbox):
+def test_every_api_token_refused_from_2027_04_30(fresh_sandbox, api_token_writes):
     oauth = {"Authorization": f"Bearer {fresh_sandbox.env['ZENDESK_OAUTH_TOKEN']}"}
     fresh_sandbox.control.set_clock(as_of="2027-04-29T23:58:00Z")
     assert status(fresh_sandbox, "/api/v2/users", token_auth(fresh_sandbox)) == 401  # idle since November

@@ -32,7 +32,7 @@ def grant(api, sb, **extra):
     return api.post("/oauth/tokens", json=body)
 
 
-def test_every_write_is_audited(fresh_sandbox, api):
+def test_every_write_is_audited(fresh_sandbox, api, api_token_writes):
     writes = [
         (
             api.put("/api/v2/automations/12345", json={"automation": {"active": False}}),
@@ -180,7 +180,7 @@ def test_oauth_client_lifecycle(api):
     assert not [t for t in remaining if t["client_id"] == 2002]
 
 
-def test_api_token_list_and_admin_center_writes(fresh_sandbox, api):
+def test_api_token_list_and_admin_center_writes(fresh_sandbox, api, api_token_writes):
     listed = api.get("/api/v2/api_tokens.json", params={"include_users": "true"}).json()["api_tokens"]
     assert [t["id"] for t in listed] == [t.id for t in S.API_TOKENS]
     first = listed[0]

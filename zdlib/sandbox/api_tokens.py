@@ -1,6 +1,15 @@
-"""API tokens: `GET /api/v2/api_tokens` as Zendesk documents it, plus the Admin Center writes
-(create, deactivate/reactivate, delete) modelled as `POST`/`PUT`/`DELETE` (sandbox-only surface,
-see docs/architecture.md section 2)."""
+"""API tokens: `GET /api/v2/api_tokens` as Zendesk documents it, and what Admin Center does to them.
+
+Zendesk's public API has no endpoint to create, deactivate or delete API tokens: the May-2026 OpenAPI
+document has no `/api/v2/api_tokens` at all, and zendesk-api.md section 5.5 finds no public evidence of
+writes (a Zendesk community answer: no endpoint to create tokens, by design). So:
+
+- `POST/PUT/DELETE /api/v2/api_tokens[/{id}]` are invented, served only with the start option
+  `api_token_writes=True` (`zdlib sandbox --api-token-writes`); otherwise they answer 404 `InvalidEndpoint`
+  before credentials are checked, as Zendesk does for routes it does not have (zendesk-api.md 1.2, 2.2).
+- `POST /sandbox/admin-center/api_tokens/{id}` with `{"action": "deactivate" | "delete"}` plays the person
+  acting in Admin Center (a control endpoint, no credentials), audited as the account's admin.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +18,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from zdlib.sandbox import errors, render
+from zdlib.sandbox import seed as S
 from zdlib.sandbox.auth import require
 from zdlib.sandbox.request_parsing import body_of, state_of, truthy, wrapped
+from zdlib.sandbox.state import SandboxState
 
 MAX_TOKENS = 256
 CREATION_STOPPED = (
@@ -18,6 +29,15 @@ CREATION_STOPPED = (
     "(Admin Center > Apps and integrations > APIs > OAuth clients). Existing API tokens stop working "
     "on 2027-04-30."
 )
+
+
+ADMIN_CENTER_ACTIONS = ("deactivate", "delete")
+
+
+def _offered(request: Request) -> None:
+    """The invented writes exist only when the sandbox was started with `api_token_writes=True`."""
+    if not state_of(request).options.api_token_writes:
+        raise errors.invalid_endpoint()
 
 
 def _token(request: Request) -> dict:
@@ -45,6 +65,7 @@ async def show_api_token(request: Request) -> Response:
 
 
 async def create_api_token(request: Request) -> Response:
+    _offered(request)
     principal = require(request, None, write=True, role="admin")
     state = state_of(request)
     if not state.clock.token_creation_allowed():
@@ -75,6 +96,7 @@ async def create_api_token(request: Request) -> Response:
 
 
 async def update_api_token(request: Request) -> Response:
+    _offered(request)
     principal = require(request, None, write=True, role="admin")
     state = state_of(request)
     token = _token(request)
@@ -103,6 +125,7 @@ async def update_api_token(request: Request) -> Response:
 
 
 async def delete_api_token(request: Request) -> Response:
+    _offered(request)
     principal = require(request, None, write=True, role="admin")
     state = state_of(request)
     token = _token(request)
@@ -113,6 +136,44 @@ async def delete_api_token(request: Request) -> Response:
     return Response(status_code=204)
 
 
+def _deactivate(state: SandboxState, token: dict, actor_id: int) -> None:
+    if state.store.api_token_active(token):
+        token["active"], token["_updated"] = False, state.clock.now()
+        change = "Deactivated API token (Admin Center)"
+    else:
+        change = "No changes (Admin Center: already inactive)"
+    state.store.audit(actor_id, "update", "apitoken", token["id"], token["description"], change)
+
+
+def _delete(state: SandboxState, token: dict, actor_id: int) -> None:
+    del state.store.api_tokens[token["id"]]
+    state.store.audit(
+        actor_id, "destroy", "apitoken", token["id"], token["description"], "Deleted API token (Admin Center)"
+    )
+
+
+async def admin_center_action(request: Request) -> Response:
+    """The sandbox plays the person in Admin Center > Apps and integrations > APIs > API tokens."""
+    state = state_of(request)
+    token = _token(request)
+    body = await body_of(request)
+    action = body.get("action")
+    if action not in ADMIN_CENTER_ACTIONS:
+        raise errors.ApiError(
+            400,
+            {
+                "error": "InvalidAction",
+                "description": f"action must be one of {', '.join(ADMIN_CENTER_ACTIONS)}",
+            },
+        )
+    actor_id = int(body.get("actor_id") or S.ADMIN_ID)
+    if action == "deactivate":
+        _deactivate(state, token, actor_id)
+        return errors.json_response({"api_token": _render(request, token, users=True)})
+    _delete(state, token, actor_id)
+    return errors.json_response({"deleted": token["id"]})
+
+
 def routes() -> list[Route]:
     return [
         Route("/api/v2/api_tokens", list_api_tokens, methods=["GET"]),
@@ -120,4 +181,5 @@ def routes() -> list[Route]:
         Route("/api/v2/api_tokens/{token_id:int}", show_api_token, methods=["GET"]),
         Route("/api/v2/api_tokens/{token_id:int}", update_api_token, methods=["PUT"]),
         Route("/api/v2/api_tokens/{token_id:int}", delete_api_token, methods=["DELETE"]),
+        Route("/sandbox/admin-center/api_tokens/{token_id:int}", admin_center_action, methods=["POST"]),
     ]

@@ -99,6 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
         "ZENDESK_CA_BUNDLE, REQUESTS_CA_BUNDLE or curl --cacert)",
     )
     p.add_argument(
+        "--api-token-writes",
+        action="store_true",
+        help="also serve POST/PUT/DELETE /api/v2/api_tokens[/ID], which Zendesk's public API does not "
+        "have (off by default: they answer 404 InvalidEndpoint); Admin Center actions are played with "
+        "POST /sandbox/admin-center/api_tokens/ID instead",
+    )
+    p.add_argument(
         "--env-file", metavar="PATH", help="write the seeded admin's ZENDESK_* variables to PATH (mode 0600)"
     )
     return p
@@ -121,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             as_of=args.as_of,
             tls=args.tls,
             env_file=args.env_file,
+            api_token_writes=args.api_token_writes,
         )
     except ValueError as exc:
         print(f"zdlib sandbox: {exc}", file=sys.stderr)

@@ -31,6 +31,7 @@ class Options:
     tls: bool = False
     env_file: str | None = None
     faults: dict = field(default_factory=dict)  # extra fault settings (see faults.FaultSettings)
+    api_token_writes: bool = False  # serve the invented POST/PUT/DELETE /api/v2/api_tokens (api_tokens.py)
 
     def __post_init__(self) -> None:
         if self.plan not in PLAN_LIMITS:

@@ -68,6 +68,10 @@ class SandboxControl:
     def credentials(self) -> dict:
         return self._call("GET", "/sandbox/credentials")
 
+    def admin_center_api_token(self, token_id: int, action: str) -> dict:
+        """Play the person in Admin Center: `action` is "deactivate" or "delete" (audited as the admin)."""
+        return self._call("POST", f"/sandbox/admin-center/api_tokens/{int(token_id)}", {"action": action})
+
     def close(self) -> None:
         self._http.close()
 

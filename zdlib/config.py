@@ -38,6 +38,14 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def is_sandbox_url(url: str | None) -> bool:
+    """True when `url`'s host is loopback: the local sandbox (a real Zendesk is never on loopback)."""
+    if not url:
+        return False
+    host = urlsplit(str(url).strip()).hostname
+    return bool(host) and is_loopback(host)
+
+
 def normalize_base_url(url: str, variable: str = "ZENDESK_URL") -> str:
     """Check an instance URL and return it as ``scheme://host[:port]`` (no trailing slash)."""
     try:
@@ -265,4 +273,4 @@ def load_settings(
     )
 
 
-__all__ = ["AUTH_KINDS", "AUTH_VARIABLES", "Settings", "is_loopback", "load_settings"]
+__all__ = ["AUTH_KINDS", "AUTH_VARIABLES", "Settings", "is_loopback", "is_sandbox_url", "load_settings"]

@@ -212,7 +212,7 @@ def test_resources_hit_the_documented_endpoints() -> None:
     }
     assert grant[1]["grant_type"] == "refresh_token"
     audit = by_path[("GET", "/api/v2/audit_logs")][0]
-    assert audit["filter[created_at]"] == ["2026-11-01T00:00:00Z", "2026-11-28T00:00:00Z"]
+    assert audit["filter[created_at][]"] == ["2026-11-01T00:00:00Z", "2026-11-28T00:00:00Z"]
     assert audit["filter[action][]"] == ["update", "destroy"] and audit["filter[source_type]"] == ["rule"]
 
 

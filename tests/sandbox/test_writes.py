@@ -133,30 +133,21 @@ def test_grant_failures(fresh_sandbox, api):
 
 
 def test_refresh_rotates_the_token(fresh_sandbox, api):
-    first = grant(api, fresh_sandbox).json()
-    refreshed = api.post(
-        "/oauth/tokens",
-        json={
-            "grant_type": "refresh_token",
-            "refresh_token": first["refresh_token"],
-            "client_id": fresh_sandbox.env["ZENDESK_CLIENT_ID"],
-            "client_secret": fresh_sandbox.env["ZENDESK_CLIENT_SECRET"],
-        },
-    )
-    assert refreshed.status_code == 201
-    with client(fresh_sandbox, bearer(first["access_token"])) as old:
+    refresh_token = S.oauth_refresh_value(fresh_sandbox.options.seed, S.REFRESHABLE_TOKEN_ID)
+    body = {
+        "grant_type": "refresh_token",
+        "refresh_token": refresh_token,
+        "client_id": fresh_sandbox.env["ZENDESK_CLIENT_ID"],
+        "client_secret": fresh_sandbox.env["ZENDESK_CLIENT_SECRET"],
+    }
+    refreshed = api.post("/oauth/tokens", json=body)
+    assert refreshed.status_code == 201 and refreshed.json()["refresh_token"] != refresh_token
+    old_value = S.oauth_token_value(fresh_sandbox.options.seed, S.REFRESHABLE_TOKEN_ID)
+    with client(fresh_sandbox, bearer(old_value)) as old:
         assert old.get("/api/v2/users/me").status_code == 401
     with client(fresh_sandbox, bearer(refreshed.json()["access_token"])) as new:
         assert new.get("/api/v2/users/me").status_code == 200
-    again = api.post(
-        "/oauth/tokens",
-        json={
-            "grant_type": "refresh_token",
-            "refresh_token": first["refresh_token"],
-            "client_id": fresh_sandbox.env["ZENDESK_CLIENT_ID"],
-            "client_secret": fresh_sandbox.env["ZENDESK_CLIENT_SECRET"],
-        },
-    )
+    again = api.post("/oauth/tokens", json=body)
     assert again.json()["error"] == "invalid_grant"
 
 

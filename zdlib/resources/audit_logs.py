@@ -47,7 +47,11 @@ class AuditLogs(Resource):
         if since is not None or until is not None:
             start = _iso(since) if since is not None else "1970-01-01T00:00:00Z"
             end = _iso(until) if until is not None else _iso(dt.datetime.now(dt.UTC))
-            params["filter[created_at]"] = [start, end]
+            # Zendesk's audit-log guide sends the array form twice, start then end:
+            # `filter[created_at][]=...&filter[created_at][]=...` (developer.zendesk.com
+            # documentation/ticketing/using-the-zendesk-api/audit-logs, "Filtering by date"; UPD §3.2).
+            # Without `[]`, a Rails server keeps only the last value.
+            params["filter[created_at][]"] = [start, end]
         return self._client.paginate("/api/v2/audit_logs", "audit_logs", params=params)
 
     def get(self, audit_log_id: int) -> dict[str, Any]:

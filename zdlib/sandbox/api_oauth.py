@@ -3,7 +3,7 @@ and the grant-type endpoint `POST /oauth/tokens` (client_credentials, refresh_to
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -14,14 +14,22 @@ from zdlib.sandbox.auth import Principal, require
 from zdlib.sandbox.clock import iso, parse_instant
 from zdlib.sandbox.pagination import paginate_list
 from zdlib.sandbox.request_parsing import body_of, state_of, truthy, wrapped
+from zdlib.sandbox.scopes import recognised
 
 CLIENT_FIELDS = ("name", "identifier", "kind", "redirect_uri", "description", "company", "user_id")
-MIN_EXPIRES_IN = 300  # exclusive bounds documented for grant-type tokens
-MAX_EXPIRES_IN = 172_800
-DEFAULT_EXPIRES_IN = 1800  # 30 minutes, Zendesk's 2026 default for expiring tokens
-REFRESH_DAYS = (7, 90)
-DEFAULT_REFRESH_DAYS = 30
-INVALID_CLIENT = (
+MIN_EXPIRES_IN, MAX_EXPIRES_IN = 300, 172_800  # exclusive bounds (CreateTokenForGrantType)
+MIN_REFRESH_EXPIRES_IN, MAX_REFRESH_EXPIRES_IN = 604_800, 7_776_000  # exclusive: 7 and 90 days
+DEFAULT_REFRESH_EXPIRES_IN = 2_592_000  # "Defaults to 2,592,000 seconds (30 days)"
+DEFAULT_EXPIRES_IN = 1800  # the default TTL: 30 minutes
+DEFAULT_TTL_FROM = date(2026, 4, 30)  # clients created after this day have the default TTL enforced
+GRANT_TYPES = ("client_credentials", "refresh_token")
+UNSUPPORTED_GRANT = "The authorization grant type is not supported by the authorization server."
+INVALID_GRANT = (  # Zendesk's documented body (help-centre article 4408831387930)
+    "The provided access grant is invalid, expired, or revoked (e.g. invalid assertion, expired "
+    "authorization token, bad end-user password credentials, or mismatching authorization code and "
+    "redirection URI)."
+)
+INVALID_CLIENT = (  # Doorkeeper's text: no Zendesk Support capture exists (UNVERIFIED)
     "Client authentication failed due to unknown client, no client authentication included, "
     "or unsupported authentication method."
 )
@@ -221,16 +229,47 @@ def _parse_when(value: str) -> datetime:
 
 
 # ---- grant types: POST /oauth/tokens -------------------------------------------------------------------
-def _bounded(value: object, low: int, high: int, default: int, name: str) -> int:
-    if value is None or value == "":
-        return default
+# Sources: the OpenAPI document ticketing-2026-05.yaml, CreateTokenForGrantType (bounds, quoted in
+# zendesk-2026-12-updates.md section 1.1 #10), and that file's sections 1.1 #1, #2, #4, #11 and 1.2.
+def _bounded(value: object, low: int, high: int, name: str) -> int:
+    """An integer strictly between `low` and `high` (the document's bounds are exclusive)."""
     try:
         number = int(value)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         raise errors.oauth_error("invalid_request", f"{name} must be an integer") from None
     if not low < number < high:
-        raise errors.oauth_error("invalid_request", f"{name} must be greater than {low} and less than {high}")
+        raise errors.oauth_error("invalid_request", f"{name} must be more than {low} and less than {high}")
     return number
+
+
+def _given(body: dict, name: str) -> bool:
+    return body.get(name) not in (None, "")
+
+
+def enforces_default_ttl(client: dict) -> bool:
+    """Zendesk: "OAuth clients created after April 30, 2026, automatically have the default TTL enforced"."""
+    return parse_instant(client["created_at"]).date() > DEFAULT_TTL_FROM
+
+
+def _access_lifetime(body: dict, client: dict, refreshing: bool) -> int | None:
+    """Seconds the access token lives, or None: an older client that sent no `expires_in` gets a token
+    that never expires (and no refresh token), as the announcement's Japanese text says."""
+    if _given(body, "expires_in"):
+        return _bounded(body["expires_in"], MIN_EXPIRES_IN, MAX_EXPIRES_IN, "expires_in")
+    return DEFAULT_EXPIRES_IN if refreshing or enforces_default_ttl(client) else None
+
+
+def _refresh_lifetime(body: dict, access: int) -> int:
+    """More than 604,800 s (7 days) and more than `expires_in`, less than 7,776,000 s (90 days)."""
+    if not _given(body, "refresh_token_expires_in"):
+        return DEFAULT_REFRESH_EXPIRES_IN
+    low = max(MIN_REFRESH_EXPIRES_IN, access)
+    return _bounded(body["refresh_token_expires_in"], low, MAX_REFRESH_EXPIRES_IN, "refresh_token_expires_in")
+
+
+def _requested_scopes(body: dict) -> list[str]:
+    scope = body.get("scope") or body.get("scopes")
+    return scope.split() if isinstance(scope, str) else [s for s in scope or [] if isinstance(s, str)]
 
 
 async def grant_token(request: Request) -> Response:
@@ -238,30 +277,15 @@ async def grant_token(request: Request) -> Response:
     store = state.store
     body = await body_of(request)
     grant = body.get("grant_type")
+    if grant not in GRANT_TYPES:  # implicit and password grants were removed on 2025-02-17
+        raise errors.oauth_error("unsupported_grant_type", UNSUPPORTED_GRANT)
     client = next((c for c in store.oauth_clients.values() if c["identifier"] == body.get("client_id")), None)
     if client is None or body.get("client_secret") != client["_secret"]:
         raise errors.oauth_error("invalid_client", INVALID_CLIENT, 401)
-    expires_in = _bounded(
-        body.get("expires_in"), MIN_EXPIRES_IN, MAX_EXPIRES_IN, DEFAULT_EXPIRES_IN, "expires_in"
-    )
-    refresh_days = _bounded(
-        body.get("refresh_token_expires_in"),
-        REFRESH_DAYS[0] * 86400 - 1,
-        REFRESH_DAYS[1] * 86400 + 1,
-        DEFAULT_REFRESH_DAYS * 86400,
-        "refresh_token_expires_in",
-    )
     now = state.clock.now()
-    if grant == "client_credentials":
-        scope = body.get("scope") or body.get("scopes")
-        scopes = scope.split() if isinstance(scope, str) else list(scope or [])
-        if not scopes:
-            raise errors.oauth_error(
-                "invalid_scope", "The requested scope is invalid, unknown, or malformed."
-            )
-        user_id = client["user_id"]
-        action = "Created OAuth token (client_credentials)"
-    elif grant == "refresh_token":
+    refreshing = grant == "refresh_token"
+    expires_in = _access_lifetime(body, client, refreshing)
+    if refreshing:
         old = next(
             (
                 t
@@ -271,43 +295,40 @@ async def grant_token(request: Request) -> Response:
             None,
         )
         if old is None or old["client_id"] != client["id"] or (old["_refresh_expires"] or now) < now:
-            raise errors.oauth_error(
-                "invalid_grant",
-                "The provided authorization grant is invalid, expired, revoked, does not match the "
-                "redirection URI used in the authorization request, or was issued to another client.",
-            )
+            raise errors.oauth_error("invalid_grant", INVALID_GRANT)
+        refresh_in: int | None = _refresh_lifetime(body, expires_in or DEFAULT_EXPIRES_IN)
         scopes, user_id = list(old["scopes"]), old["user_id"]
         del store.oauth_tokens[old["id"]]  # refresh rotates: the old access and refresh tokens stop working
         action = f"Refreshed OAuth token {old['id']}"
     else:
-        raise errors.oauth_error(
-            "unsupported_grant_type",
-            "The authorization grant type is not supported by the authorization server.",
-        )
+        requested = _requested_scopes(body)
+        if not requested:
+            raise errors.oauth_error(
+                "invalid_scope", "The requested scope is invalid, unknown, or malformed."
+            )
+        scopes = recognised(requested)  # unknown scope names are dropped, not refused
+        refresh_in = None  # RFC 6749 section 4.4.3: no refresh token for client credentials
+        user_id = client["user_id"]
+        action = "Created OAuth token (client_credentials)"
     token = store.oauth_token_record(
         store.next_id(),
         client["id"],
         user_id,
         scopes,
         now,
-        now + timedelta(seconds=expires_in),
+        None if expires_in is None else now + timedelta(seconds=expires_in),
         store.new_secret("oauth_token", 64),
-        store.new_secret("oauth_refresh", 64),
-        now + timedelta(seconds=refresh_days),
+        None if refresh_in is None else store.new_secret("oauth_refresh", 64),
+        None if refresh_in is None else now + timedelta(seconds=refresh_in),
     )
     store.oauth_tokens[token["id"]] = token
     store.audit(user_id, "create", "oauth_token", token["id"], client["name"], action)
-    return errors.json_response(
-        {
-            "access_token": token["_value"],
-            "token_type": "bearer",
-            "scope": " ".join(scopes),
-            "expires_in": expires_in,
-            "refresh_token": token["_refresh"],
-            "refresh_token_expires_in": refresh_days,
-        },
-        201,
-    )
+    answer: dict = {"access_token": token["_value"], "token_type": "bearer", "scope": " ".join(scopes)}
+    if expires_in is not None:
+        answer["expires_in"] = expires_in
+    if refresh_in is not None:
+        answer.update(refresh_token=token["_refresh"], refresh_token_expires_in=refresh_in)
+    return errors.json_response(answer, 201)  # the document's 201; zcli expects 200 (section 1.1 #5)
 
 
 def routes() -> list[Route]:

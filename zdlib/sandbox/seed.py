@@ -211,6 +211,8 @@ OAUTH_TOKENS: tuple[OAuthTokenSeed, ...] = (
     OAuthTokenSeed(3006, 2002, INTEGRATION_BOT_ID, ("unrestricted",), 100, 200, 5),  # broad
     OAuthTokenSeed(3007, 2001, END_USER_ID, ("read",), 5, 30, None),  # an end user's token
 )
+REFRESHABLE_TOKEN_ID = 3002  # issued by the authorization-code grant, so it has a refresh token
+REFRESH_TOKEN_DAYS = 60  # the refresh token of 3002 expires this many days after the anchor
 ADMIN_OAUTH_TOKEN_ID = 3001
 OAUTH_TOKEN_IDS_BROAD_SCOPES = (3001, 3003, 3006)  # write, read write or unrestricted
 OAUTH_TOKEN_IDS_NEVER_EXPIRING = (3003, 3004)

@@ -206,6 +206,11 @@ class Store:
                 None,
             )
             self.oauth_tokens[seeded.id]["_used"] = S.days_before(self.anchor, seeded.used_days_ago)
+            if seeded.id == S.REFRESHABLE_TOKEN_ID:
+                self.oauth_tokens[seeded.id]["_refresh"] = S.oauth_refresh_value(self.seed, seeded.id)
+                self.oauth_tokens[seeded.id]["_refresh_expires"] = self.anchor + timedelta(
+                    days=S.REFRESH_TOKEN_DAYS
+                )
 
     def oauth_token_record(
         self,

@@ -131,3 +131,23 @@ def test_unknown_scopes_are_dropped_not_refused(fresh_sandbox, api):
 def test_the_grant_answers_201_as_the_document_says(fresh_sandbox, api):
     """UPD §1.1 #5: the OAS says 201 (zcli expects 200; zdlib accepts both, tests/client)."""
     assert grant(api, *seeded_client(fresh_sandbox), expires_in=600).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("fields", "bad"),
+    [
+        ({"name": -21551, "identifier": "typed"}, "name"),
+        ({"name": "Typed", "identifier": 7}, "identifier"),
+        ({"name": "Typed", "identifier": "typed", "redirect_uri": "https://x"}, "redirect_uri"),
+        ({"name": "Typed", "identifier": "typed", "user_id": "10001"}, "user_id"),
+        ({"name": "Typed", "identifier": "typed", "user_id": -1097409679152355606528}, "user_id"),
+    ],
+)
+def test_oauth_client_fields_are_type_checked(fresh_sandbox, api, fields, bad):
+    """fidelity.md §2.2 (D8: `{"client":{"name":-21551,...}}` was stored); OAS OAuthClientObject types
+    `name`, `identifier` as strings, `redirect_uri` as an array of strings, `user_id` as an integer.
+    Refused with Zendesk's RecordInvalid envelope (zendesk-api.md §1.2)."""
+    answer = api.post("/api/v2/oauth/clients", json={"client": fields})
+    assert answer.status_code == 422
+    assert answer.json()["error"] == "RecordInvalid" and bad in answer.json()["details"]
+    assert all(c["identifier"] != "typed" for c in api.get("/api/v2/oauth/clients").json()["clients"])

@@ -59,7 +59,27 @@ async def show_client(request: Request) -> Response:
     return errors.json_response({"client": render.oauth_client(record, render.base_of(request))})
 
 
+STRING_FIELDS = ("name", "identifier", "kind", "description", "company")  # OAuthClientObject: type string
+
+
+def _check_client_types(request: Request, fields: dict) -> None:
+    """The types of OAuthClientObject (OAS ticketing-2026-05.yaml); a wrong type is a 422 RecordInvalid."""
+    for name in STRING_FIELDS:
+        if name in fields and fields[name] is not None and not isinstance(fields[name], str):
+            raise errors.record_invalid(name, f"{name.capitalize()}: must be a string")
+    uris = fields.get("redirect_uri")
+    if uris is not None and not (isinstance(uris, list) and all(isinstance(u, str) for u in uris)):
+        raise errors.record_invalid("redirect_uri", "Redirect uri: must be a list of strings")
+    if "user_id" in fields:
+        user_id = fields["user_id"]
+        if isinstance(user_id, bool) or not isinstance(user_id, int):
+            raise errors.record_invalid("user_id", "User: must be an integer user id")
+        if state_of(request).store.users.get(user_id) is None:
+            raise errors.record_invalid("user_id", "User: must exist")
+
+
 def _check_client_fields(request: Request, fields: dict, creating: bool, own_id: int | None = None) -> None:
+    _check_client_types(request, fields)
     for name in ("name", "identifier"):
         if (creating or name in fields) and not str(fields.get(name) or "").strip():
             raise errors.record_invalid(name, f"{name.capitalize()}: cannot be blank", "BlankValue")

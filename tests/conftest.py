@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from zdlib.redact import forget_registered_secrets
 from zdlib.sandbox.server import SandboxServer
 
 # Defaults suitable for tests: a fixed clock date, a small account, a window short enough for 429 tests.
@@ -31,3 +32,10 @@ def api_token_writes(fresh_sandbox: SandboxServer, monkeypatch: pytest.MonkeyPat
     """The fresh sandbox also serving its invented POST/PUT/DELETE /api/v2/api_tokens (off by default)."""
     monkeypatch.setattr(fresh_sandbox.options, "api_token_writes", True)
     return fresh_sandbox
+
+
+@pytest.fixture(autouse=True)
+def _forget_secrets() -> Iterator[None]:
+    """The secret registry is process-wide: a test's secrets must not redact the next test's text."""
+    yield
+    forget_registered_secrets()

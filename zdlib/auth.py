@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from zdlib.redact import fingerprint
+from zdlib.redact import fingerprint, register_secret
 
 logger = logging.getLogger("zdlib")
 
@@ -72,6 +72,7 @@ class _HeaderAuth(httpx.Auth):
     def __init__(self, header: str, secret: str) -> None:
         self._header = header
         self.fingerprint = fingerprint(secret)
+        register_secret(f"{type(self).__name__} credential {self.fingerprint}", secret)
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = self._header
@@ -161,6 +162,7 @@ class ClientCredentialsAuth(httpx.Auth):
     ) -> None:
         self.client_id = client_id
         self._client_secret = client_secret
+        register_secret(f"client secret of {client_id}", client_secret)
         self.scopes = " ".join(scopes.replace(",", " ").split())
         self.expires_in = expires_in
         self.fingerprint = fingerprint(client_secret)
@@ -214,6 +216,7 @@ class ClientCredentialsAuth(httpx.Auth):
                 method="POST",
                 url="/oauth/tokens",
             )
+        register_secret(f"client-credentials access token of {self.client_id}", token)
         now = self._clock()
         try:
             ttl = float(answer.get("expires_in") or self.expires_in)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import functools
 import json as jsonlib
 import logging
@@ -11,6 +13,7 @@ import shlex
 import ssl
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
@@ -31,7 +34,14 @@ from zdlib.config import Settings, is_loopback, load_settings
 from zdlib.errors import NetworkError, ZdlibError, ZendeskError, build_error, request_id_of
 from zdlib.pagination import CursorPages, IncrementalPages, OffsetPages
 from zdlib.ratelimit import ClientEvent, Pacer
-from zdlib.redact import redact_body, redact_data, redact_headers, redact_url
+from zdlib.redact import (
+    install_log_filter,
+    redact_body,
+    redact_data,
+    redact_headers,
+    redact_url,
+    register_secret_fields,
+)
 from zdlib.resources import (
     ApiTokens,
     AuditLogs,
@@ -44,6 +54,7 @@ from zdlib.resources import (
 from zdlib.retry import RetryPolicy
 
 logger = logging.getLogger("zdlib")
+install_log_filter(logger)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -51,6 +62,7 @@ R = TypeVar("R")
 _NUMERIC_SEGMENT = re.compile(r"/\d+(?=/|$)")
 _BODY_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
 
+# Double quotes on purpose: the shell expands these variables (and only these) when the line is pasted.
 CURL_CREDENTIALS = {
     "token": '-u "$ZENDESK_EMAIL/token:$ZENDESK_API_TOKEN"',
     "oauth": '-H "Authorization: Bearer $ZENDESK_OAUTH_TOKEN"',
@@ -127,6 +139,8 @@ class Client:
         self.oauth_grants = OAuthGrants(self)
         self.api_tokens = ApiTokens(self)
         self.audit_logs = AuditLogs(self)
+        if isinstance(self._auth, ClientCredentialsAuth):
+            atexit.register(_close_at_exit, weakref.ref(self))
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> Client:
@@ -216,6 +230,8 @@ class Client:
         ends_at = self._clock() + limit if limit else None
         if isinstance(use_auth, ClientCredentialsAuth):
             use_auth.token()  # obtain or renew before taking a pacing slot
+        if json is not None:
+            register_secret_fields(json, f"the body of {method} {route}")
         attempt = rate_limited = 0
         while True:
             attempt += 1
@@ -254,6 +270,8 @@ class Client:
             self._log_response(method, shown, response, elapsed_ms, attempt)
             status = response.status_code
             if status < 300:
+                if method != "GET":
+                    _register_answer_secrets(response, f"the answer to {method} {route}")
                 return response
             if status == 429:
                 rate_limited += 1
@@ -476,7 +494,7 @@ class Client:
     def curl(self, method: str, path: str, json: Any = None) -> str:
         """The same request as a curl command, with the credential replaced by environment placeholders."""
         method = method.upper()
-        parts = [f'curl "{self._resolve(path)}"', CURL_CREDENTIALS[self.auth_kind]]
+        parts = ["curl " + shlex.quote(self._resolve(path)), CURL_CREDENTIALS[self.auth_kind]]
         if method in _BODY_METHODS or json is not None:
             parts.append('-H "Content-Type: application/json"')
         if method != "GET":
@@ -496,6 +514,14 @@ class Client:
         finally:
             self._closed = True
             self._http.close()
+
+    def release_token(self) -> None:
+        """Revoke the client-credentials token this client obtained, and keep the client usable.
+
+        Idempotent; nothing to do for other credential kinds. The next request mints a new token.
+        """
+        if not self._closed and isinstance(self._auth, ClientCredentialsAuth):
+            self._revoke_token(self._auth)
 
     def _revoke_token(self, auth: ClientCredentialsAuth) -> None:
         token = auth.take_token()
@@ -526,6 +552,23 @@ class Client:
         )
 
     __str__ = __repr__
+
+
+def _register_answer_secrets(response: httpx.Response, origin: str) -> None:
+    """A write's answer may hold a secret shown this once (a new client secret, a full token): register it
+    before anyone can print it."""
+    if "json" not in response.headers.get("content-type", "") or not response.content:
+        return
+    with contextlib.suppress(ValueError):
+        register_secret_fields(response.json(), origin)
+
+
+def _close_at_exit(ref: weakref.ReferenceType[Client]) -> None:
+    """Safety net: a client-credentials token still held when the process ends is revoked."""
+    client = ref()
+    if client is not None:
+        with contextlib.suppress(Exception):
+            client.close()
 
 
 __all__ = ["Client", "ClientEvent", "ClientStats", "route_key"]

@@ -14,11 +14,15 @@ from typing import Any
 
 import httpx
 
-from zdlib.redact import redact_data, redact_url
+from zdlib.redact import redact_data, redact_text, redact_url
 
 
 class ZdlibError(Exception):
-    """Base class of every error raised by zdlib."""
+    """Base class of every error raised by zdlib. Its text never holds a registered secret or an HTTP
+    credential (a server may echo the ``Authorization`` header or a request body in its error)."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(redact_text(arg) if isinstance(arg, str) else arg for arg in args))
 
 
 class ConfigError(ZdlibError):
@@ -42,9 +46,9 @@ class ZendeskError(ZdlibError):
     ) -> None:
         super().__init__(message)
         self.status = status
-        self.code = code
-        self.description = description
-        self.details = details
+        self.code = redact_text(code) if code else code
+        self.description = redact_text(description) if description else description
+        self.details = redact_data(details)
         self.request_id = request_id
         self.method = method
         self.url = url

@@ -97,7 +97,7 @@ def test_client_repr_and_attributes() -> None:
 def test_curl_uses_placeholders(kind: str, credential: str) -> None:
     client = make_client(lambda r: httpx.Response(200, json={}), kind=kind)
     command = client.curl("put", "/api/v2/automations/12345", {"automation": {"active": False}})
-    assert command.startswith(f'curl "{BASE}/api/v2/automations/12345"')
+    assert command.startswith(f"curl {BASE}/api/v2/automations/12345 ")
     assert credential in command and "-X PUT" in command
     assert """-d '{"automation": {"active": false}}'""" in command
     assert all(secret not in command for secret in SECRETS.values())

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from zdlib import redact
 from zdlib.redact import redact_data
 
 
@@ -36,10 +37,23 @@ def side_path(stem: Path, name: str) -> Path:
 
 
 def register_secret(label: str, value: str) -> None:
-    """Tell the runner about a secret created in this run, so it can prove the record is free of it."""
+    """Tell the runner about a secret created in this run, so it can prove the record is free of it.
+
+    The process's redaction learns it too (``zdlib.redact.register_secret``); secrets the client
+    registers itself (tokens it obtains, secrets in write answers) reach the runner via the listener.
+    """
+    if not redact.register_secret(label, value):  # already known: its listener call wrote it then
+        _tell_runner(label, value)
+
+
+def _tell_runner(label: str, value: str) -> None:
+    """Append one secret to the runner's secrets file (ZDLIB_RUN_SECRETS), if the runner gave one."""
     target = os.environ.get("ZDLIB_RUN_SECRETS")
     if not target or not value:
         return
     fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     with os.fdopen(fd, "a") as stream:
         stream.write(json.dumps({"label": label, "value": value}) + "\n")
+
+
+redact.add_secret_listener(_tell_runner)  # every secret born in this kernel reaches the runner's scan

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ CREDENTIAL_VARIABLES = (
     "ZENDESK_PASSWORD",
 )
 EMAIL_VARIABLE = "ZENDESK_EMAIL"
-MIN_SECRET_LENGTH = 8  # shorter values would match ordinary text and give false hits
+MIN_SECRET_LENGTH = 8  # shorter values are matched as whole tokens only (they would match ordinary words)
 
 
 @dataclass(frozen=True)
@@ -68,18 +69,32 @@ def secret_forms(label: str, value: str) -> list[Secret]:
     base64 turns each 3 bytes into 4 characters, so the encoding of the value's longest 3-byte-aligned
     prefix is a prefix of the encoding of the value followed by anything: one pattern catches `base64`
     of the bare value, of `echo VALUE | base64` (trailing newline) and of padded or unpadded output.
+    A value shorter than MIN_SECRET_LENGTH has no base64 form here: a few base64 characters would match
+    ordinary text; it is still scanned itself, as a whole token (`occurs_in`).
     """
+    if len(value) < MIN_SECRET_LENGTH:
+        return [Secret(label, value)]
     raw = value.encode()
     aligned = raw[: len(raw) - len(raw) % 3]
     return [Secret(label, value), Secret(f"{label} (base64)", base64.b64encode(aligned).decode())]
 
 
 def dedupe(secrets: Iterable[Secret]) -> list[Secret]:
-    """Drop repeats and values too short to scan for without false hits."""
+    """Drop repeats and empty values (short values are kept: `occurs_in` matches them as whole tokens)."""
     seen: set[str] = set()
     kept: list[Secret] = []
     for secret in secrets:
-        if len(secret.value) >= MIN_SECRET_LENGTH and secret.value not in seen:
+        if secret.value.strip() and secret.value not in seen:
             seen.add(secret.value)
             kept.append(secret)
     return kept
+
+
+def occurs_in(value: str, text: str) -> bool:
+    """True when `text` holds `value`: anywhere if it is long, as a whole token if it is short
+    (`pw1` is found in `password pw1.` but not in `spw12`)."""
+    if value not in text:
+        return False
+    if len(value) >= MIN_SECRET_LENGTH:
+        return True
+    return re.search(r"(?<![A-Za-z0-9])" + re.escape(value) + r"(?![A-Za-z0-9])", text) is not None

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from zdlib.redact import is_secret_field
-from zdlib.runner.credentials import Secret
+from zdlib.runner.credentials import Secret, occurs_in
 
 # Words that name a secret when they end a parameter name.
 SECRET_WORDS = frozenset(
@@ -218,7 +218,7 @@ def _value_problem(text: str, secrets: list[Secret]) -> str | None:
     if TOKEN_PAIR.search(text):
         return "holds an 'email/token:' credential pair"
     for secret in secrets:
-        if secret.value in text:
+        if occurs_in(secret.value, text):
             return f"contains the configured credential {secret.label}"
     if looks_like_generated_token(text):
         return "looks like a generated token (long random-looking string)"

@@ -1,36 +1,62 @@
-"""What a record shows: Markdown notes, tables, charts and progress bars."""
+"""What a record shows: Markdown notes, tables, charts and progress.
+
+Notes take a template and values: `note("Automation {id}: {title}", id=..., title=...)` escapes each
+value (see `zdlib.runbook.markup`). A note without values still shows raw HTML as text.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
 import pandas as pd
-from IPython.display import Markdown, display
+from IPython.display import Markdown as MarkdownOutput
+from IPython.display import display
+
+from zdlib.runbook.markup import Markdown, md, neutralize_html
 
 T = TypeVar("T")
+TABLE_CLASS = "zdlib-table"
 
 
-def note(text: str) -> None:
-    """A Markdown paragraph in the record."""
-    display(Markdown(text))
+def note(template: str, /, **values: Any) -> None:
+    """A Markdown paragraph in the record; each of `values` is escaped into `template`'s `{name}`."""
+    display(MarkdownOutput(_markdown(template, values)))
 
 
-def warn(text: str) -> None:
-    """A warning a reviewer cannot miss."""
-    display(Markdown(f"> **Warning:** {text}"))
+def warn(template: str, /, **values: Any) -> None:
+    """A warning a reviewer cannot miss; `values` as in `note()`."""
+    text = _markdown(template, values)
+    display(MarkdownOutput("> **Warning:** " + text.replace("\n", "\n> ")))
+
+
+def _markdown(template: str, values: dict[str, Any]) -> str:
+    if values:
+        return md(template, **values)
+    return template if isinstance(template, Markdown) else neutralize_html(template)
 
 
 def table(frame: pd.DataFrame | list[dict], *, max_rows: int = 50) -> None:
-    """Show a table (a DataFrame, or rows as dicts), truncated to `max_rows` with a note."""
+    """Show a table (a DataFrame, or rows as dicts) without row numbers, truncated to `max_rows` with a note.
+
+    Cells are escaped and never cut; the HTML scrolls sideways when it is wider than the page.
+    """
     data = frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(frame)
+    shown = data.head(max_rows) if len(data) > max_rows else data
+    display(table_output(shown), raw=True)
     if len(data) > max_rows:
-        display(data.head(max_rows))
-        note(f"_Showing {max_rows} of {len(data)} rows._")
-    else:
-        display(data)
+        note("_Showing {shown:,} of {total:,} rows._", shown=max_rows, total=len(data))
+
+
+def table_output(data: pd.DataFrame) -> dict[str, str]:
+    """A DataFrame as HTML and text, without the index, escaped, every cell in full."""
+    with pd.option_context("display.max_colwidth", None, "display.width", None):
+        body = data.to_html(index=False, escape=True, border=0, classes=TABLE_CLASS, na_rep="")
+        text = data.to_string(index=False, na_rep="") if len(data.columns) else ""
+    return {"text/html": f'<div class="{TABLE_CLASS}-scroll">{body}</div>', "text/plain": text}
 
 
 def headless() -> bool:
@@ -39,33 +65,58 @@ def headless() -> bool:
 
 
 def progress(items: Iterable[T], *, total: int | None = None, desc: str = "") -> Iterator[T]:
-    """A progress bar: a widget in JupyterLab, a few text lines in a headless record."""
+    """A progress bar in JupyterLab; in a headless record one final line (`users: 2,000 in 1.2 s`)."""
     if headless():
-        from tqdm import tqdm
-
-        return iter(tqdm(items, total=total, desc=desc, file=sys.stdout, mininterval=10, ascii=True))
+        return _counted(items, total=total, desc=desc)
     from tqdm.auto import tqdm as auto_tqdm
 
     return iter(auto_tqdm(items, total=total, desc=desc))
 
 
+def _counted(items: Iterable[T], *, total: int | None, desc: str) -> Iterator[T]:
+    started, count = time.monotonic(), 0
+    try:
+        for item in items:
+            count += 1
+            yield item
+    finally:
+        of = f" of {total:,}" if total is not None and total != count else ""
+        label = f"{desc}: " if desc else ""
+        print(f"{label}{count:,}{of} in {time.monotonic() - started:.1f} s", file=sys.stdout)
+
+
 def bar_chart(
-    counts: dict[str, Any] | pd.Series, *, title: str, xlabel: str = "", ylabel: str = "count"
+    counts: dict[str, Any] | pd.Series,
+    *,
+    title: str,
+    xlabel: str = "",
+    ylabel: str = "count",
+    sort: bool = False,
 ) -> None:
-    """A small horizontal bar chart (roles, ages, flags)."""
+    """A small horizontal bar chart of counts, bars in the given order (top first), integer ticks.
+
+    Pass buckets in their natural order (e.g. login ages newest to oldest); `sort=True` orders by count.
+    """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     series = counts if isinstance(counts, pd.Series) else pd.Series(counts)
     if series.empty:
-        note(f"_{title}: nothing to chart._")
+        note("_{title}: nothing to chart._", title=title)
         return
+    if sort:
+        series = series.sort_values(ascending=False)
+    series = series[::-1]  # barh draws the first bar at the bottom: reverse so the first item is on top
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(series) + 1.2))
-    series.sort_values().plot.barh(ax=ax, color="#3b6ea5")
+    series.plot.barh(ax=ax, color="#3b6ea5")
     ax.set_title(title)
     ax.set_xlabel(ylabel)
     ax.set_ylabel(xlabel)
-    for i, value in enumerate(series.sort_values()):
-        ax.annotate(f"{value:,}", (value, i), xytext=(3, -3), textcoords="offset points", fontsize=8)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlim(0, max(1, float(series.max())) * 1.12)
+    for i, value in enumerate(series):
+        label = f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+        ax.annotate(label, (value, i), xytext=(3, -3), textcoords="offset points", fontsize=8)
     fig.tight_layout()
     display(fig)
     plt.close(fig)

@@ -165,8 +165,11 @@ class Run:
             if entry is not None:
                 self.audit_log_ids.append(entry.get("id"))
                 note(
-                    f"{what} is already deleted (audit log entry {entry.get('id')}: deleted by "
-                    f"{entry.get('actor_name') or entry.get('actor_id')} at {entry.get('created_at')})."
+                    "{what} is already deleted (audit log entry {entry}: deleted by {actor} at {at}).",
+                    what=what,
+                    entry=entry.get("id"),
+                    actor=entry.get("actor_name") or entry.get("actor_id"),
+                    at=entry.get("created_at"),
                 )
                 return None
             self.fail(f"{what} was not found on {self.client.base_url} ({_error_ref(error)}). {hint}".strip())
@@ -215,7 +218,7 @@ class Run:
         """Save the full object before a change (secrets removed) next to the record."""
         path = write_side_file(self.stem, f"snapshot-{name}", obj)
         self.files.append(str(path))
-        note(f"Snapshot saved next to the record: `{path.name}`")
+        note("Snapshot saved next to the record: {name:code}", name=path.name)
         return str(path)
 
     def side_file(self, name: str) -> str:
@@ -293,13 +296,22 @@ class Run:
             note("The audit log is not available to this credential or plan (Enterprise only): not checked.")
             return None
         if entry is None or _stamp(entry.get("created_at")) < self.instance_started_at - timedelta(minutes=1):
-            warn(f"No audit log entry found for {source_type} {source_id} since the run started.")
+            warn(
+                "No audit log entry found for {kind} {id} since the run started.",
+                kind=source_type,
+                id=source_id,
+            )
             return None
         self.audit_log_ids.append(entry.get("id"))
         note(
-            f"Audit log entry {entry.get('id')}: {entry.get('action')} of {entry.get('source_type')} "
-            f"{entry.get('source_id')} by {entry.get('actor_name') or entry.get('actor_id')} at "
-            f"{entry.get('created_at')}: {entry.get('change_description')}"
+            "Audit log entry {entry}: {action} of {kind} {id} by {actor} at {at}: {description}",
+            entry=entry.get("id"),
+            action=entry.get("action"),
+            kind=entry.get("source_type"),
+            id=entry.get("source_id"),
+            actor=entry.get("actor_name") or entry.get("actor_id"),
+            at=entry.get("created_at"),
+            description=entry.get("change_description"),
         )
         return entry
 

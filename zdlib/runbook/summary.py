@@ -8,37 +8,80 @@ from typing import Any
 from IPython.display import display
 
 from zdlib.runbook.contract import Outcome
+from zdlib.runbook.markup import Markdown, code, md
+from zdlib.runbook.markup import lines as text_lines
 
 SUMMARY_MIME = "application/vnd.zdlib.summary+json"
 OUTCOMES = tuple(Outcome)
 
 
-def summary_markdown(summary: dict[str, Any]) -> str:
-    """A short Markdown rendering of the summary for readers of the record."""
+def summary_markdown(summary: dict[str, Any]) -> Markdown:
+    """A short Markdown rendering of the summary for readers of the record (every value escaped)."""
     lines = [
-        f"### Outcome: **{summary['outcome']}**",
+        md("### Outcome: **{outcome}**", outcome=summary.get("outcome")),
         "",
-        summary.get("reason") or "",
+        text_lines(str(summary.get("reason") or "")),
         "",
-        f"- Runbook: `{summary['runbook']}` {summary['version']} on {summary.get('instance') or '?'}",
-        f"- Operator: {_person(summary.get('operator'))} ({summary.get('auth_kind')}, "
-        f"{summary.get('credential_fingerprint')})",
-        f"- Started {summary.get('started_at')}, finished {summary.get('finished_at')}",
+        md(
+            "- Runbook: {runbook:code} {version} on {instance}",
+            runbook=summary.get("runbook"),
+            version=summary.get("version") or "",
+            instance=summary.get("instance") or "?",
+        ),
+        md(
+            "- Operator: {person} ({auth_kind}, {fingerprint})",
+            person=person_text(summary.get("operator")),
+            auth_kind=summary.get("auth_kind"),
+            fingerprint=summary.get("credential_fingerprint"),
+        ),
+        md("- Approval: {approval}", approval=approval_text(summary.get("approval"))),
+        md(
+            "- Started {started}, finished {finished}",
+            started=summary.get("started_at"),
+            finished=summary.get("finished_at"),
+        ),
     ]
-    for change in summary.get("changes", []):
+    for change in summary.get("changes") or []:
         lines.append(
-            f"- {change['object']} {change['id']}: `{change['field']}` {change['before']!r} → "
-            f"{change['after']!r} [{change['status']}]"
+            md(
+                "- {object} {id}: {field:code} {before:code} → {after:code} \\[{status}\\]",
+                object=change.get("object"),
+                id=change.get("id"),
+                field=change.get("field"),
+                before=repr(change.get("before")),
+                after=repr(change.get("after")),
+                status=change.get("status"),
+            )
         )
     if summary.get("request_ids"):
-        lines.append("- Request ids: " + ", ".join(f"`{r}`" for r in summary["request_ids"]))
+        lines.append(md("- Request ids: ") + ", ".join(code(r) for r in summary["request_ids"]))
     if summary.get("audit_log_ids"):
-        lines.append("- Audit log entries: " + ", ".join(str(a) for a in summary["audit_log_ids"]))
+        lines.append(md("- Audit log entries: {ids}", ids=", ".join(map(str, summary["audit_log_ids"]))))
     if summary.get("files"):
         lines.append(
-            "- Files next to the record: " + ", ".join(f"`{Path(f).name}`" for f in summary["files"])
+            md("- Files next to the record: ") + ", ".join(code(Path(str(f)).name) for f in summary["files"])
         )
-    return "\n".join(lines)
+    return Markdown("\n".join(lines))
+
+
+def person_text(person: dict | None) -> str:
+    """`Ada Admin <ada@example.com>, admin` (plain text; escape it before it reaches Markdown)."""
+    if not person:
+        return "unknown"
+    return f"{person.get('name')} <{person.get('email')}>, {person.get('role')}"
+
+
+def approval_text(approval: dict | None) -> str:
+    """The approval in one plain-text line: request, approver, reviewer, and whether it was verified."""
+    if not approval:
+        return "none"
+    parts = [
+        f"request {approval.get('access_request_url')}",
+        f"approved by {approval.get('approved_by')}",
+        f"reviewed by {approval.get('reviewed_by')}",
+    ]
+    parts.append("verified" if approval.get("verified") is True else "NOT verified")
+    return ", ".join(parts)
 
 
 def show_summary(summary: dict[str, Any]) -> None:
@@ -51,12 +94,6 @@ def show_summary(summary: dict[str, Any]) -> None:
         },
         raw=True,
     )
-
-
-def _person(person: dict | None) -> str:
-    if not person:
-        return "unknown"
-    return f"{person.get('name')} <{person.get('email')}>, {person.get('role')}"
 
 
 def show_checkpoint(summary: dict[str, Any], line: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zdlib.redact import redact_text
+
 
 class RunbookStop(Exception):
     """A runbook ended early; the summary explaining why has already been displayed."""
@@ -9,6 +11,7 @@ class RunbookStop(Exception):
     outcome = "failed"
 
     def __init__(self, reason: str) -> None:
+        reason = redact_text(reason)  # a reason quoting a server's answer must not carry a secret
         super().__init__(reason)
         self.reason = reason
 

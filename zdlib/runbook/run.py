@@ -12,6 +12,7 @@ from IPython.display import display
 
 import zdlib
 from zdlib.errors import NotFound, PermissionDenied, ZdlibError, ZendeskError
+from zdlib.redact import redact_text
 from zdlib.runbook import changes as ch
 from zdlib.runbook.approval import Approval, approval_problems
 from zdlib.runbook.display import headless, note, table, warn
@@ -340,6 +341,15 @@ class Run:
             self.reason = reason or _default_reason(self.outcome, self.changes)
         self.finished_at = _now()
         show_summary(self.summary())
+        self.release_credential()
+
+    def release_credential(self) -> None:
+        """Revoke the run's own client-credentials token (idempotent); the client stays usable and a
+        later call mints a new token. Other credential kinds are left alone."""
+        release = getattr(self.client, "release_token", None)
+        if callable(release):
+            with suppress(Exception):  # the client logs why; the token expires on its own
+                release()
 
     def summary(self) -> dict[str, Any]:
         """The run as JSON (no secrets: ids, fingerprints and states only)."""
@@ -424,11 +434,13 @@ def _install_failure_summary(run: Run) -> None:
     def handler(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: int | None = None) -> Any:
         if isinstance(value, RunbookStop):
             print(f"Runbook stopped ({value.outcome}): {value.reason}")
+            run.release_credential()
             return []
         if run.outcome is None:
-            run.outcome, run.reason = "failed", f"{etype.__name__}: {value}"
+            run.outcome, run.reason = "failed", redact_text(f"{etype.__name__}: {value}")
             with suppress(RunbookStop):
                 run.finish()
+        run.release_credential()
         return shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
 
     shell.set_custom_exc((Exception,), handler)

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from zdlib.sandbox import api_audit, api_automations, api_oauth, api_tokens, api_users, control, errors
+from zdlib.sandbox.gitlab import GitLabMount, with_gitlab
 from zdlib.sandbox.middleware import SandboxMiddleware
 from zdlib.sandbox.options import Options
 from zdlib.sandbox.state import SandboxState
@@ -24,7 +25,7 @@ async def _unknown_route(request: Request, exc: Exception) -> Response:
     return errors.invalid_endpoint().response()
 
 
-def create_app(options: Options | None = None, state: SandboxState | None = None) -> SandboxMiddleware:
+def create_app(options: Options | None = None, state: SandboxState | None = None) -> GitLabMount:
     """An ASGI app for one sandbox instance (the state is reachable as `app.state`)."""
     state = state or SandboxState(options or Options())
     routes = [
@@ -42,4 +43,4 @@ def create_app(options: Options | None = None, state: SandboxState | None = None
     app.state.sandbox = state
     wrapped = SandboxMiddleware(app, state)
     wrapped.state = state  # type: ignore[misc]
-    return wrapped
+    return with_gitlab(wrapped, state)  # the GitLab look-alike at /gitlab (zdlib/sandbox/gitlab/)

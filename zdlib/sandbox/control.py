@@ -9,6 +9,7 @@ from starlette.routing import Route
 from zdlib.sandbox import seed as S
 from zdlib.sandbox.clock import iso
 from zdlib.sandbox.errors import ApiError, json_response
+from zdlib.sandbox.gitlab import gitlab_env
 from zdlib.sandbox.render import base_of
 from zdlib.sandbox.request_parsing import body_of, state_of
 from zdlib.sandbox.state import SandboxState
@@ -30,6 +31,7 @@ def credentials(state: SandboxState, base_url: str) -> dict[str, str]:
     }
     if state.ca_file:
         env["ZENDESK_CA_BUNDLE"] = state.ca_file
+    env.update(gitlab_env(state, base_url))  # the GitLab look-alike's URL, token and policy
     return env
 
 

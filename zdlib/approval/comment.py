@@ -1,0 +1,98 @@
+"""Close the loop: after an applied run, the outcome is posted on the access-request issue.
+
+The note holds the runbook, outcome, instance, the changes (object, id, field, before -> after), the
+record's file name and sha256; never a secret (the caller passes the secrets to refuse). It is posted with
+`issue.notes.create({"body": ...})` (GitLab Notes API, POST /projects/:id/issues/:issue_iid/notes), which
+needs a token with the `api` scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from zdlib.approval.errors import SourceError
+from zdlib.approval.gitlab_source import GitLabSettings, connect, describe_error
+from zdlib.approval.request_url import parse_request_url
+
+MAX_VALUE = 80
+
+
+@dataclass(frozen=True)
+class CommentResult:
+    """What happened to the comment: its note id, or why there is none."""
+
+    note_id: int | None = None
+    url: str = ""
+    error: str = ""
+
+    def as_record(self) -> dict[str, Any]:
+        return {"note_id": self.note_id, "url": self.url} if self.note_id else {"error": self.error}
+
+
+def should_comment(summary: Mapping[str, Any] | None, outcome: str) -> bool:
+    """Only applied runs whose approval GitLab verified, with comment_back on in the policy."""
+    approval = (summary or {}).get("approval") or {}
+    policy = approval.get("policy") or {}
+    return (
+        outcome == "applied"
+        and approval.get("source") == "gitlab"
+        and bool(approval.get("verified"))
+        and bool(policy.get("comment_back", True))
+    )
+
+
+def _value(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 3] + "..."
+
+
+def outcome_body(summary: Mapping[str, Any], record_name: str, sha256: str, outcome: str) -> str:
+    """The note's Markdown: what ran, what changed, which record proves it."""
+    operator = summary.get("operator") or {}
+    approval = summary.get("approval") or {}
+    event = approval.get("label_event") or {}
+    lines = [
+        f"**zdlib runbook `{summary.get('runbook')}`**: outcome **{outcome}** on {summary.get('instance')}",
+        "",
+        f"- Operator: {operator.get('name')} (Zendesk user {operator.get('id')}), "
+        f"GitLab {approval.get('operator')}",
+        f"- Approval checked: label `{event.get('label')}` added by @{event.get('user')} at "
+        f"{event.get('created_at')} (label event {event.get('id')}); "
+        f"reviewed by @{approval.get('reviewed_by')}",
+        f"- Record: `{record_name}`, sha256 `{sha256}`",
+        "",
+        "| object | id | field | before | after | status |",
+        "|---|---|---|---|---|---|",
+    ]
+    for change in summary.get("changes") or []:
+        lines.append(
+            f"| {change.get('object')} | {change.get('id')} | {change.get('field')} | "
+            f"`{_value(change.get('before'))}` | `{_value(change.get('after'))}` | {change.get('status')} |"
+        )
+    return "\n".join(lines).replace("\r", " ") + "\n"
+
+
+def post_outcome(
+    settings: GitLabSettings,
+    access_request_url: str,
+    body: str,
+    secrets: Iterable[str] = (),
+    gl: Any = None,
+) -> CommentResult:
+    """Post `body` on the issue; a failure is returned as an error, never raised (the change stays)."""
+    if any(secret and secret in body for secret in secrets):
+        return CommentResult(error="not posted: the comment would have held a configured secret")
+    try:
+        ref = parse_request_url(access_request_url)
+        client = gl or connect(settings)
+        try:
+            issue = client.projects.get(ref.project, lazy=True).issues.get(ref.iid)
+            note = issue.notes.create({"body": body})
+        except Exception as exc:
+            what = f"issue #{ref.iid} of {ref.project} (posting a note)"
+            raise SourceError(describe_error(exc, what, settings)) from None
+        return CommentResult(note_id=int(note.id), url=f"{ref.url}#note_{note.id}")
+    except Exception as exc:  # a comment must never undo or hide the change: report it instead
+        return CommentResult(error=f"not posted: {exc}")

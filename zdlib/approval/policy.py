@@ -1,0 +1,165 @@
+"""The approval policy: a YAML file committed in the repository (`approval-policy.yaml` at its root).
+
+`ZDLIB_APPROVAL_POLICY` names another file (the sandbox's env points it at the sandbox's own policy).
+Process facts behind the defaults: zendesk-2026-12-updates.md 4.1 (the `AR-Approval::Manager Approved`
+label, the project `gitlab-com/team-member-epics/access-requests`) and gitlab-ops.md 2.2 (the Customer
+Support Operations engineer who reviews a request is the one who provisions it: the reviewer may be the
+operator).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from zdlib.approval.errors import ApprovalInputError, PolicyError
+from zdlib.approval.names import normalize_username
+
+POLICY_FILE = "approval-policy.yaml"
+POLICY_VARIABLE = "ZDLIB_APPROVAL_POLICY"
+FIELDS = {
+    "version",
+    "description",
+    "sandbox_only",
+    "request_hosts",
+    "allowed_projects",
+    "approval_labels",
+    "reviewers",
+    "reviewer_may_be_operator",
+    "max_approval_age_days",
+    "template_window_seconds",
+    "comment_back",
+}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Who may approve and review what, as the repository says."""
+
+    path: str
+    allowed_projects: tuple[str, ...]
+    approval_labels: tuple[str, ...] = ("AR-Approval::Manager Approved",)
+    request_hosts: tuple[str, ...] = ("gitlab.com",)
+    reviewer_users: tuple[str, ...] = ()
+    reviewer_group: str = ""
+    reviewer_may_be_operator: bool = True
+    max_approval_age_days: int = 30
+    template_window_seconds: int = 5
+    comment_back: bool = True
+    sandbox_only: bool = False
+    description: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).name
+
+    def allows_project(self, project: str) -> bool:
+        return project.lower() in {p.lower() for p in self.allowed_projects}
+
+    def as_record(self) -> dict[str, Any]:
+        return {
+            "file": self.name,
+            "allowed_projects": list(self.allowed_projects),
+            "approval_labels": list(self.approval_labels),
+            "reviewers": {"users": list(self.reviewer_users), "group": self.reviewer_group},
+            "reviewer_may_be_operator": self.reviewer_may_be_operator,
+            "max_approval_age_days": self.max_approval_age_days,
+            "comment_back": self.comment_back,
+        }
+
+
+def policy_path(environ: Mapping[str, str] | None = None, start: Path | None = None) -> Path:
+    """`$ZDLIB_APPROVAL_POLICY`, else the nearest `approval-policy.yaml` from `start` (the cwd) up,
+    else the one at the root of the checkout this package lives in."""
+    environ = os.environ if environ is None else environ
+    chosen = (environ.get(POLICY_VARIABLE) or "").strip()
+    if chosen:
+        return Path(chosen).expanduser()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / POLICY_FILE).is_file():
+            return folder / POLICY_FILE
+    return Path(__file__).resolve().parents[2] / POLICY_FILE
+
+
+def load_policy(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Policy:
+    """Read and check a policy file; raises PolicyError naming the file, the field and the fix."""
+    file = Path(path) if path is not None else policy_path(environ)
+    if not file.is_file():
+        raise PolicyError(
+            f"The approval policy {file} does not exist. Restore approval-policy.yaml at the repository "
+            f"root (see runbooks.md, 'Access requests') or point {POLICY_VARIABLE} at a policy file."
+        )
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise PolicyError(f"The approval policy {file} cannot be read as YAML: {exc}") from None
+    return parse_policy(data, str(file))
+
+
+def parse_policy(data: Any, path: str = POLICY_FILE) -> Policy:
+    """A Policy from the parsed YAML mapping."""
+    where = f"The approval policy {path}"
+    if not isinstance(data, dict):
+        raise PolicyError(f"{where} must be a mapping of fields (allowed_projects, approval_labels, ...).")
+    unknown = sorted(set(data) - FIELDS)
+    if unknown:
+        raise PolicyError(
+            f"{where} has unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(FIELDS))}."
+        )
+    if data.get("version", 1) != 1:
+        raise PolicyError(f"{where} has version {data.get('version')!r}; this zdlib reads version 1.")
+
+    def strings(name: str, default: tuple[str, ...], *, required: bool = False) -> tuple[str, ...]:
+        value = data.get(name, list(default))
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise PolicyError(f"{where}: {name} must be a list of non-empty strings.")
+        if required and not value:
+            raise PolicyError(f"{where}: {name} must name at least one entry.")
+        return tuple(v.strip() for v in value)
+
+    def flag(name: str, default: bool) -> bool:
+        value = data.get(name, default)
+        if not isinstance(value, bool):
+            raise PolicyError(f"{where}: {name} must be true or false, not {value!r}.")
+        return value
+
+    def number(name: str, default: int, low: int, high: int) -> int:
+        value = data.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise PolicyError(f"{where}: {name} must be a whole number from {low} to {high}, not {value!r}.")
+        return value
+
+    reviewers = data.get("reviewers", {}) or {}
+    if not isinstance(reviewers, dict) or set(reviewers) - {"users", "group"}:
+        raise PolicyError(f"{where}: reviewers must be a mapping with `users` (a list) and/or `group`.")
+    users = reviewers.get("users", []) or []
+    if not isinstance(users, list):
+        raise PolicyError(f"{where}: reviewers.users must be a list of GitLab usernames.")
+    try:
+        reviewer_users = tuple(normalize_username("reviewers.users entry", str(u)) for u in users)
+    except ApprovalInputError as exc:
+        raise PolicyError(f"{where}: {exc}") from None
+    group = reviewers.get("group", "") or ""
+    if not isinstance(group, str):
+        raise PolicyError(f"{where}: reviewers.group must be a GitLab group path, e.g. gitlab-com/support.")
+    return Policy(
+        path=path,
+        allowed_projects=strings("allowed_projects", (), required=True),
+        approval_labels=strings("approval_labels", ("AR-Approval::Manager Approved",), required=True),
+        request_hosts=tuple(h.lower() for h in strings("request_hosts", ("gitlab.com",), required=True)),
+        reviewer_users=reviewer_users,
+        reviewer_group=group.strip().strip("/"),
+        reviewer_may_be_operator=flag("reviewer_may_be_operator", True),
+        max_approval_age_days=number("max_approval_age_days", 30, 1, 3650),
+        template_window_seconds=number("template_window_seconds", 5, 0, 3600),
+        comment_back=flag("comment_back", True),
+        sandbox_only=flag("sandbox_only", False),
+        description=str(data.get("description", "")),
+    )

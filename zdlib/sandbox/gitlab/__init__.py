@@ -1,0 +1,80 @@
+"""The sandbox's GitLab look-alike: access-request issues at `{sandbox URL}/gitlab` (see `api.py`).
+
+Mounted in front of the Zendesk sandbox (`with_gitlab`), outside its rate limits and faults; it has its
+own fault control at `/sandbox/gitlab/faults` and is reseeded by `POST /sandbox/reset`. It never imports
+the zdlib client or python-gitlab.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from zdlib.sandbox.derived import derive
+from zdlib.sandbox.gitlab.api import GitLabApi, json_response
+from zdlib.sandbox.gitlab.store import Faults, GitLabStore
+
+POLICY_FILE = Path(__file__).with_name("approval-policy.yaml")
+CONTROL = "/sandbox/gitlab/"
+
+
+def gitlab_token(seed: int) -> str:
+    """The sandbox operator's GitLab personal access token (derived from the seed, like every secret)."""
+    return "glpat-" + derive(seed, "gitlab_token", 20)
+
+
+def gitlab_env(state: Any, base_url: str) -> dict[str, str]:
+    """What a sandbox env file adds: which GitLab answers, the token, and the sandbox's own policy."""
+    return {
+        "GITLAB_URL": f"{base_url}/gitlab",
+        "GITLAB_TOKEN": gitlab_token(state.options.seed),
+        "ZDLIB_APPROVAL_POLICY": str(POLICY_FILE),
+    }
+
+
+class GitLabMount:
+    """`/gitlab/...` to the look-alike, `/sandbox/gitlab/...` to its control, the rest to the sandbox."""
+
+    def __init__(self, inner: ASGIApp, state: Any) -> None:
+        self.inner = inner
+        self.state = state
+        self.store = GitLabStore(state.clock)
+        self.api = GitLabApi(self.store, gitlab_token(state.options.seed))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if path.startswith("/gitlab/"):
+            response = await self.api(Request(scope, receive))
+        elif path.startswith(CONTROL):
+            response = await self._control(Request(scope, receive), path[len(CONTROL):])
+        else:
+            await self.inner(scope, receive, send)
+            if path == "/sandbox/reset" and scope.get("method") == "POST":
+                self.store.reset(self.state.clock)  # after the sandbox reset its clock
+            return
+        await response(scope, receive, send)
+
+    async def _control(self, request: Request, what: str) -> Any:
+        store = self.store
+        if what == "faults":
+            if request.method == "POST":
+                body = json.loads(await request.body() or b"{}")
+                store.faults = Faults(
+                    status=body.get("status"),
+                    delay_s=float(body.get("delay_s", 0)),
+                    remaining=body.get("remaining"),
+                )
+            return json_response(store, store.faults.as_dict())
+        if what == "reset" and request.method == "POST":
+            store.reset(self.state.clock)
+            return json_response(store, {"reset": True})
+        return json_response(store, {"message": "404 Not found"}, 404)
+
+
+def with_gitlab(inner: ASGIApp, state: Any) -> GitLabMount:
+    """The sandbox app with the GitLab look-alike in front of it."""
+    return GitLabMount(inner, state)

@@ -1,0 +1,134 @@
+"""GitLab's REST API v4, the subset python-gitlab needs to check an access request and comment on it.
+
+Served under `{sandbox URL}/gitlab/api/v4/...`. Shapes follow GitLab's API documents: Users
+(`GET /user`, `GET /users?username=`), Projects (`GET /projects/:id`, `:id` a number or the URL-encoded
+path), Issues (`GET /projects/:id/issues/:iid`), Resource label events
+(`GET /projects/:id/issues/:iid/resource_label_events`), Notes (`GET|POST /projects/:id/issues/:iid/notes`);
+authentication by `PRIVATE-TOKEN` (or `Authorization: Bearer`); errors as `{"message": "404 Not found"}`.
+Routing reads the raw path, because the project id is a URL-encoded path (`gitlab-com%2Fteam-...`) whose
+`%2F` a decoded path would turn into separators.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+from email.utils import format_datetime
+from typing import Any
+from urllib.parse import unquote
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from zdlib.sandbox.gitlab import seed as S
+from zdlib.sandbox.gitlab.store import GitLabStore
+
+API_PREFIX = "/gitlab/api/v4/"
+MESSAGES = {
+    400: "400 Bad request",
+    401: "401 Unauthorized",
+    403: "403 Forbidden",
+    404: "404 Not found",
+    405: "405 Method Not Allowed",
+    500: "500 Internal Server Error",
+    502: "502 Bad Gateway",
+    503: "503 Service Unavailable",
+}
+
+
+class GitLabError(Exception):
+    def __init__(self, status: int, message: str | None = None) -> None:
+        super().__init__(status)
+        self.status, self.message = status, message or MESSAGES.get(status, f"{status} Error")
+
+
+def json_response(store: GitLabStore, body: Any, status: int = 200, total: int | None = None) -> Response:
+    headers = {"Date": format_datetime(store.clock.now(), usegmt=True)}
+    if total is not None:  # GitLab's offset-pagination headers, one page holding everything
+        headers.update({"X-Page": "1", "X-Per-Page": str(max(total, 20)), "X-Total": str(total),
+                        "X-Total-Pages": "1", "X-Next-Page": "", "X-Prev-Page": ""})  # fmt: skip
+    data = json.dumps(body, separators=(",", ":")).encode()
+    return Response(data, status_code=status, headers=headers, media_type="application/json")
+
+
+class GitLabApi:
+    """The handlers over one store; `token` is the operator's personal access token."""
+
+    def __init__(self, store: GitLabStore, token: str) -> None:
+        self.store = store
+        self.token = token
+
+    async def __call__(self, request: Request) -> Response:
+        store = self.store
+        status, delay = store.faults.take()
+        if delay:
+            await asyncio.sleep(delay)
+        try:
+            if status is not None:
+                raise GitLabError(status)
+            self._authenticate(request)
+            raw = request.scope.get("raw_path", b"").decode("latin-1").split("?", 1)[0]
+            parts = [unquote(p) for p in raw[len(API_PREFIX):].split("/")]
+            return await self._route(request, parts)
+        except GitLabError as exc:
+            return json_response(store, {"message": exc.message}, exc.status)
+
+    def _authenticate(self, request: Request) -> None:
+        given = request.headers.get("private-token", "")
+        bearer = request.headers.get("authorization", "")
+        if not given and bearer.lower().startswith("bearer "):
+            given = bearer[7:]
+        if not given or not hmac.compare_digest(given.encode(), self.token.encode()):
+            raise GitLabError(401)
+
+    async def _route(self, request: Request, parts: list[str]) -> Response:
+        store, method = self.store, request.method
+        if parts == ["user"] and method == "GET":
+            return json_response(store, store.users[S.OPERATOR])
+        if parts == ["users"] and method == "GET":
+            name = request.query_params.get("username", "").lower()
+            found = [u for n, u in store.users.items() if not name or n == name]
+            return json_response(store, found, total=len(found))
+        if len(parts) >= 2 and parts[0] == "projects":
+            self._project(parts[1])
+            if len(parts) == 2 and method == "GET":
+                return json_response(store, store.project())
+            if len(parts) >= 4 and parts[2] == "issues":
+                return await self._issue_route(request, parts[3], parts[4:])
+        raise GitLabError(404, "404 Not found")
+
+    def _project(self, ident: str) -> None:
+        if ident not in (str(S.PROJECT_ID), S.PROJECT_PATH):
+            raise GitLabError(404, "404 Project Not Found")
+
+    async def _issue_route(self, request: Request, iid_text: str, rest: list[str]) -> Response:
+        store, method = self.store, request.method
+        issue = store.issues.get(int(iid_text)) if iid_text.isdigit() else None
+        if issue is None:
+            raise GitLabError(404, "404 Not found")
+        iid = issue["iid"]
+        if not rest and method == "GET":
+            return json_response(store, issue)
+        if rest == ["resource_label_events"] and method == "GET":
+            return json_response(store, store.events[iid], total=len(store.events[iid]))
+        if rest == ["notes"] and method == "GET":
+            return json_response(store, store.notes[iid], total=len(store.notes[iid]))
+        if rest == ["notes"] and method == "POST":
+            body = await _body(request)
+            text = body.get("body")
+            if not isinstance(text, str) or not text.strip():
+                return json_response(store, {"message": {"body": ["can't be blank"]}}, 400)
+            return json_response(store, store.add_note(iid, S.OPERATOR, text), 201)
+        raise GitLabError(405 if rest in ([], ["notes"], ["resource_label_events"]) else 404)
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    """A JSON or form body (python-gitlab sends JSON)."""
+    if "json" in request.headers.get("content-type", ""):
+        try:
+            data = await request.json()
+        except ValueError:
+            raise GitLabError(400) from None
+        return data if isinstance(data, dict) else {}
+    return dict(await request.form())

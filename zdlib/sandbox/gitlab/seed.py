@@ -1,0 +1,59 @@
+"""The look-alike's seeded GitLab: users, the access-request project and issues #4242..#4246.
+
+The issues follow GitLab's access-request process (zendesk-2026-12-updates.md 4.1): the requester files
+the issue, adds `AR-Approval::Needs Manager Approval`; the manager adds `AR-Approval::Manager Approved`
+(a scoped label, so the `Needs` label is removed in the same moment) and `ReadyForProvisioning`.
+Times are relative to the anchor (the sandbox clock when seeded).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+PROJECT_ID = 278964
+PROJECT_PATH = "gitlab-com/team-member-epics/access-requests"
+WEB_HOST = "https://gitlab.com"
+APPROVED = "AR-Approval::Manager Approved"
+NEEDS = "AR-Approval::Needs Manager Approval"
+READY = "ReadyForProvisioning"
+LABEL_IDS = {NEEDS: 17001, APPROVED: 17002, READY: 17003}
+
+OPERATOR = "ada.admin"  # the sandbox's Zendesk admin, as a GitLab user: the token's owner
+USERS: tuple[tuple[int, str, str], ...] = (
+    (5001, "ada.admin", "Ada Admin"),
+    (5002, "alan.agent", "Alan Agent"),
+    (5003, "maria.manager", "Maria Manager"),
+    (5004, "bob.builder", "Bob Builder"),
+    (5005, "sam.security", "Sam Security"),
+)
+
+
+@dataclass(frozen=True)
+class IssueSeed:
+    """One access request: who filed it, who added the approval label (None: nobody), its state."""
+
+    iid: int
+    approver: str | None
+    state: str = "opened"
+
+
+ISSUES = (
+    IssueSeed(4242, "maria.manager"),  # the good one
+    IssueSeed(4243, "alan.agent"),  # the requester approved himself
+    IssueSeed(4244, "maria.manager", state="closed"),
+    IssueSeed(4245, None),  # never approved
+    IssueSeed(4246, "bob.builder"),  # approved by someone who is not the named manager
+)
+REQUESTER = "alan.agent"
+FILED_DAYS_AGO, APPROVED_DAYS_AGO, CLOSED_DAYS_AGO = 3, 2, 1
+
+
+def issue_times(anchor: datetime) -> tuple[datetime, datetime, datetime]:
+    """(created, approved, closed) for every seeded issue, whole seconds like GitLab's API shows."""
+    base = anchor.replace(microsecond=0)
+    return (
+        base - timedelta(days=FILED_DAYS_AGO),
+        base - timedelta(days=APPROVED_DAYS_AGO),
+        base - timedelta(days=CLOSED_DAYS_AGO),
+    )

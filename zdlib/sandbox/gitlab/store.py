@@ -1,0 +1,157 @@
+"""The look-alike's state: users, the project, issues, label events and notes; reset with the sandbox."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from zdlib.sandbox.clock import Clock
+from zdlib.sandbox.gitlab import seed as S
+
+
+def stamp(moment: datetime) -> str:
+    """GitLab's timestamp form: `2026-11-25T12:00:00.000Z`."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+@dataclass
+class Faults:
+    """Errors to inject (tests): a status to answer with, or seconds to wait before answering."""
+
+    status: int | None = None
+    delay_s: float = 0.0
+    remaining: int | None = None  # None: every request; N: the next N requests
+
+    def take(self) -> tuple[int | None, float]:
+        if self.status is None and not self.delay_s:
+            return None, 0.0
+        if self.remaining is not None:
+            if self.remaining <= 0:
+                return None, 0.0
+            self.remaining -= 1
+        return self.status, self.delay_s
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "delay_s": self.delay_s, "remaining": self.remaining}
+
+
+@dataclass
+class GitLabStore:
+    """Everything the look-alike serves, seeded from `seed.py` at the clock's current time."""
+
+    clock: Clock
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    issues: dict[int, dict[str, Any]] = field(default_factory=dict)
+    events: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    notes: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    faults: Faults = field(default_factory=Faults)
+
+    def __post_init__(self) -> None:
+        self.reset(self.clock)
+
+    def reset(self, clock: Clock) -> None:
+        self.clock = clock
+        self.users = {name: self._user(uid, name, full) for uid, name, full in S.USERS}
+        self.issues, self.events, self.notes = {}, {}, {}
+        self.faults = Faults()
+        self._ids = itertools.count(900_001)
+        created, approved, closed = S.issue_times(clock.now())
+        for number, item in enumerate(S.ISSUES):
+            self._seed_issue(item, created, approved, closed, number)
+
+    # -- shapes (GitLab REST API: users, issues, resource label events, notes) ------------------------
+    def _user(self, uid: int, username: str, name: str) -> dict[str, Any]:
+        return {
+            "id": uid,
+            "username": username,
+            "name": name,
+            "state": "active",
+            "locked": False,
+            "avatar_url": f"https://secure.gravatar.com/avatar/{uid}?s=80&d=identicon",
+            "web_url": f"{S.WEB_HOST}/{username}",
+        }
+
+    def project(self) -> dict[str, Any]:
+        return {
+            "id": S.PROJECT_ID,
+            "name": "access-requests",
+            "path": "access-requests",
+            "path_with_namespace": S.PROJECT_PATH,
+            "name_with_namespace": "gitlab-com / team-member-epics / access-requests",
+            "web_url": f"{S.WEB_HOST}/{S.PROJECT_PATH}",
+            "visibility": "private",
+            "default_branch": "main",
+        }
+
+    def _seed_issue(
+        self, item: S.IssueSeed, created: datetime, approved: datetime, closed: datetime, number: int
+    ) -> None:
+        requester = self.users[S.REQUESTER]
+        iid = item.iid
+        labels = [S.NEEDS]
+        events = [self._event(iid, S.REQUESTER, S.NEEDS, "add", created + timedelta(minutes=10))]
+        if item.approver:
+            labels = [S.APPROVED, S.READY]
+            events += [
+                self._event(iid, item.approver, S.APPROVED, "add", approved),
+                self._event(iid, item.approver, S.NEEDS, "remove", approved),  # scoped label replaced
+                self._event(iid, item.approver, S.READY, "add", approved),
+            ]
+        issue = {
+            "id": 160_000_000 + iid,
+            "iid": iid,
+            "project_id": S.PROJECT_ID,
+            "title": f"Alan Agent, Zendesk Global, API access (request {number + 1})",
+            "description": "- [ ] Zendesk Global: API token for reporting, role: agent\n"
+            "- Justification for this access: weekly support metrics export",
+            "state": item.state,
+            "created_at": stamp(created),
+            "updated_at": stamp(closed if item.state == "closed" else approved),
+            "closed_at": stamp(closed) if item.state == "closed" else None,
+            "closed_by": requester if item.state == "closed" else None,
+            "labels": labels,
+            "author": requester,
+            "assignees": [self.users["maria.manager"]],
+            "assignee": self.users["maria.manager"],
+            "confidential": True,
+            "web_url": f"{S.WEB_HOST}/{S.PROJECT_PATH}/-/issues/{iid}",
+            "user_notes_count": 0,
+        }
+        self.issues[iid] = issue
+        self.events[iid] = events
+        self.notes[iid] = []
+
+    def _event(self, iid: int, username: str, label: str, action: str, when: datetime) -> dict[str, Any]:
+        return {
+            "id": next(self._ids),
+            "user": self.users[username],
+            "created_at": stamp(when),
+            "resource_type": "Issue",
+            "resource_id": 160_000_000 + iid,
+            "label": {"id": S.LABEL_IDS[label], "name": label, "color": "#428BCA", "description": ""},
+            "action": action,
+        }
+
+    def add_note(self, iid: int, author: str, body: str) -> dict[str, Any]:
+        now = stamp(self.clock.now())
+        note = {
+            "id": next(self._ids),
+            "type": None,
+            "body": body,
+            "author": self.users[author],
+            "created_at": now,
+            "updated_at": now,
+            "system": False,
+            "noteable_id": self.issues[iid]["id"],
+            "noteable_type": "Issue",
+            "noteable_iid": iid,
+            "project_id": S.PROJECT_ID,
+            "confidential": False,
+            "internal": False,
+            "resolvable": False,
+        }
+        self.notes[iid].append(note)
+        self.issues[iid]["user_notes_count"] = len(self.notes[iid])
+        return note

@@ -18,6 +18,9 @@ PageGetter = Callable[[str, dict[str, Any] | None], dict[str, Any]]
 
 MAX_PAGE_SIZE = 100
 MAX_OFFSET_PAGES = 100
+#: Zendesk's search returns at most 1,000 results ("10 pages of 100; `count` still reports the true total;
+#: page 11 -> 422", zendesk-api.md §3, from CSA-SURF §5.2 and the OAS SearchUsers operation).
+SEARCH_RESULT_LIMIT = 1000
 
 
 def _query_value(url: str, name: str) -> str | None:
@@ -159,7 +162,11 @@ class CursorPages(Pages):
 
 
 class OffsetPages(Pages):
-    """Offset pagination (``page``, ``per_page``, ``next_page``); refuses to go past page 100."""
+    """Offset pagination (``page``, ``per_page``, ``next_page``); refuses to go past page 100.
+
+    With ``max_results`` (searches: :data:`SEARCH_RESULT_LIMIT`) it stops before a page that would end past
+    that many results, sets ``truncated`` and keeps Zendesk's ``count`` of all matches in ``count``.
+    """
 
     def __init__(
         self,
@@ -174,17 +181,30 @@ class OffsetPages(Pages):
         self.per_page = max(1, min(int(per_page), MAX_PAGE_SIZE))
         self._page = 1
         self.cursor = "1"
+        self.max_results: int | None = None
+        self.truncated = False
+        self.count: int | None = None
+
+    def limit_results(self, max_results: int) -> OffsetPages:
+        """Stop at ``max_results`` (a server limit such as search's 1,000) instead of failing past it."""
+        self.max_results = int(max_results)
+        return self
 
     def _first_request(self) -> tuple[str, dict[str, Any] | None]:
         return self.path, {**self._params, "per_page": self.per_page}
 
     def _advance(self, body: dict[str, Any]) -> None:
+        if isinstance(body.get("count"), int):
+            self.count = body["count"]
         next_url = body.get("next_page")
         if not next_url:
             self._finished = True
             return
         page = _query_value(next_url, "page")
         next_page = int(page) if page and page.isdigit() else self._page + 1
+        if self.max_results is not None and next_page * self.per_page > self.max_results:
+            self._finished = self.truncated = True
+            return
         if next_page > MAX_OFFSET_PAGES:
             raise PaginationDepthError(
                 f"Listing {self.path} needs page {next_page}, but Zendesk refuses offset pagination past "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from zdlib.pagination import CursorPages, IncrementalPages, OffsetPages
+from zdlib.pagination import SEARCH_RESULT_LIMIT, CursorPages, IncrementalPages, OffsetPages
 from zdlib.resources._base import Resource
 
 SHOW_MANY_LIMIT = 100
@@ -30,8 +30,10 @@ class Users(Resource):
         return self._client.get("/api/v2/users/me")["user"]
 
     def search(self, query: str) -> OffsetPages:
-        """Search users (offset pagination; Zendesk returns at most 1,000 results)."""
-        return self._client.paginate_offset("/api/v2/users/search", "users", params={"query": query})
+        """Search users (offset pagination). Zendesk returns at most 1,000 results: the listing stops there
+        and sets ``truncated`` (``count`` holds Zendesk's total of matches)."""
+        pages = self._client.paginate_offset("/api/v2/users/search", "users", params={"query": query})
+        return pages.limit_results(SEARCH_RESULT_LIMIT)
 
     def show_many(self, ids: Iterable[int]) -> list[dict[str, Any]]:
         """Several users by id, 100 per request."""

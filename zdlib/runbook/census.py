@@ -113,6 +113,19 @@ ROLES = ("end-user", "agent", "admin")
 SEARCH_LIMIT = 1000
 
 
+def search_cap_note(users: Any) -> str | None:
+    """What a search stopped at Zendesk's 1,000-result limit left out, or None if nothing was left out."""
+    if not getattr(users, "truncated", False):
+        return None
+    matched = getattr(users, "count", None)
+    how_many = f"matches {matched:,} users" if isinstance(matched, int) else "matches more users"
+    return (
+        f"This search {how_many}, but Zendesk's search returns at most {SEARCH_LIMIT:,} results: only the "
+        f"first {SEARCH_LIMIT:,} were inspected. Narrow the query, or leave `query` empty and use `role` "
+        "to list every user of a role."
+    )
+
+
 def list_users(client: Any, *, query: str = "", role: str = "") -> tuple[Any, int | None]:
     """The users to inspect and how many to expect: a search (offset, at most 1,000) or a cursor listing."""
     if role and role not in ROLES:

@@ -9,8 +9,9 @@ from starlette.routing import Route
 from zdlib.sandbox import errors, render
 from zdlib.sandbox.auth import require
 from zdlib.sandbox.clock import iso
-from zdlib.sandbox.pagination import offset_page, offset_window, paginate_list
-from zdlib.sandbox.request_parsing import body_of, id_list, state_of, truthy, wrapped
+from zdlib.sandbox.pagination import is_cursor_request, offset_page, offset_window, paginate_list
+from zdlib.sandbox.request_parsing import body_of, boolean_param, id_list, state_of, wrapped
+from zdlib.sandbox.sorting import automation_order, sort_field
 
 TIME_FIELDS = {
     "NEW",
@@ -30,25 +31,40 @@ NULLIFYING_FIELDS = {"status", "type", "group_id", "assignee_id", "requester_id"
 
 
 def _listed(request: Request, active_only: bool = False) -> list[dict]:
+    """The automations in the order asked for: `sort_by`/`sort_order` (offset pages and search) or
+    `sort=[-]id|created_at` (any pagination); id order otherwise."""
     state = state_of(request)
     base = render.base_of(request)
-    wanted = True if active_only else truthy(request.query_params.get("active"))
+    wanted = True if active_only else boolean_param(request, "active")
     records = sorted(state.store.automations.values(), key=lambda a: a["id"])
+    field, descending = sort_field(request, ("id", "created_at"))  # created_at follows id order here
+    order = automation_order(request)
+    if order is not None:
+        if is_cursor_request(request):
+            raise errors.bad_request("sort_by and sort_order work with offset pagination only")
+        key, order_descending = order
+        records.sort(key=lambda a: (a[key], a["id"]), reverse=order_descending)
+    elif field is not None and descending:
+        records.reverse()
     return [render.automation(a, base) for a in records if wanted is None or a["active"] == wanted]
+
+
+def _paginated(request: Request, records: list[dict]) -> dict:
+    state = state_of(request)
+    descending = is_cursor_request(request) and sort_field(request, ("id", "created_at"))[1]
+    return paginate_list(
+        request, "automations", records, state.faults.settings.repeat_cursor, descending=descending
+    )
 
 
 async def list_automations(request: Request) -> Response:
     require(request, "automations", write=False)
-    state = state_of(request)
-    body = paginate_list(request, "automations", _listed(request), state.faults.settings.repeat_cursor)
-    return errors.json_response(body)
+    return errors.json_response(_paginated(request, _listed(request)))
 
 
 async def list_active(request: Request) -> Response:
     require(request, "automations", write=False)
-    state = state_of(request)
-    body = paginate_list(request, "automations", _listed(request, True), state.faults.settings.repeat_cursor)
-    return errors.json_response(body)
+    return errors.json_response(_paginated(request, _listed(request, True)))
 
 
 async def search_automations(request: Request) -> Response:

@@ -12,7 +12,7 @@ from starlette.routing import Route
 from zdlib.sandbox import errors, render
 from zdlib.sandbox.auth import Principal, require
 from zdlib.sandbox.clock import iso, parse_instant
-from zdlib.sandbox.pagination import paginate_list
+from zdlib.sandbox.pagination import int_param, paginate_list
 from zdlib.sandbox.request_parsing import body_of, state_of, truthy, wrapped
 from zdlib.sandbox.scopes import recognised
 
@@ -178,7 +178,10 @@ async def list_tokens(request: Request) -> Response:
         records = [t for t in records if t["user_id"] == principal.id]
     client_id = request.query_params.get("client_id")
     if client_id:
-        records = [t for t in records if str(t["client_id"]) == client_id]
+        records = [t for t in records if t["client_id"] == int_param(request, "client_id", 0)]
+    if request.query_params.get("global_client_id"):  # tokens of a global client: none are modelled
+        int_param(request, "global_client_id", 0)
+        records = []
     base = render.base_of(request)
     tokens = [render.oauth_token(t, base) for t in records]
     return errors.json_response(paginate_list(request, "tokens", tokens, state.faults.settings.repeat_cursor))

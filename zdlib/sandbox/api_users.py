@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import heapq
 import json
 import shlex
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from fnmatch import fnmatchcase
 from itertools import islice
 
 from starlette.requests import Request
@@ -28,7 +30,10 @@ from zdlib.sandbox.pagination import (
 from zdlib.sandbox.ratelimit import retry_after_seconds
 from zdlib.sandbox.request_parsing import body_of, id_list, state_of, wrapped
 from zdlib.sandbox.seed import USER_ID_BASE
-from zdlib.sandbox.users import ROLES
+from zdlib.sandbox.sorting import sort_field
+from zdlib.sandbox.users import ROLES, UserDirectory
+
+USER_SORTS = ("id", "created_at")  # both follow id order for the generated account
 
 UPDATABLE = {
     "name",
@@ -57,16 +62,55 @@ EXPORTS_PER_WINDOW = 10
 EXPORT_PAGE_SIZE = 1000
 
 
-def _role_filter(request: Request) -> str | None:
-    """`role=` or `role[]=`: one role, or None for all of them."""
+def _role_filter(request: Request) -> tuple[str, ...] | None:
+    """`role=` or `role[]=` (repeatable, OAS ListUsers "Filters the results by more than one role"):
+    the roles asked for, or None for all of them."""
     roles = set(request.query_params.getlist("role[]") + request.query_params.getlist("role"))
     if not roles or roles == set(ROLES):
         return None
     if not roles <= set(ROLES):
         raise errors.bad_request(f"role must be one of {', '.join(ROLES)}")
-    if len(roles) > 1:
-        raise errors.bad_request("this sandbox filters by one role, or all of them")
-    return roles.pop()
+    return tuple(r for r in ROLES if r in roles)
+
+
+class UserSelection:
+    """Which users a listing means: roles, or the few matching `external_id` / `permission_set`
+    (generated users have neither, so those filters only ever match changed users)."""
+
+    def __init__(self, request: Request, directory: UserDirectory) -> None:
+        self.directory = directory
+        self.roles = _role_filter(request)
+        external_id = request.query_params.get("external_id")
+        permission_set = request.query_params.get("permission_set")
+        self.few: list[int] | None = None
+        if external_id is not None or permission_set is not None:
+            role_set = None if self.roles is None else set(self.roles)
+            custom_role = None if permission_set is None else int_param(request, "permission_set", 0)
+            self.few = sorted(
+                u["id"]
+                for u in directory.overlay.values()
+                if (external_id is None or u.get("external_id") == external_id)
+                and (custom_role is None or u.get("custom_role_id") == custom_role)
+                and (role_set is None or u["role"] in role_set)
+            )
+
+    def ids(
+        self, after: int | None = None, before: int | None = None, reverse: bool = False
+    ) -> Iterator[int]:
+        if self.few is not None:
+            picked = [i for i in self.few if (after is None or i > after) and (before is None or i < before)]
+            return iter(picked[::-1] if reverse else picked)
+        if self.roles is None or len(self.roles) == 1:
+            return self.directory.ids(self.roles[0] if self.roles else None, after, before, reverse)
+        streams = [self.directory.ids(r, after, before, reverse) for r in self.roles]
+        return heapq.merge(*streams, reverse=reverse)
+
+    def count(self) -> int:
+        if self.few is not None:
+            return len(self.few)
+        if self.roles is None:
+            return self.directory.count_role(None)
+        return sum(self.directory.count_role(r) for r in self.roles)
 
 
 async def list_users(request: Request) -> Response:
@@ -74,18 +118,20 @@ async def list_users(request: Request) -> Response:
     state = state_of(request)
     directory = state.store.users
     base = render.base_of(request)
-    role = _role_filter(request)
+    selection = UserSelection(request, directory)
+    _, descending = sort_field(request, USER_SORTS)
     if is_cursor_request(request):
-        body = cursor_page(
-            request,
-            "users",
-            lambda a, b, r: directory.ids(role, a, b, r),
-            state.faults.settings.repeat_cursor,
-        )
+
+        def fetch(after: int | None, before: int | None, reverse: bool) -> Iterator[int]:
+            if descending:  # the cursor still names an id; "after" means a smaller one
+                return selection.ids(before, after, not reverse)
+            return selection.ids(after, before, reverse)
+
+        body = cursor_page(request, "users", fetch, state.faults.settings.repeat_cursor)
     else:
         page, per_page = offset_window(request)
-        ids = list(islice(directory.ids(role), (page - 1) * per_page, page * per_page))
-        body = offset_page(request, "users", directory.count_role(role), ids, page, per_page)
+        ids = list(islice(selection.ids(reverse=descending), (page - 1) * per_page, page * per_page))
+        body = offset_page(request, "users", selection.count(), ids, page, per_page)
     ids = body.pop("users")
     return errors.json_list_response("users", [directory.json_of(i, base) for i in ids], body)
 
@@ -146,20 +192,30 @@ async def show_user(request: Request) -> Response:
 
 
 async def show_many(request: Request) -> Response:
+    """`ids=` or `external_ids=` (OAS ShowManyUsers: "a comma-separated list of up to 100 external ids")."""
     require(request, "users", write=False)
     directory = state_of(request).store.users
-    ids = id_list(request.query_params.get("ids"))
-    if len(ids) > 100:
-        raise errors.bad_request("ids is limited to 100 per request")
+    raw_external = request.query_params.get("external_ids")
+    if raw_external is not None and request.query_params.get("ids") is None:
+        wanted = [part.strip() for part in raw_external.split(",") if part.strip()]
+        if not wanted or len(wanted) > 100:
+            raise errors.bad_request("external_ids takes 1 to 100 comma-separated external ids")
+        found = [u for u in directory.overlay.values() if u.get("external_id") in wanted]
+    else:
+        ids = id_list(request.query_params.get("ids"))
+        if len(ids) > 100:
+            raise errors.bad_request("ids is limited to 100 per request")
+        found = [u for u in (directory.get(i) for i in ids) if u is not None]
     base = render.base_of(request)
-    users = [render.user(u, base) for u in (directory.get(i) for i in ids) if u is not None]
-    return errors.json_response({"users": users})
+    return errors.json_response(
+        {"users": [render.user(u, base) for u in sorted(found, key=lambda u: u["id"])]}
+    )
 
 
 async def count_users(request: Request) -> Response:
     require(request, "users", write=False)
     state = state_of(request)
-    value = state.store.users.count_role(_role_filter(request))
+    value = UserSelection(request, state.store.users).count()
     return errors.json_response(
         {"count": {"value": min(value, 100_000), "refreshed_at": iso(state.clock.now())}}
     )
@@ -181,6 +237,15 @@ def _parse_query(query: str) -> tuple[dict[str, str], list[str]]:
     return terms, words
 
 
+def _like(value: str, pattern: str) -> bool:
+    """Zendesk search's wildcard `*` (its search reference, "Search operators": `*` matches any
+    characters, e.g. `email:*@example.com`); without one, `name:` is a partial match."""
+    value, pattern = value.lower(), pattern.lower()
+    if "*" not in pattern:
+        return pattern in value
+    return fnmatchcase(value, pattern) or any(fnmatchcase(word, pattern) for word in value.split())
+
+
 async def search_users(request: Request) -> Response:
     require(request, "users", write=False)
     if is_cursor_request(request):
@@ -188,26 +253,37 @@ async def search_users(request: Request) -> Response:
     directory = state_of(request).store.users
     page, per_page = offset_window(request, search=True)
     terms, words = _parse_query(request.query_params.get("query", ""))
+    external_id = request.query_params.get("external_id")  # "does not support the search syntax"
     role = terms.get("role")
     if role is not None and role not in ROLES:
         return errors.json_response(offset_page(request, "users", 0, [], page, per_page))
-    if "email" in terms:
-        found = directory.by_email(terms["email"])
-        candidates: Iterator[dict] = iter([found] if found else [])
+    email = terms.get("email")
+    if external_id is not None:
+        candidates: Iterator[dict] = iter(
+            sorted((u for u in directory.overlay.values() if u.get("external_id") == external_id),
+                   key=lambda u: u["id"])
+        )  # fmt: skip
+        terms, words = {}, []
+    elif email is not None and "*" not in email:
+        found = directory.by_email(email)
+        candidates = iter([found] if found else [])
     else:
         candidates = (directory.get(i) for i in directory.ids(role))  # type: ignore[misc]
+    words = [w.replace("*", "") for w in words]
 
     def matches(user: dict) -> bool:
         if role is not None and user["role"] != role:
             return False
-        if "name" in terms and terms["name"].lower() not in user["name"].lower():
+        if email is not None and "*" in email and not fnmatchcase(user["email"], email.lower()):
+            return False
+        if "name" in terms and not _like(user["name"], terms["name"]):
             return False
         if "is_suspended" in terms and user["suspended"] != (terms["is_suspended"] == "true"):
             return False
         haystack = f"{user['name']} {user['email']}".lower()
         return all(w in haystack for w in words)
 
-    simple_role_query = set(terms) <= {"role", "type"} and not words
+    simple_role_query = set(terms) <= {"role", "type"} and not words and external_id is None
     base = render.base_of(request)
     start = (page - 1) * per_page
     if simple_role_query:
@@ -267,12 +343,72 @@ def _decode_export_cursor(cursor: str) -> tuple[str, str]:
         raise errors.bad_request("cursor is invalid", "InvalidPaginationParameter") from None
 
 
-async def export_users(request: Request) -> Response:
+def _first_generated_index(directory: UserDirectory, start: datetime) -> int:
+    """The first generated user stamped at or after `start`.
+
+    Generated users are stamped anchor - 30 days - (count - index) minutes."""
+    minutes = (directory.anchor - timedelta(days=30) - start) / timedelta(minutes=1)
+    return max(0, directory.count - int(minutes))
+
+
+def _export_allowed(request: Request) -> None:
     require(request, "users", write=False, role="admin")
     state = state_of(request)
     allowed, _, reset = state.buckets.hit("incremental-exports", EXPORTS_PER_WINDOW)
     if not allowed:
         raise errors.rate_limited(retry_after_seconds(reset))
+
+
+def _epoch(stamp: str) -> int:
+    return int(datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp())
+
+
+async def export_users_by_time(request: Request) -> Response:
+    """Time-based export (OAS IncrementalUserExportTime, TimeBasedExportIncrementalUsersResponse):
+    users changed at or after `start_time`, oldest first, up to 1,000 a page; the next page starts at
+    the last user's time, so that user may appear again, as Zendesk documents for time-based exports."""
+    _export_allowed(request)
+    state = state_of(request)
+    directory = state.store.users
+    if request.query_params.get("start_time") is None:
+        raise errors.bad_request("start_time is required")
+    start_time = int_param(request, "start_time", 0)
+    if start_time > state.clock.now().timestamp() - 60:
+        raise errors.bad_request("start_time must be at least one minute in the past")
+    size = min(max(int_param(request, "per_page", EXPORT_PAGE_SIZE), 1), EXPORT_PAGE_SIZE)
+    start = datetime.fromtimestamp(start_time, UTC)
+    users: list[dict] = []
+    index = _first_generated_index(directory, start)
+    while index < directory.count and len(users) <= size:
+        user_id = USER_ID_BASE + index
+        if user_id not in directory.overlay:
+            users.append(directory.get(user_id))  # type: ignore[arg-type]
+        index += 1
+    changed = sorted(directory.overlay.values(), key=lambda u: (u["updated_at"], u["id"]))
+    users += [u for u in changed if _epoch(u["updated_at"]) >= start_time][: size + 1]
+    users.sort(key=lambda u: (u["updated_at"], u["id"]))
+    page, end = users[:size], len(users) <= size
+    end_time = _epoch(page[-1]["updated_at"]) if page else start_time
+    if not end and _epoch(page[0]["updated_at"]) == end_time:
+        end_time += 1  # a full page within one second: move on rather than serve it forever
+    paging = {"per_page": size} if request.query_params.get("per_page") else {}
+    base = render.base_of(request)
+    return errors.json_response(
+        {
+            "users": [render.user(u, base) for u in page],
+            "count": len(page),
+            "end_of_stream": end,
+            "end_time": end_time,
+            "next_page": None
+            if end
+            else page_url(request, drop=("start_time",), start_time=end_time, **paging),
+        }
+    )
+
+
+async def export_users(request: Request) -> Response:
+    _export_allowed(request)
+    state = state_of(request)
     directory = state.store.users
     size = min(max(int_param(request, "per_page", EXPORT_PAGE_SIZE), 1), EXPORT_PAGE_SIZE)
     cursor = request.query_params.get("cursor")
@@ -283,9 +419,7 @@ async def export_users(request: Request) -> Response:
         if raw_start is None:
             raise errors.bad_request("start_time or cursor is required")
         start = datetime.fromtimestamp(int_param(request, "start_time", 0), UTC)
-        # generated users are stamped anchor - 30 days - (count - index) minutes
-        minutes = (directory.anchor - timedelta(days=30) - start) / timedelta(minutes=1)
-        kind, position = "g", str(max(0, directory.count - int(minutes)) - 1)
+        kind, position = "g", str(_first_generated_index(directory, start) - 1)
     users: list[dict] = []
     if kind == "g":
         index = int(position) + 1
@@ -332,4 +466,5 @@ def routes() -> list[Route]:
         Route("/api/v2/users/{user_id:int}", show_user, methods=["GET"]),
         Route("/api/v2/users/{user_id:int}", update_user, methods=["PUT"]),
         Route("/api/v2/incremental/users/cursor", export_users, methods=["GET"]),
+        Route("/api/v2/incremental/users", export_users_by_time, methods=["GET"]),
     ]

@@ -52,3 +52,13 @@ def truthy(raw: str | None) -> bool | None:
     if raw is None:
         return None
     return raw.lower() in ("true", "1", "yes")
+
+
+def boolean_param(request: Request, name: str) -> bool | None:
+    """A documented boolean query parameter (`true`/`false`), None if absent; anything else is a 400."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    if raw.lower() not in ("true", "false", "1", "0"):
+        raise errors.bad_request(f"{name} must be true or false")
+    return raw.lower() in ("true", "1")

@@ -18,6 +18,19 @@ AGE_BUCKETS = [(7, "< 7 days"), (30, "7-30 days"), (90, "30-90 days"), (365, "90
 NEVER, OLDER = "never", "> 365 days"
 
 
+#: A cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV Injection": "=", "+",
+#: "-", "@", tab and carriage return), e.g. a user named `=HYPERLINK("https://evil.example","x")`.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A value safe to open in a spreadsheet: text that would start a formula gets a leading `'`
+    (OWASP's advice), so it shows as written and never runs. Numbers, booleans and None pass as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
 def role_label(user: dict[str, Any]) -> str:
     """end-user, agent, light agent or admin."""
     role = user.get("role") or "unknown"
@@ -77,7 +90,7 @@ class UserCensus:
             if self._writer is None:
                 self._writer = csv.DictWriter(self.csv_stream, fieldnames=USER_COLUMNS)
                 self._writer.writeheader()
-            self._writer.writerow(row)
+            self._writer.writerow({column: csv_cell(value) for column, value in row.items()})
 
     def _keep(self, rows: list[dict], row: dict) -> None:
         if len(rows) < self.keep_rows:

@@ -31,8 +31,8 @@ def test_complete_approval_passes():
     ("url", "approver", "reviewer", "expected"),
     [
         ("", "M", "S", "access_request_url is missing"),
-        ("http://gitlab.com/x", "M", "S", "must be the https URL"),
-        ("https://", "M", "S", "must be the https URL"),
+        ("http://gitlab.com/x", "M", "S", "must start with https://"),
+        ("https://", "M", "S", "no real host name"),
         (URL, "", "S", "approved_by is missing"),
         (URL, "M", "", "reviewed_by is missing"),
         (URL, "Maria", "maria", "the same person"),

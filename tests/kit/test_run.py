@@ -12,7 +12,13 @@ from zdlib.runbook import Change, Failed, Refused
 from zdlib.runbook.run import Run
 from zdlib.runbook.summary import SUMMARY_MIME
 
-APPROVAL = ("https://gitlab.com/x/-/issues/1", "Maria Manager", "Sam Security")
+# Typed approval on a non-sandbox instance: only with approval_source="manual" (recorded as NOT verified).
+APPROVAL = (
+    "https://gitlab.com/gitlab-com/team-member-epics/access-requests/-/issues/4242",
+    "Maria Manager",
+    "Sam Security",
+    "manual",
+)
 
 
 class FakeZendesk:
@@ -104,7 +110,7 @@ def test_missing_approval_refuses_before_any_write(displayed, monkeypatch):
     zendesk = FakeZendesk()
     run = make_run(zendesk, dry_run=False, monkeypatch=monkeypatch)
     run.plan([Change("automation", 7, "active", True, False)])
-    with pytest.raises(Refused, match="approval is incomplete"):
+    with pytest.raises(Refused, match="approval does not hold"):
         run.require_approval("", "", "")
     assert zendesk.puts == 0 and summaries(displayed)[-1]["outcome"] == "refused"
 

@@ -9,13 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from tests.matrix.api import Api
+from tests.runbooks.support import APPROVED
 
-APPROVAL = {
-    "access_request_url": "https://gitlab.com/gitlab-com/team-member-epics/access-requests/-/issues/4242",
-    "approved_by": "Mia Manager",
-    "reviewed_by": "Sam Security",
-}
-NEW_REQUEST_URL = "https://gitlab.com/gitlab-com/team-member-epics/access-requests/-/issues/4343"
+APPROVAL = dict(APPROVED)  # the sandbox GitLab's approved access request #4242
+NEW_REQUEST_URL = APPROVED["access_request_url"]  # create_token names its client after the request
 RESTORED_TITLE = "Matrix: restored automation"
 EXAMPLE_SNAPSHOT = Path(__file__).resolve().parents[2] / "notebooks" / "examples" / "automation-snapshot.json"
 
@@ -100,7 +97,7 @@ def specs(snapshot: Path) -> dict[str, Spec]:
         ),
         Spec(
             "create_token",
-            {"access_request_url": NEW_REQUEST_URL, "requester_email": "barbara.agent@sandbox.zdlib.test"},
+            {"access_request_url": NEW_REQUEST_URL, "requester_email": "alan.agent@sandbox.zdlib.test"},
             lambda api: len(_request_clients(api)) == 1 and _request_tokens(api) == 1,
             copies=lambda api: max(len(_request_clients(api)), _request_tokens(api)),
             idempotent=False,

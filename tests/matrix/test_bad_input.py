@@ -81,8 +81,13 @@ def test_very_long_unicode_approver_is_refused(box, records, api) -> None:
 
 
 def test_unicode_approver_names_are_accepted(box, records, api) -> None:
-    """Unicode in names is ordinary: it is recorded as written, not mangled or refused."""
-    params = applied(automation_id=12350, approved_by="Zoë Ångström-Ñúñez", reviewed_by="Łukasz Żółć 李雷")
+    """Unicode in typed names is ordinary: recorded as written (NOT verified), not mangled or refused."""
+    params = applied(
+        automation_id=12350,
+        approved_by="Zoë Ångström-Ñúñez",
+        reviewed_by="Łukasz Żółć 李雷",
+        approval_source="manual",
+    )
     result = run(box, records, "deactivate_automation", params)
     assert result.outcome == "applied", result.reason
     assert "Łukasz Żółć 李雷" in result.ipynb.read_text(encoding="utf-8")

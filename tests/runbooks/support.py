@@ -13,11 +13,10 @@ from zdlib.runner.run import RunResult
 from zdlib.sandbox.server import SandboxServer
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-APPROVED = {
-    "access_request_url": "https://gitlab.com/gitlab-com/team-member-epics/access-requests/-/issues/9001",
-    "approved_by": "Maria Manager",
-    "reviewed_by": "Sam Security",
-}
+# The sandbox GitLab's approved access request (zdlib/sandbox/gitlab/seed.py): #4242, filed by alan.agent,
+# label `AR-Approval::Manager Approved` added by maria.manager; the reviewer defaults to the operator.
+REQUEST_URL = "https://gitlab.com/gitlab-com/team-member-epics/access-requests/-/issues/4242"
+APPROVED = {"access_request_url": REQUEST_URL, "approved_by": "maria.manager"}
 APPLY = {"dry_run": False, **APPROVED}
 
 

@@ -66,7 +66,7 @@ def test_missing_or_self_approval_is_refused(fresh_sandbox, tmp_path):
     assert "access_request_url is missing" in missing.reason and "approved_by is missing" in missing.reason
     self_approved = run(
         fresh_sandbox, tmp_path, "deactivate_automation", automation_id=12345,
-        **{**APPLY, "approved_by": "ada.admin@sandbox.zdlib.test"},
+        **{**APPLY, "approved_by": "ada.admin"},
     )  # fmt: skip
     assert self_approved.outcome == "refused"
     assert "operator" in self_approved.reason

@@ -11,11 +11,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.runbooks.support import APPLY, api, assert_no_secret, audit_log, run
+from tests.runbooks.support import APPLY, REQUEST_URL, api, assert_no_secret, audit_log, run
 from zdlib.runner.run import UsageError
 from zdlib.sandbox import seed
 
-REQUEST = "https://gitlab.com/gitlab-com/team-member-epics/access-requests/-/issues/7001"
+REQUEST = REQUEST_URL  # the sandbox GitLab's approved #4242, filed by alan.agent
 REQUESTER = seed.AGENT_EMAIL
 
 

@@ -1,28 +1,33 @@
-"""The approval gate: access request, manager approval and security review, by three different people."""
+"""The approval gate: access request, manager approval and security review, checked before any change.
+
+With GitLab as the source (`GITLAB_URL` + `GITLAB_TOKEN`), the access-request issue itself is the evidence
+(`zdlib.approval.gitlab_source`); otherwise the three typed values are only checked for shape and
+separation of duties, and the record says **approval NOT verified**. Against a real (non-sandbox)
+instance that needs `approval_source="manual"`, said out loud.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from urllib.parse import urlsplit
+from collections.abc import Mapping
+from typing import Any
 
-MAX_NAME = 200
+from zdlib.approval import names
+from zdlib.approval.errors import ApprovalInputError, PolicyError, SourceError
+from zdlib.approval.evidence import Evidence, Source
+from zdlib.approval.gitlab_source import GitLabSource, gitlab_settings
+from zdlib.approval.policy import Policy, load_policy
+from zdlib.approval.request_url import parse_request_url
+from zdlib.config import is_sandbox_url
 
-
-@dataclass(frozen=True)
-class Approval:
-    """Evidence that a change was requested, approved and reviewed."""
-
-    access_request_url: str
-    approved_by: str
-    reviewed_by: str
-
-
-def _identities(person: str) -> set[str]:
-    value = person.strip().lower()
-    names = {value}
-    if "@" in value:
-        names.add(value.split("@", 1)[0])
-    return names - {""}
+Approval = Evidence  # the name notebooks and older code know
+SOURCES = ("", "gitlab", "manual")
+GITLAB_CHECKS = (
+    "the issue is in an allowed access-request project, and open",
+    "it carries the approval label(s); the latest event on each is an `add` by the named manager",
+    "that event is not by the requester (the issue's author), not at the issue's creation (a template), "
+    "and not older than the policy allows",
+    "the operator (the GitLab token's user) is not the approver; the reviewer is one the policy allows",
+)
 
 
 def approval_problems(
@@ -30,36 +35,163 @@ def approval_problems(
     approved_by: str | None,
     reviewed_by: str | None,
     operator: dict | None,
+    *,
+    reviewer_may_be_operator: bool = False,
 ) -> list[str]:
-    """Every reason the approval is not good enough, in words an engineer can act on."""
+    """Every reason a typed (unverified) approval is not good enough, in words an engineer can act on."""
     problems: list[str] = []
-    url = (access_request_url or "").strip()
-    if not url:
-        problems.append("access_request_url is missing: give the URL of the approved access-request issue.")
-    else:
-        parts = urlsplit(url)
-        if parts.scheme != "https" or not parts.netloc or " " in url:
-            problems.append(
-                f"access_request_url must be the https URL of the access-request issue, not {url!r}."
-            )
-    approver = (approved_by or "").strip()
-    reviewer = (reviewed_by or "").strip()
+    try:
+        parse_request_url(access_request_url)
+    except ApprovalInputError as exc:
+        problems.append(str(exc))
+    approver, reviewer = (approved_by or "").strip(), (reviewed_by or "").strip()
     if not approver:
         problems.append("approved_by is missing: name the requester's manager who approved the request.")
     if not reviewer:
         problems.append("reviewed_by is missing: name the security reviewer (Customer Support Operations).")
     for field, person in (("approved_by", approver), ("reviewed_by", reviewer)):
-        if len(person) > MAX_NAME or any(not c.isprintable() for c in person):
-            problems.append(
-                f"{field} is not a name or email ({len(person)} characters, at most {MAX_NAME} printable "
-                "ones): give the person's name or email as on the access request."
-            )
-    if approver and reviewer and _identities(approver) & _identities(reviewer):
+        problem = names.name_problem(field, person) if person else None
+        if problem:
+            problems.append(problem)
+    if approver and reviewer and names.same_person(approver, reviewer):
         problems.append("approved_by and reviewed_by are the same person: the review must be independent.")
-    if operator:
-        me = _identities(str(operator.get("email") or "")) | _identities(str(operator.get("name") or ""))
-        if approver and _identities(approver) & me:
-            problems.append("approved_by is the operator running this change: someone else must approve it.")
-        if reviewer and _identities(reviewer) & me:
-            problems.append("reviewed_by is the operator running this change: someone else must review it.")
+    me = [str(operator.get(k) or "") for k in ("email", "name")] if operator else []
+    if approver and any(names.same_person(approver, m) for m in me):
+        problems.append("approved_by is the operator running this change: someone else must approve it.")
+    if reviewer and not reviewer_may_be_operator and any(names.same_person(reviewer, m) for m in me):
+        problems.append("reviewed_by is the operator running this change: someone else must review it.")
     return problems
+
+
+def check_approval(
+    access_request_url: str,
+    approved_by: str,
+    reviewed_by: str = "",
+    approval_source: str = "",
+    *,
+    operator: Mapping[str, Any],
+    instance_url: str,
+    environ: Mapping[str, str] | None = None,
+    gitlab: Any = None,
+) -> Evidence:
+    """Check an approval where it lives; the Evidence lists every problem (none: the approval holds)."""
+    raw_url = access_request_url if isinstance(access_request_url, str) else ""
+    try:
+        url = parse_request_url(access_request_url).url
+    except ApprovalInputError as exc:
+        url, url_problem = raw_url, str(exc)
+    else:
+        url_problem = ""
+    source = (approval_source or "").strip().lower()
+    if source not in SOURCES:
+        evidence = Evidence(Source.MANUAL, url, str(approved_by), str(reviewed_by))
+        evidence.problems.append(
+            f"approval_source {approval_source!r} is not known: leave it empty (GitLab when configured), "
+            "or say 'gitlab' or 'manual'."
+        )
+        return evidence
+    try:
+        settings = gitlab_settings(environ)
+    except SourceError as exc:
+        evidence = Evidence(Source.GITLAB, url, str(approved_by), str(reviewed_by))
+        evidence.problems.append(str(exc))
+        return evidence
+    if source == "gitlab" or (source == "" and settings is not None):
+        return _check_gitlab(url, url_problem, approved_by, reviewed_by, settings, environ, gitlab)
+    return _check_manual(url, approved_by, reviewed_by, source, operator, instance_url, environ)
+
+
+def _policy(environ: Mapping[str, str] | None) -> Policy:
+    return load_policy(environ=environ)
+
+
+def _check_gitlab(
+    url: str,
+    url_problem: str,
+    approved_by: str,
+    reviewed_by: str,
+    settings: Any,
+    environ: Mapping[str, str] | None,
+    gitlab: Any,
+) -> Evidence:
+    evidence = Evidence(Source.GITLAB, url, str(approved_by or "").strip(), str(reviewed_by or "").strip())
+    evidence.checks = list(GITLAB_CHECKS)
+    if settings is None:
+        evidence.problems.append(
+            "approval_source is 'gitlab' but GITLAB_URL and GITLAB_TOKEN are not set: set them (runbooks.md, "
+            "'Access requests'), or say approval_source='manual' to record an unverified approval."
+        )
+        return evidence
+    evidence.gitlab_url = settings.url
+    try:
+        policy = _policy(environ)
+    except PolicyError as exc:
+        evidence.problems.append(str(exc))
+        return evidence
+    evidence.policy = policy.as_record()
+    if policy.sandbox_only and not is_sandbox_url(settings.url):
+        evidence.problems.append(
+            f"{policy.name} is the sandbox's policy, but GITLAB_URL ({settings.url}) is not the sandbox: "
+            "unset ZDLIB_APPROVAL_POLICY to use the repository's approval-policy.yaml."
+        )
+        return evidence
+    if url_problem:
+        evidence.problems.append(url_problem)
+    try:
+        evidence.approved_by = names.normalize_username("approved_by", evidence.approved_by)
+    except ApprovalInputError as exc:
+        evidence.problems.append(str(exc))
+    reviewer_given = bool(evidence.reviewed_by)
+    if reviewer_given:
+        try:
+            evidence.reviewed_by = names.normalize_username("reviewed_by", evidence.reviewed_by)
+        except ApprovalInputError as exc:
+            evidence.problems.append(str(exc))
+    if evidence.problems:
+        return evidence
+    try:
+        source = GitLabSource(settings, policy, gl=gitlab)
+        if not reviewer_given:
+            if not policy.reviewer_may_be_operator:
+                evidence.problems.append(
+                    f"reviewed_by is missing, and {policy.name} does not let the operator review: name the "
+                    "reviewer's GitLab username."
+                )
+                return evidence
+            evidence.reviewed_by = source.whoami()[0]  # the handbook's CSO engineer reviews and provisions
+        source.check(parse_request_url(url), evidence)
+    except SourceError as exc:
+        evidence.problems.append(str(exc))
+    evidence.verified = not evidence.problems
+    return evidence
+
+
+def _check_manual(
+    url: str,
+    approved_by: str,
+    reviewed_by: str,
+    source: str,
+    operator: Mapping[str, Any],
+    instance_url: str,
+    environ: Mapping[str, str] | None,
+) -> Evidence:
+    try:
+        may_be_operator = _policy(environ).reviewer_may_be_operator
+    except PolicyError:
+        may_be_operator = True
+    approver, reviewer = str(approved_by or "").strip(), str(reviewed_by or "").strip()
+    if not reviewer and may_be_operator:
+        reviewer = str(operator.get("name") or operator.get("email") or "")
+    evidence = Evidence(Source.MANUAL, url, " ".join(approver.split()), " ".join(reviewer.split()))
+    evidence.operator = str(operator.get("name") or "")
+    evidence.checks = ["the three values are typed by the operator: shape and separation of duties only"]
+    if source != "manual" and not is_sandbox_url(instance_url):
+        evidence.problems.append(
+            f"no approval source is configured for {instance_url}: set GITLAB_URL and GITLAB_TOKEN so the "
+            "access-request issue is checked (runbooks.md, 'Access requests'), or say "
+            "approval_source='manual' to record an approval that is NOT verified."
+        )
+    evidence.problems += approval_problems(
+        url, approver, reviewer, dict(operator), reviewer_may_be_operator=may_be_operator
+    )
+    return evidence

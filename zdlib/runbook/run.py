@@ -14,10 +14,11 @@ import zdlib
 from zdlib.errors import NotFound, PermissionDenied, ZdlibError, ZendeskError
 from zdlib.redact import redact_text
 from zdlib.runbook import changes as ch
-from zdlib.runbook.approval import Approval, approval_problems
+from zdlib.runbook.approval import Approval, check_approval
 from zdlib.runbook.display import headless, note, table, warn
 from zdlib.runbook.errors import Failed, Refused, RunbookStop
 from zdlib.runbook.files import record_stem, side_path, write_side_file
+from zdlib.runbook.markup import bullets
 from zdlib.runbook.summary import show_checkpoint, show_summary
 
 
@@ -94,23 +95,75 @@ class Run:
         self.writes, self.dry_run = False, False
 
     # -- gates ---------------------------------------------------------------------------------
-    def require_approval(self, access_request_url: str, approved_by: str, reviewed_by: str) -> None:
-        """Refuse an applied run without a valid approval; a dry run only warns."""
-        problems = approval_problems(access_request_url, approved_by, reviewed_by, self.operator)
-        if not problems:
-            self.approval = Approval(access_request_url.strip(), approved_by.strip(), reviewed_by.strip())
-            note(
-                f"Approval: request {self.approval.access_request_url}, approved by "
-                f"{self.approval.approved_by}, reviewed by {self.approval.reviewed_by}."
-            )
+    def require_approval(
+        self,
+        access_request_url: str,
+        approved_by: str,
+        reviewed_by: str = "",
+        approval_source: str = "",
+    ) -> str:
+        """Check the approval where it lives before any change; returns the normalized request URL.
+
+        An applied run with any problem is refused; a dry run always runs on and shows what an applied run
+        would check and what it found. Use the returned URL from here on (it is the one that was checked).
+        """
+        evidence = check_approval(
+            access_request_url,
+            approved_by,
+            reviewed_by,
+            approval_source,
+            operator=self.operator,
+            instance_url=self.client.base_url,
+        )
+        self.approval = evidence
+        self._show_approval(evidence)
+        if evidence.ok:
             if self.dry_run and not headless() and any(c.status == ch.PLANNED for c in self.changes):
                 self.show_confirm_control()
-            return
-        listing = "\n".join(f"- {p}" for p in problems)
+            return evidence.access_request_url
         if self.dry_run:
-            warn("An applied run would be refused until the approval is complete:\n\n" + listing)
+            warn(
+                "An applied run would be refused until the approval holds:\n\n{problems}",
+                problems=bullets(evidence.problems),
+            )
+            return evidence.access_request_url
+        self.refuse(
+            "No change was made because the approval does not hold:\n"
+            + "\n".join(f"- {p}" for p in evidence.problems)
+        )
+        raise AssertionError("unreachable")
+
+    def _show_approval(self, evidence: Approval) -> None:
+        """What was checked, where, and what was found (also in the summary's `approval`)."""
+        if evidence.source == "manual":
+            warn(
+                "Approval NOT verified: request {url:url}, approved by {approved_by}, reviewed by "
+                "{reviewed_by} (typed by the operator; no approval source was asked).",
+                url=evidence.access_request_url,
+                approved_by=evidence.approved_by,
+                reviewed_by=evidence.reviewed_by,
+            )
             return
-        self.refuse("No change was made because the approval is incomplete:\n" + listing)
+        note(
+            "Approval source: GitLab at {gitlab} (policy {policy}). An applied run checks that:\n\n{checks}",
+            gitlab=evidence.gitlab_url,
+            policy=(evidence.policy or {}).get("file", "?"),
+            checks=bullets(evidence.checks),
+        )
+        issue, event = evidence.issue or {}, evidence.label_event or {}
+        rows = [
+            ("access request", evidence.access_request_url),
+            ("issue", f"{issue.get('title')!r}, {issue.get('state')}, by {issue.get('author')}"
+             if issue else "-"),
+            ("label event", f"{event.get('id')}: {event.get('action')} {event.get('label')!r} by "
+             f"{event.get('user')} at {event.get('created_at')}" if event else "-"),
+            ("approved by (named manager)", evidence.approved_by),
+            ("reviewed by", evidence.reviewed_by),
+            ("operator (GitLab token's user)", evidence.operator or "-"),
+            ("verdict", "verified" if evidence.verified
+             else f"NOT verified: {len(evidence.problems)} problem(s)"),
+        ]  # fmt: skip
+        table([{"checked": k, "found": v} for k, v in rows])
 
     def show_confirm_control(self) -> Any:
         """JupyterLab only: a button that turns this approved dry run into an applied one for the next cells.
@@ -364,7 +417,7 @@ class Run:
             "auth_kind": self.client.auth_kind,
             "credential_fingerprint": self.client.credential_fingerprint,
             "dry_run": self.dry_run,
-            "approval": None if self.approval is None else vars(self.approval),
+            "approval": None if self.approval is None else self.approval.as_record(),
             "started_at": _iso(self.started_at),
             "finished_at": _iso(self.finished_at),
             "changes": [c.as_record() for c in self.changes],

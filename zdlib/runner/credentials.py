@@ -21,6 +21,7 @@ CREDENTIAL_VARIABLES = (
     "ZENDESK_OAUTH_TOKEN",
     "ZENDESK_CLIENT_SECRET",
     "ZENDESK_PASSWORD",
+    "GITLAB_TOKEN",  # the approval source's token (zdlib.approval): never in a record either
 )
 EMAIL_VARIABLE = "ZENDESK_EMAIL"
 MIN_SECRET_LENGTH = 8  # shorter values are matched as whole tokens only (they would match ordinary words)

@@ -30,6 +30,21 @@ def write_side_file(stem: Path, name: str, payload: Any) -> Path:
     return path
 
 
+def write_checkpoint(stem: Path, summary: dict[str, Any]) -> Path:
+    """`<stem>.checkpoint.json`: the run as it stands before or after a write, kept durable (fsync, then
+    an atomic rename) so a runner killed mid-write, or a machine losing power, still leaves it to publish."""
+    path = stem.with_name(f"{stem.name}.checkpoint.json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = path.with_name(f".{path.name}.tmp")  # not `<name>.*`: never published half-written
+    fd = os.open(scratch, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(redact_data(summary), indent=2, sort_keys=True, default=str) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(scratch, path)
+    return path
+
+
 def side_path(stem: Path, name: str) -> Path:
     """The path of a side file with its own extension, e.g. `<stem>.users.csv`."""
     stem.parent.mkdir(parents=True, exist_ok=True)

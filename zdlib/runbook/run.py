@@ -8,17 +8,20 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from IPython.display import Markdown as MarkdownOutput
 from IPython.display import display
 
 import zdlib
 from zdlib.errors import NotFound, PermissionDenied, ZdlibError, ZendeskError
 from zdlib.redact import redact_text
 from zdlib.runbook import changes as ch
+from zdlib.runbook import interactive
 from zdlib.runbook.approval import Approval, check_approval
-from zdlib.runbook.display import headless, note, table, warn
+from zdlib.runbook.contract import Mode, Outcome
+from zdlib.runbook.display import headless, note, table, table_output, warn
 from zdlib.runbook.errors import Failed, Refused, RunbookStop
 from zdlib.runbook.files import record_stem, side_path, write_side_file
-from zdlib.runbook.markup import bullets
+from zdlib.runbook.markup import Markdown, bullets, md
 from zdlib.runbook.summary import show_checkpoint, show_summary
 
 
@@ -59,6 +62,8 @@ class Run:
         self.facts: dict[str, Any] = {}
         self.stem = record_stem(runbook)
         self.instance_started_at = self.started_at
+        self.interactive: Any = None  # a JupyterLab run's recorder (zdlib.runbook.interactive), else None
+        self._shown = _Shown()
 
     # -- identity and header -------------------------------------------------------------------
     def identify(self) -> dict[str, Any]:
@@ -75,20 +80,23 @@ class Run:
         return self.operator
 
     def show_header(self) -> None:
-        """The run header: what runs, where, as whom, with what."""
+        """The run header: what runs, where, as whom, with what; its mode is kept current (see `_refresh`)."""
+        self._shown.header = display(MarkdownOutput(self._header_markdown()), display_id=True)
+        if self.parameters:
+            table([{"parameter": k, "value": repr(v)} for k, v in self.parameters.items()])
+
+    def _header_markdown(self) -> str:
         op = self.operator
         rows = [
-            ("Runbook", f"`{self.runbook}` version {self.version}"),
+            ("Runbook", md("{runbook:code} version {version}", runbook=self.runbook, version=self.version)),
             ("Instance", self.client.base_url),
             ("Operator", f"{op.get('name')} <{op.get('email')}> (role: {op.get('role')}, id {op.get('id')})"),
             ("Credential", f"{self.client.auth_kind} ({self.client.credential_fingerprint})"),
             ("Started (UTC)", self.started_at.isoformat().replace("+00:00", "Z")),
             ("zdlib", zdlib.__version__),
-            ("Mode", _mode(self)),
+            ("Mode", _mode_text(self)),
         ]
-        note("\n".join(["| | |", "|---|---|", *[f"| {k} | {v} |" for k, v in rows]]))
-        if self.parameters:
-            table([{"parameter": k, "value": repr(v)} for k, v in self.parameters.items()])
+        return Markdown("\n".join(["| | |", "|---|---|", *[md("| {k} | {v} |", k=k, v=v) for k, v in rows]]))
 
     def read_only(self) -> None:
         """Declare that this run only reads (e.g. a GET through api_request): its outcome is no-op."""
@@ -182,8 +190,12 @@ class Run:
                     change.status = ch.PENDING
             self.facts["confirmed_in_jupyterlab_at"] = _iso(_now())
             button.disabled = True
+            self._refresh()  # the header and the plan now say "apply", in the notebook and its record
             with output:
-                print("Confirmed: run the next cells to apply and verify the plan.")
+                print(
+                    f"Apply this plan: confirmed at {self.facts['confirmed_in_jupyterlab_at']}. "
+                    "Run the cells below to apply and verify it."
+                )
 
         button.on_click(confirm)
         control = widgets.VBox([button, output])
@@ -254,14 +266,42 @@ class Run:
         for change in changes:
             change.status = ch.NOOP if change.is_noop else (ch.PLANNED if self.dry_run else ch.PENDING)
         self.changes.extend(changes)
-        table(ch.plan_table(changes))
-        if changes and all(c.status == ch.NOOP for c in changes):
-            note("Everything is already in the desired state: nothing to do (no-op).")
-        elif self.dry_run:
-            note(
+        shown = _PlanShown(changes, display(table_output(ch.plan_table(changes)), raw=True, display_id=True))
+        shown.note = display(MarkdownOutput(self._plan_note(changes)), display_id=True)
+        self._shown.plans.append(shown)
+
+    def _plan_note(self, changes: list[ch.Change]) -> str:
+        """What the plan's note says for the state the run is in now."""
+        statuses = [c.status for c in changes]
+        confirmed = self.facts.get("confirmed_in_jupyterlab_at")
+        if changes and all(s == ch.NOOP for s in statuses):
+            return "Everything is already in the desired state: nothing to do (no-op)."
+        if self.dry_run:
+            return (
                 "**Dry run**: the plan above will not be applied. "
                 "Re-run with `dry_run=False` and the approvals to apply it."
             )
+        if ch.PENDING in statuses:
+            if confirmed:
+                return md(
+                    "**Apply**: confirmed in JupyterLab at {at}; the cells below apply it.",
+                    at=confirmed,
+                )
+            return "**Apply**: the approved plan above is applied by the steps below."
+        counts = ", ".join(f"{statuses.count(s)} {s}" for s in dict.fromkeys(statuses))
+        how = md(" (confirmed in JupyterLab at {at})", at=confirmed) if confirmed else ""
+        return md("**Applied**{how:raw}: the statuses above are the state at the end ({counts}).", how=how,
+                  counts=counts)
+
+    def _refresh(self) -> None:
+        """Bring the header and every plan shown so far up to date (a display update, in place)."""
+        if self._shown.header is not None:
+            self._shown.header.update(MarkdownOutput(self._header_markdown()))
+        for shown in self._shown.plans:
+            if shown.table is not None:
+                shown.table.update(table_output(ch.plan_table(shown.changes)), raw=True)
+            if shown.note is not None:
+                shown.note.update(MarkdownOutput(self._plan_note(shown.changes)))
 
     @property
     def pending(self) -> list[ch.Change]:
@@ -374,27 +414,54 @@ class Run:
             self.request_ids.append(request_id)
 
     # -- the end -------------------------------------------------------------------------------
-    def decide_outcome(self) -> str:
-        """planned, applied, no-op or failed, from the state of the changes."""
+    def decide_outcome(self) -> Outcome:
+        """The outcome the state of the changes shows: failed, waiting, applied, planned or no-op."""
         statuses = {c.status for c in self.changes}
         if ch.FAILED in statuses:
-            return "failed"
+            return Outcome.FAILED
+        if ch.WAITING in statuses:
+            return Outcome.WAITING
         if statuses & {ch.APPLIED, ch.VERIFIED}:
-            return "applied"
+            return Outcome.APPLIED
         if ch.PENDING in statuses:
-            return "failed"
+            return Outcome.FAILED  # approved changes that were not made
         if ch.PLANNED in statuses:
-            return "planned"
-        return "no-op" if statuses or not self.dry_run or not self.writes else "planned"
+            return Outcome.PLANNED
+        return Outcome.NOOP if statuses or not self.dry_run or not self.writes else Outcome.PLANNED
 
     def finish(self, reason: str = "") -> None:
-        """State the outcome and leave the machine-readable summary for the runner."""
-        if self.outcome is None:
+        """State the outcome as things are now, show the summary, and (in JupyterLab) publish the record.
+
+        It may run more than once (JupyterLab: Run All, then "Apply this plan" and the cells below): each
+        time the outcome is decided afresh from the changes. An outcome a step declared (a refusal, a
+        failure, waiting for a person) stands for as long as nothing changed since it was declared.
+        """
+        state = self._state()
+        if self.outcome is not None and (self.outcome, self.reason) != self._shown.finished_as:
+            self._shown.declared = (Outcome(self.outcome), self.reason, state)
+        declared = self._shown.declared
+        if declared is not None and declared[2] == state:
+            self.outcome, self.reason = declared[0], declared[1]
+        else:
             self.outcome = self.decide_outcome()
             self.reason = reason or _default_reason(self.outcome, self.changes)
+        self._shown.finished_as = (self.outcome, self.reason)
+        self._shown.finished_state = state
         self.finished_at = _now()
+        self._refresh()
         show_summary(self.summary())
         self.release_credential()
+        if self.interactive is not None:
+            self.interactive.publish()
+
+    def _state(self) -> tuple[Any, ...]:
+        """What an outcome is decided from: the mode and every change's status."""
+        return (self.dry_run, tuple(c.status for c in self.changes))
+
+    @property
+    def changed_since_finish(self) -> bool:
+        """True before the first `finish()`, or when the mode or a change moved since the last one."""
+        return self._shown.finished_state != self._state()
 
     def release_credential(self) -> None:
         """Revoke the run's own client-credentials token (idempotent); the client stays usable and a
@@ -417,6 +484,7 @@ class Run:
             "auth_kind": self.client.auth_kind,
             "credential_fingerprint": self.client.credential_fingerprint,
             "dry_run": self.dry_run,
+            "mode": _mode(self),
             "approval": None if self.approval is None else self.approval.as_record(),
             "started_at": _iso(self.started_at),
             "finished_at": _iso(self.finished_at),
@@ -442,10 +510,42 @@ def _stamp(value: str | None) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def _mode(run: Run) -> str:
+def _mode(run: Run) -> Mode:
+    """What the run may do now (a JupyterLab confirmation turns a dry run into an applied one)."""
     if not run.writes:
-        return "read-only: this runbook changes nothing"
-    return "dry run: nothing will change" if run.dry_run else "**apply**: approved changes will be made"
+        return Mode.READ_ONLY
+    return Mode.DRY_RUN if run.dry_run else Mode.APPLY
+
+
+def _mode_text(run: Run) -> Markdown:
+    mode = _mode(run)
+    if mode is Mode.READ_ONLY:
+        return Markdown("read-only: this runbook changes nothing")
+    if mode is Mode.DRY_RUN:
+        return Markdown("dry run: nothing will change")
+    confirmed = run.facts.get("confirmed_in_jupyterlab_at")
+    if confirmed:
+        return md("**apply**: confirmed in JupyterLab at {at} (\"Apply this plan\")", at=confirmed)
+    return Markdown("**apply**: approved changes will be made")
+
+
+class _PlanShown:
+    """One displayed plan (table and note) and the changes it shows, so both can be updated in place."""
+
+    def __init__(self, changes: list[ch.Change], table: Any) -> None:
+        self.changes, self.table = list(changes), table
+        self.note: Any = None
+
+
+class _Shown:
+    """What a run displayed that later states update, and what its last `finish()` concluded."""
+
+    def __init__(self) -> None:
+        self.header: Any = None  # an IPython DisplayHandle (None where display gives none, e.g. tests)
+        self.plans: list[_PlanShown] = []
+        self.finished_as: tuple[Any, str] | None = None
+        self.finished_state: tuple[Any, ...] | None = None
+        self.declared: tuple[Outcome, str, tuple[Any, ...]] | None = None
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -489,8 +589,8 @@ def _install_failure_summary(run: Run) -> None:
             print(f"Runbook stopped ({value.outcome}): {value.reason}")
             run.release_credential()
             return []
-        if run.outcome is None:
-            run.outcome, run.reason = "failed", redact_text(f"{etype.__name__}: {value}")
+        if run.outcome is None or run.changed_since_finish:  # an error after a finished run is not its own
+            run.outcome, run.reason = Outcome.FAILED, redact_text(f"{etype.__name__}: {value}")
             with suppress(RunbookStop):
                 run.finish()
         run.release_credential()
@@ -513,6 +613,7 @@ def start_run(
         client = zdlib.Client.from_env()
     run = Run(runbook, version, parameters, client, target=target, writes=writes)
     _install_failure_summary(run)
+    run.interactive = interactive.begin(run)  # JupyterLab: staged and recorded like a headless run
     run.identify()
     run.show_header()
     return run

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zdlib.approval.errors import SourceError
-from zdlib.approval.gitlab_source import GitLabSettings, connect, describe_error
+from zdlib.approval.gitlab_source import GitLabSettings, connect, describe_error, gitlab_settings
 from zdlib.approval.request_url import parse_request_url
 
 MAX_VALUE = 80
@@ -96,3 +96,29 @@ def post_outcome(
         return CommentResult(note_id=int(note.id), url=f"{ref.url}#note_{note.id}")
     except Exception as exc:  # a comment must never undo or hide the change: report it instead
         return CommentResult(error=f"not posted: {exc}")
+
+
+def comment_after_publish(
+    summary: Mapping[str, Any] | None,
+    outcome: str,
+    record_name: str,
+    sha256: str | None,
+    secrets: Iterable[str] = (),
+    environ: Mapping[str, str] | None = None,
+    gl: Any = None,
+) -> dict[str, Any] | None:
+    """The runner's step after publishing: post the outcome once; the index keeps what happened.
+
+    None when no comment is due (not applied, not verified by GitLab, or comment_back off in the policy).
+    """
+    if summary is None or not should_comment(summary, str(outcome)):
+        return None
+    approval = summary.get("approval") or {}
+    try:
+        settings = gitlab_settings(environ)
+    except SourceError as exc:
+        return CommentResult(error=f"not posted: {exc}").as_record()
+    if settings is None:
+        return CommentResult(error="not posted: GITLAB_URL and GITLAB_TOKEN are not set").as_record()
+    body = outcome_body(summary, record_name, sha256 or "", str(outcome))
+    return post_outcome(settings, str(approval.get("access_request_url")), body, secrets, gl=gl).as_record()

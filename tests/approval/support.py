@@ -1,0 +1,32 @@
+"""Helpers for the approval tests: the sandbox GitLab's URLs, faults and notes, read with python-gitlab."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gitlab
+import httpx
+
+from zdlib.sandbox.server import SandboxServer
+
+PROJECT = "gitlab-com/team-member-epics/access-requests"
+OPERATOR = {"id": 1000000, "name": "Ada Admin", "email": "ada.admin@sandbox.zdlib.test", "role": "admin"}
+
+
+def issue_url(iid: int) -> str:
+    return f"https://gitlab.com/{PROJECT}/-/issues/{iid}"
+
+
+def gitlab_faults(sandbox: SandboxServer, **settings: Any) -> dict:
+    """Inject a GitLab error (`status=503`) or a slow answer (`delay_s=3`) into the look-alike."""
+    response = httpx.post(sandbox.url + "/sandbox/gitlab/faults", json=settings, timeout=10)
+    response.raise_for_status()
+    return response.json()
+
+
+def notes(sandbox: SandboxServer, iid: int) -> list[Any]:
+    """The issue's notes, read back through GitLab's API with python-gitlab (not through zdlib)."""
+    gl = gitlab.Gitlab(
+        sandbox.env["GITLAB_URL"], private_token=sandbox.env["GITLAB_TOKEN"], keep_base_url=True
+    )
+    return gl.projects.get(PROJECT, lazy=True).issues.get(iid).notes.list(get_all=True)

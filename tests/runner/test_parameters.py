@@ -18,7 +18,7 @@ def declared() -> dict[str, Declared]:
 def test_types_and_required_come_from_the_parameters_cell(declared):
     assert {n: d.type_name for n, d in declared.items()} == {
         "target_id": "int", "outcome": "str", "ratio": "float", "dry_run": "bool", "labels": "list",
-        "leak": "str", "create_secret": "bool", "fail": "bool",
+        "leak": "str", "create_secret": "bool", "fail": "bool", "hold": "float",
     }  # fmt: skip
     assert [n for n, d in declared.items() if d.required] == ["target_id"]
 

@@ -13,6 +13,7 @@ import nbformat
 import pytest
 
 from tests.runner.conftest import CONTRACT
+from zdlib.redact import fingerprint
 from zdlib.runner import run_runbook
 from zdlib.runner.records import read_index, sha256_file
 
@@ -53,10 +54,11 @@ def test_cell_error_before_summary_fails_with_the_error(isolated_env, records_di
 
 
 @pytest.mark.parametrize("leak", ["raw", "base64_pair"])
-def test_a_printed_credential_fails_the_run_and_leaves_no_record(isolated_env, records_dir, leak):
+def test_a_printed_credential_is_redacted_in_place_and_the_run_fails(isolated_env, records_dir, leak):
     result = run_runbook(CONTRACT, {"target_id": 5, "leak": leak}, records_dir=records_dir)
-    assert (result.outcome, result.reason, result.exit_code) == ("failed", "secret found in record", 1)
-    assert result.ipynb is None and result.html is None
+    assert (result.outcome, result.exit_code) == ("failed", 1)
+    assert result.reason.startswith("a secret was found in the record and redacted"), result.reason
+    assert "ZENDESK_API_TOKEN" in result.reason
     token = isolated_env["ZENDESK_API_TOKEN"]
     pair = f"{isolated_env['ZENDESK_EMAIL']}/token:{token}"
     text = readable_text(records_dir)
@@ -67,15 +69,26 @@ def test_a_printed_credential_fails_the_run_and_leaves_no_record(isolated_env, r
         base64.b64encode(pair.encode()).decode()[:40],
     ):
         assert form not in squashed
+    # the record is kept, with the secret replaced by its fingerprint and a visible note
+    assert result.ipynb.is_file() and result.html.is_file()
+    nb = nbformat.read(result.ipynb, as_version=4)
+    assert "A secret was found in this record and redacted" in nb.cells[0].source
+    if leak == "raw":
+        assert f"[secret redacted: ZENDESK_API_TOKEN {fingerprint(token)}]" in result.ipynb.read_text()
+    assert nb.metadata["zdlib"]["summary"]["outcome"] == "failed"
     [entry] = read_index(records_dir)
-    assert entry["outcome"] == "failed" and entry["reason"] == "secret found in record"
-    assert entry["records"]["ipynb"] is None
+    assert entry["outcome"] == "failed" and entry["reason"] == result.reason
+    assert entry["records"]["ipynb"] == result.ipynb.name
+    # the trail of the change is kept
+    assert entry["changes"][0]["id"] == 5 and entry["request_ids"] == ["req-1"]
+    assert entry["operator"]["email"] == "ada@example.com"
+    assert not list(records_dir.glob(".staging/*")), "the stage (and its secrets file) is gone"
 
 
 def test_a_secret_created_in_the_run_is_caught(isolated_env, records_dir):
     result = run_runbook(CONTRACT, {"target_id": 6, "create_secret": True}, records_dir=records_dir)
-    assert (result.outcome, result.reason) == ("failed", "secret found in record")
-    assert "created:" not in readable_text(records_dir)
+    assert result.outcome == "failed" and "run secret 'new api token'" in result.reason
+    assert "created: [secret redacted: run secret 'new api token' sha256:" in result.ipynb.read_text()
 
 
 def test_sandbox_env_replaces_configured_instance(isolated_env, records_dir, monkeypatch, tmp_path):

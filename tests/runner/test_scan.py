@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from zdlib.runner.credentials import Secret
-from zdlib.runner.run import scan_index_entry
+from zdlib.runner.scan import scan_data
 
 
 def test_index_data_scan_finds_secrets_with_quotes_and_backslashes():
     tricky = 'ab"cd\\ef-0123456789'
     secret = Secret("run secret", tricky)
-    assert scan_index_entry({"changes": [{"after": f"value {tricky} here"}]}, [secret])
-    assert not scan_index_entry({"changes": []}, [secret])
+    assert scan_data({"changes": [{"after": f"value {tricky} here"}]}, [secret])
+    assert not scan_data({"changes": []}, [secret])

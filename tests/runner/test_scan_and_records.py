@@ -62,7 +62,7 @@ def test_index_and_listing(tmp_path, capsys):
     assert [e["outcome"] for e in records.read_index(folder)] == ["planned", "failed"]
     assert main_records(["--records", str(folder)]) == 0
     table = capsys.readouterr().out.splitlines()
-    assert table[0].split() == ["time", "runbook", "target", "outcome", "operator", "record"]
+    assert table[0].split() == list(records.TABLE_COLUMNS)
     assert "ada@example.com" in table[2] and "x.html" in table[2]
     assert main_records(["--records", str(folder), "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 2

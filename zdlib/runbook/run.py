@@ -20,7 +20,7 @@ from zdlib.runbook.approval import Approval, check_approval
 from zdlib.runbook.contract import Mode, Outcome
 from zdlib.runbook.display import headless, note, table, table_output, warn
 from zdlib.runbook.errors import Failed, Refused, RunbookStop
-from zdlib.runbook.files import record_stem, side_path, write_side_file
+from zdlib.runbook.files import record_stem, side_path, write_checkpoint, write_side_file
 from zdlib.runbook.markup import Markdown, bullets, md
 from zdlib.runbook.summary import show_checkpoint, show_summary
 
@@ -328,8 +328,9 @@ class Run:
         what = f"{change.object} {change.id} `{change.field}`"
         self._checkpoint(
             f"Checkpoint: sending the change of {what} ({change.before!r} -> {change.after!r}).",
-            f"The run stopped while the change of {what} was being sent: its result is unknown. "
-            "Re-run this runbook: it reads the current state first and only does what is left.",
+            f"the change of {what} ({change.before!r} -> {change.after!r}) was being sent; its answer "
+            "was not seen, so whether it was made is unknown. Re-run this runbook: it reads the current "
+            "state first and only does what is left.",
         )
         try:
             result = action()
@@ -348,17 +349,22 @@ class Run:
         self._remember_request(change.request_id)
         self._checkpoint(
             f"Checkpoint: {what} changed (request id {change.request_id}); verification follows.",
-            f"The run stopped after {what} was changed (request id {change.request_id}) and before it was "
-            "verified. Re-run this runbook to verify: it finds the change in place and reports a no-op.",
+            f"{what} was changed (request id {change.request_id}) and not yet verified. Re-run this "
+            "runbook to verify: it finds the change in place and reports a no-op.",
         )
         return result
 
     def _checkpoint(self, line: str, reason_if_stopped: str) -> None:
-        """Leave the state so far in the record: if the run dies now, the record still says what was sent."""
+        """Leave the state so far in the record: if the run dies now, the record still says what was sent.
+
+        The runner publishes a run whose last summary is a checkpoint as `interrupted` with this reason.
+        """
         outcome, reason = self.outcome, self.reason
-        self.outcome, self.reason = "failed", reason_if_stopped
+        self.outcome, self.reason = Outcome.INTERRUPTED, reason_if_stopped
         self.finished_at = _now()
-        show_checkpoint(self.summary(), line)
+        checkpoint = {**self.summary(), "checkpoint": True}
+        write_checkpoint(self.stem, checkpoint)  # survives a SIGKILL mid-cell (the notebook may not)
+        show_checkpoint(checkpoint, line)
         self.outcome, self.reason = outcome, reason
 
     def verify(self, change: ch.Change, actual: Any) -> bool:

@@ -1,4 +1,4 @@
-"""`zdlib run` and `zdlib records`: parse arguments and delegate."""
+"""`zdlib run` and `zdlib records [verify|publish|recover]`: parse arguments and delegate."""
 
 from __future__ import annotations
 
@@ -9,18 +9,19 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from zdlib.runbook.contract import EXIT_USAGE
 from zdlib.runner import records
 from zdlib.runner.parameters import ParameterError, load_parameter_file
+from zdlib.runner.publish import Published
 from zdlib.runner.run import RunResult, UsageError, run_runbook
-
-EXIT_USAGE = 2
 
 
 def run_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="zdlib run",
         description="Run a runbook notebook with papermill and keep a scanned record of the run.",
-        epilog="Exit status: 0 planned/applied/no-op, 1 refused/failed, 2 bad arguments (nothing ran).",
+        epilog="Exit status: 0 planned/applied/no-op, 1 refused/failed/interrupted, 2 bad arguments "
+        "(nothing ran), 3 waiting for a person.",
     )
     parser.add_argument("runbook", help="a name in notebooks/ (e.g. deactivate_automation) or a path")
     parser.add_argument(
@@ -80,18 +81,73 @@ def main_run(argv: list[str]) -> int:
     except RuntimeError as exc:  # e.g. the sandbox could not start
         print(f"zdlib run: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # stopped before the run was staged: nothing ran
+        print("zdlib run: stopped before the run started; nothing was run or written.", file=sys.stderr)
+        return 1
+    for earlier in result.recovered:
+        print(describe_recovered(earlier))
     print(describe_result(result))
+    if not result.ok and result.kernel_log.strip():
+        print("kernel log (the kernel's own messages):\n" + result.kernel_log.rstrip(), file=sys.stderr)
     return result.exit_code
 
 
+def describe_recovered(result: Published) -> str:
+    where = shown_path(result.ipynb) if result.ipynb else "no notebook"
+    return f"published a run a stopped runner left behind: {result.name} ({result.outcome}) -> {where}"
+
+
 def describe_result(result: RunResult) -> str:
-    lines = [f"outcome: {result.outcome}" + (f" ({result.reason})" if result.reason else "")]
+    """The story of the run: the plan, what was applied and verified, the outcome and where the record is."""
+    summary = result.summary or {}
+    changes = [c for c in summary.get("changes") or [] if isinstance(c, dict)]
+    lines = [f"{result.runbook} on {_instance(summary)} as {_operator(summary)}"]
+    if changes:
+        lines.append("plan:")
+        lines += [f"  {_change(c)}" for c in changes]
+        done = [c for c in changes if c.get("status") in ("applied", "verified")]
+        if done:
+            lines.append("applied:")
+            lines += [
+                f"  {c.get('object')} {c.get('id')} {c.get('field')}: "
+                + (
+                    "verified by reading it back"
+                    if c.get("status") == "verified"
+                    else "applied, NOT verified"
+                )
+                + (f" (request id {c['request_id']})" if c.get("request_id") else "")
+                for c in done
+            ]
+    elif summary:
+        lines.append("plan: nothing to change")
+    lines.append(f"outcome: {result.outcome}" + (f" ({result.reason})" if result.reason else ""))
     for label, path in (("record", result.ipynb), ("html", result.html)):
         if path:
             lines.append(f"{label}: {shown_path(path)}")
     lines += [f"file: {shown_path(path)}" for path in result.side_files]
     lines.append(f"index: {shown_path(result.records_dir / records.INDEX_NAME)}")
+    if result.index_page:
+        lines.append(f"index page: {shown_path(result.index_page)}")
     return "\n".join(lines)
+
+
+def _change(change: dict[str, Any]) -> str:
+    return (
+        f"{change.get('object')} {change.get('id')} {change.get('field')}: "
+        f"{change.get('before')!r} -> {change.get('after')!r} [{change.get('status')}]"
+    )
+
+
+def _instance(summary: dict[str, Any]) -> str:
+    from zdlib.config import is_sandbox_url
+
+    instance = summary.get("instance") or "?"
+    return f"{instance} (SANDBOX)" if is_sandbox_url(instance) else str(instance)
+
+
+def _operator(summary: dict[str, Any]) -> str:
+    operator = summary.get("operator") or {}
+    return str(operator.get("email") or operator.get("name") or "?") if isinstance(operator, dict) else "?"
 
 
 def shown_path(path: Path) -> str:
@@ -102,16 +158,37 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
+RECORDS_COMMANDS = ("list", "verify", "publish", "recover")
+
+
 def records_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="zdlib records", description="List the records index.")
+    parser = argparse.ArgumentParser(
+        prog="zdlib records",
+        description="List, verify and publish records (staged runs of stopped runners are published first).",
+        epilog="verify: check the index chain and every record's sha256 (exit 1 at the first break). "
+        "publish STAGE_DIR: publish one staged run (what an interactive finish() calls). "
+        "recover: publish every staged run whose owner is gone.",
+    )
+    parser.add_argument("command", nargs="?", default="list", choices=RECORDS_COMMANDS)
+    parser.add_argument("stage", nargs="?", type=Path, help="for publish: the stage folder")
     parser.add_argument("--records", type=Path, help="records folder (default: records/ at the repo root)")
     parser.add_argument("--json", action="store_true", help="print the index entries as a JSON array")
+    parser.add_argument("--hide-input", action="store_true", help="HTML records without code")
     return parser
 
 
 def main_records(argv: list[str]) -> int:
     args = records_parser().parse_args(argv)
-    folder = args.records or default_records_folder()
+    if args.command == "publish":
+        return _publish_one(args.stage, args.hide_input)
+    folder = (args.records or default_records_folder()).resolve()
+    if args.command == "verify":
+        return _verify(folder)
+    recovered = _recover(folder, args.hide_input)
+    if args.command == "recover":
+        if not recovered:
+            print(f"nothing to recover in {shown_path(folder)}")
+        return 0
     entries = records.read_index(folder)
     if args.json:
         print(json.dumps(entries, indent=2, ensure_ascii=False))
@@ -119,6 +196,53 @@ def main_records(argv: list[str]) -> int:
         print(f"no records in {shown_path(folder)}")
     else:
         print(records.format_table(records.table_rows(entries)))
+    return 0
+
+
+def _secrets() -> list[Any]:
+    from zdlib.runner.credentials import configured_secrets, read_configured_values
+    from zdlib.runner.locate import notebook_folders
+
+    files = [Path.cwd() / ".env", *(folder.parent / ".env" for folder in notebook_folders())]
+    files += [folder / ".env" for folder in notebook_folders()]
+    return configured_secrets(read_configured_values(files))
+
+
+def _recover(folder: Path, hide_input: bool) -> list[Published]:
+    from zdlib.runner.publish import recover
+
+    found = recover(folder, _secrets(), hide_input=hide_input)
+    for result in found:
+        print(describe_recovered(result), file=sys.stderr)  # stdout stays the listing (or JSON)
+    return found
+
+
+def _publish_one(stage_dir: Path | None, hide_input: bool) -> int:
+    from zdlib.runbook.staging import Stage
+    from zdlib.runner.publish import Context, publish_stage
+
+    if stage_dir is None:
+        print("zdlib records publish: give the stage folder (records/.staging/<name>)", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        stage = Stage.at(stage_dir)
+    except ValueError as exc:
+        print(f"zdlib records publish: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    result = publish_stage(stage, _secrets(), Context(hide_input=hide_input))
+    if result is None:
+        print(f"zdlib records publish: {stage_dir} is being published by another process", file=sys.stderr)
+        return 1
+    print(describe_result(result))
+    return result.exit_code
+
+
+def _verify(folder: Path) -> int:
+    count, problem = records.verify(folder)
+    if problem is not None:
+        print(f"zdlib records verify: {shown_path(folder / records.INDEX_NAME)} {problem}", file=sys.stderr)
+        return 1
+    print(f"{count} index lines and their records verified in {shown_path(folder)}")
     return 0
 
 

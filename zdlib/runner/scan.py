@@ -1,4 +1,5 @@
-"""The secret scan: no file leaves the private run folder while it holds a credential or run secret."""
+"""The secret scan: no record is published while it holds a credential or run secret; found ones are
+redacted in place (replaced by their fingerprint)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from zdlib.runner.credentials import Secret, dedupe, secret_forms
+from zdlib.redact import fingerprint
+from zdlib.runner.credentials import MIN_SECRET_LENGTH, Secret, dedupe, occurs_in, secret_forms
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ def scan_files(paths: Iterable[Path], secrets: Iterable[Secret]) -> list[Hit]:
     for path in paths:
         texts = list(searchable_texts(path))
         for secret in secrets:
-            if any(needle in text for needle in _needles(secret.value) for text in texts):
+            if any(occurs_in(needle, text) for needle in _needles(secret.value) for text in texts):
                 hits.append(Hit(path, secret.label))
     return hits
 
@@ -56,7 +58,11 @@ def scan_files(paths: Iterable[Path], secrets: Iterable[Secret]) -> list[Hit]:
 def scan_data(value: Any, secrets: Iterable[Secret]) -> list[str]:
     """The labels of the secrets found in decoded JSON data (e.g. an index line before it is written)."""
     texts = list(_strings(value))
-    return [s.label for s in secrets if any(needle in text for needle in _needles(s.value) for text in texts)]
+    return [
+        s.label
+        for s in secrets
+        if any(occurs_in(needle, text) for needle in _needles(s.value) for text in texts)
+    ]
 
 
 def _needles(value: str) -> set[str]:
@@ -96,3 +102,94 @@ def _strings(value: Any) -> Iterator[str]:
         else:
             for item in value:
                 yield from _strings(item)
+
+
+# -- redaction in place ------------------------------------------------------------------------------
+def redaction_marker(secret: Secret) -> str:
+    """What replaces a secret in a record: its label and fingerprint (safe inside JSON and HTML)."""
+    label = re.sub(r"[^A-Za-z0-9 _:/().'-]", "", secret.label)
+    return f"[secret redacted: {label} {fingerprint(secret.value)}]"
+
+
+def redact_file(path: Path, secrets: Iterable[Secret]) -> list[str]:
+    """Replace every secret this file holds by its marker; returns the labels that were found.
+
+    Plain replacement covers the forms as written (raw, JSON- and HTML-escaped). A form that only shows
+    once whitespace or line lists are joined (base64 wrapped over lines) is removed with what holds it:
+    the notebook output or cell source, or the whole content of another file.
+    """
+    secrets = [s for s in secrets if _holds(path, s)]
+    if not secrets:
+        return []
+    text = path.read_text(encoding="utf-8", errors="replace")
+    for secret in secrets:
+        marker = redaction_marker(secret)
+        text = _replace_all(text, secret.value, marker)
+    path.write_text(text, encoding="utf-8")
+    left = [s for s in secrets if _holds(path, s)]
+    if left and path.suffix == ".ipynb":
+        _drop_holding_parts(path, left)
+        left = [s for s in secrets if _holds(path, s)]
+    if left:
+        path.write_text(
+            "This file was emptied: it held " + ", ".join(redaction_marker(s) for s in left) + "\n",
+            encoding="utf-8",
+        )
+    return [s.label for s in secrets]
+
+
+def _replace_all(text: str, value: str, marker: str) -> str:
+    """Every written form of `value` replaced (a short value only as a whole token, as `occurs_in`)."""
+    for needle in sorted(_needles(value), key=len, reverse=True):
+        if len(needle) >= MIN_SECRET_LENGTH:
+            text = text.replace(needle, marker)
+        else:
+            text = re.sub(r"(?<![A-Za-z0-9])" + re.escape(needle) + r"(?![A-Za-z0-9])", marker, text)
+    return text
+
+
+def _holds(path: Path, secret: Secret) -> bool:
+    texts = list(searchable_texts(path))
+    return any(occurs_in(needle, text) for needle in _needles(secret.value) for text in texts)
+
+
+def _drop_holding_parts(path: Path, secrets: list[Secret]) -> None:
+    """Replace the outputs and sources of a notebook that hold a secret in a wrapped form."""
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError:
+        return
+
+    def holds(value: Any) -> list[Secret]:
+        texts = list(_strings(value))
+        texts += [re.sub(r"\s+", "", t) for t in texts]
+        return [s for s in secrets if any(occurs_in(n, t) for n in _needles(s.value) for t in texts)]
+
+    for cell in nb.get("cells", []):
+        found = holds(cell.get("source", ""))
+        if found:
+            cell["source"] = "# source removed: " + ", ".join(redaction_marker(s) for s in found)
+        outputs = cell.get("outputs") or []
+        for number, output in enumerate(outputs):
+            found = holds(output)
+            if found:
+                outputs[number] = {
+                    "output_type": "stream",
+                    "name": "stdout",
+                    "text": "output removed: " + ", ".join(redaction_marker(s) for s in found) + "\n",
+                }
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def redact_data(value: Any, secrets: Iterable[Secret]) -> Any:
+    """A copy of decoded JSON data with every secret in its strings replaced by its marker."""
+    secrets = list(secrets)
+    if isinstance(value, str):
+        for secret in secrets:
+            value = _replace_all(value, secret.value, redaction_marker(secret))
+        return value
+    if isinstance(value, dict):
+        return {redact_data(k, secrets): redact_data(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_data(item, secrets) for item in value]
+    return value

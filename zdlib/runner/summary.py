@@ -1,11 +1,17 @@
-"""The outcome: the kit's summary output, read back from the executed notebook."""
+"""The outcome: the kit's summary output, read back from the executed notebook, and the runner's verdict."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from zdlib.runbook.contract import SUCCESS_OUTCOMES
+from zdlib.runbook.contract import SUCCESS_OUTCOMES, Outcome, outcome_of
 from zdlib.runbook.summary import OUTCOMES, SUMMARY_MIME
+
+__all__ = ["OUTCOMES", "SUCCESS_OUTCOMES", "decide_outcome", "is_checkpoint", "read_summary"]
+
+NO_CHECKPOINT = (
+    "it stopped before the runbook reached a checkpoint, so no change had been started through the kit"
+)
 
 
 def read_summary(notebook: dict[str, Any]) -> dict[str, Any] | None:
@@ -19,20 +25,36 @@ def read_summary(notebook: dict[str, Any]) -> dict[str, Any] | None:
     return dict(found) if found is not None else None
 
 
-def decide_outcome(summary: dict[str, Any] | None, error: object | None) -> tuple[str, str]:
-    """(outcome, reason) from the kit's summary and the execution error, if any.
+def is_checkpoint(summary: dict[str, Any] | None) -> bool:
+    """A checkpoint (left before and after each write) rather than the summary of a finished run."""
+    return bool(summary and summary.get("checkpoint"))
 
-    No summary means the kit never finished: `failed` with papermill's error. A success outcome
-    followed by a cell error is `failed` too: something ran after the summary and broke.
+
+def decide_outcome(
+    summary: dict[str, Any] | None, error: object | None, *, stopped: str | None = None
+) -> tuple[Outcome, str]:
+    """(outcome, reason) from the kit's last summary, the execution error and why the run stopped, if it did.
+
+    - The last summary is a checkpoint, or the run was stopped (`stopped` names how) before any summary:
+      `interrupted`, with the checkpoint's reason (what was sent, what was not seen).
+    - No summary otherwise: the kit never finished: `failed` with papermill's error.
+    - A success outcome followed by a cell error is `failed`: something ran after the summary and broke.
     """
+    how = f"The run was stopped ({stopped})" if stopped else "The run stopped"
+    if is_checkpoint(summary):
+        return Outcome.INTERRUPTED, f"{how}: {summary.get('reason') or 'after its last checkpoint'}"
     if summary is None:
-        return "failed", str(error) if error else "the runbook ended without a summary"
-    outcome = summary.get("outcome")
+        if stopped:
+            return Outcome.INTERRUPTED, f"{how}: {NO_CHECKPOINT}."
+        return Outcome.FAILED, str(error) if error else "the runbook ended without a summary"
+    outcome = outcome_of(summary.get("outcome"))
     reason = str(summary.get("reason") or "")
-    if outcome not in OUTCOMES:
-        return "failed", f"the summary has an unknown outcome {outcome!r}"
+    if outcome is None:
+        return Outcome.FAILED, f"the summary has an unknown outcome {summary.get('outcome')!r}"
+    if stopped and outcome in SUCCESS_OUTCOMES:
+        return outcome, f"{reason} (stopped after the summary: {stopped})".strip()
     if error and outcome in SUCCESS_OUTCOMES:
-        return "failed", f"error after the summary ({outcome}): {error}"
-    if outcome in ("refused", "failed") and not reason and error:
+        return Outcome.FAILED, f"error after the summary ({outcome}): {error}"
+    if outcome in (Outcome.REFUSED, Outcome.FAILED) and not reason and error:
         reason = str(error)
     return outcome, reason

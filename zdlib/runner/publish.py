@@ -1,0 +1,382 @@
+"""Publishing a staged run: outcome, secret scan (redaction in place), HTML, files into `records/`, index.
+
+One path for every run: `zdlib run` at its end (normal, exception, Ctrl-C, SIGTERM, SIGHUP), an interactive
+kernel's `finish()` (`python -m zdlib records publish STAGE_DIR`) and recovery of a stage whose owner died
+(`zdlib records recover`, also at the start of `zdlib run` and `zdlib records`).
+
+Order matters: the secrets file is read first and deleted only after the last scan; snapshots are
+published first (they are the only restore source); the stage folder goes last, so a publish that dies
+half-way is finished by the next recovery.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+import zdlib
+from zdlib.approval.comment import comment_after_publish
+from zdlib.config import is_sandbox_url
+from zdlib.runbook.contract import Outcome
+from zdlib.runbook.staging import (
+    LOCK_NAME,
+    META_NAME,
+    PUBLISH_LOCK_NAME,
+    SECRETS_NAME,
+    Stage,
+    orphaned_stages,
+    owned_here,
+    publishing,
+    release,
+)
+from zdlib.runner import records
+from zdlib.runner.credentials import Secret, dedupe
+from zdlib.runner.scan import redact_data, redact_file, redaction_marker, run_secrets, scan_data
+from zdlib.runner.summary import decide_outcome, is_checkpoint, read_summary
+
+SECRET_FOUND = "a secret was found in the record and redacted (replaced by its fingerprint)"
+CHECKPOINT_SUFFIX = "checkpoint.json"  # zdlib.runbook.files.write_checkpoint
+OWNER_GONE = "the runner ended without publishing: killed, crashed or the machine went down"
+
+
+@dataclass
+class Published:
+    """A published run: its outcome and the files now under `records/` (absolute paths; None if absent)."""
+
+    name: str
+    runbook: str
+    outcome: Outcome
+    reason: str
+    target: str
+    records_dir: Path
+    ipynb: Path | None = None
+    html: Path | None = None
+    side_files: list[Path] = field(default_factory=list)
+    sha256: str | None = None
+    summary: dict[str, Any] | None = None
+    index_entry: dict[str, Any] = field(default_factory=dict)
+    secret_hits: list[str] = field(default_factory=list)
+    index_page: Path | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+    recovered: list[Published] = field(default_factory=list)  # runs of killed runners published first
+    kernel_log: str = ""  # the kernel's own stderr (shown only when something went wrong)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome.succeeded
+
+    @property
+    def exit_code(self) -> int:
+        return self.outcome.exit_code
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the publisher knows beyond the stage: the execution's error, how it stopped, options."""
+
+    error: object | None = None
+    stopped: str | None = None
+    hide_input: bool = False
+    finished: datetime | None = None
+    #: rewrite papermill's absolute paths: (the template notebook, the repository root)
+    template: Path | None = None
+    repo_root: Path | None = None
+    #: the kernel's environment, for the GitLab comment-back (None: os.environ and the nearest .env)
+    environ: Mapping[str, str] | None = None
+
+
+def publish_stage(stage: Stage, secrets: list[Secret], context: Context = Context()) -> Published | None:
+    """Publish one staged run; None when another process is publishing it right now."""
+    with publishing(stage) as mine:
+        if not mine:
+            return None
+        return _publish(stage, secrets, context)
+
+
+def recover(records_dir: Path, secrets: list[Secret], *, hide_input: bool = False) -> list[Published]:
+    """Publish every stage whose owner is gone, as `interrupted` unless its notebook holds a final summary."""
+    done = []
+    for stage in orphaned_stages(records_dir):
+        result = publish_stage(stage, secrets, Context(stopped=OWNER_GONE, hide_input=hide_input))
+        if result is not None:
+            done.append(result)
+    return done
+
+
+def _publish(stage: Stage, secrets: list[Secret], context: Context) -> Published:
+    clock: dict[str, float] = {}
+    mark = time.monotonic()
+    meta = stage.meta()
+    secrets = dedupe([*secrets, *run_secrets(stage.secrets_file)])
+    finished = context.finished or datetime.now(UTC)
+    nb = _read_notebook(stage.ipynb)
+    summary = read_summary(nb) if nb is not None else None
+    if summary is None or is_checkpoint(summary):  # the kit's durable copy is the newest checkpoint
+        summary = _checkpoint_file(stage) or summary
+    outcome, reason = decide_outcome(summary, context.error, stopped=context.stopped)
+    if nb is None and stage.ipynb.exists():
+        reason += " (the notebook file could not be read; it is kept as it was)"
+    recorded = _recorded_summary(summary, meta, stage, outcome, reason)
+    if nb is not None:
+        _write_record(nb, recorded, stage, context)
+    clock["outcome"] = time.monotonic() - mark
+
+    mark = time.monotonic()
+    files = [p for p in stage.record_files() if p.suffix != ".html"]
+    hits = sorted({label for path in files for label in redact_file(path, secrets)})
+    if hits:
+        outcome, reason = Outcome.FAILED, _join(f"{SECRET_FOUND}: {', '.join(hits)}", reason)
+        recorded = {**redact_data(recorded, secrets), "outcome": outcome, "reason": reason}
+        recorded["secret_redacted"] = hits
+        nb = _read_notebook(stage.ipynb)
+        if nb is not None:
+            _write_record(nb, recorded, stage, context, redacted=hits)
+            redact_file(stage.ipynb, secrets)
+    clock["scan"] = time.monotonic() - mark
+
+    mark = time.monotonic()
+    html, note = _render(stage, context) if nb is not None else (None, "")
+    if html is not None:
+        html_hits = redact_file(html, secrets)
+        if html_hits and not hits:
+            outcome, reason = Outcome.FAILED, _join(f"{SECRET_FOUND} (HTML): {', '.join(html_hits)}", reason)
+        hits = sorted({*hits, *html_hits})
+    reason = _join(reason, note)
+    clock["html"] = time.monotonic() - mark
+
+    mark = time.monotonic()
+    published = _move_files(stage)
+    ipynb = published.get(stage.ipynb.name)
+    html_path = published.get(f"{stage.name}.html")
+    side = [path for name, path in published.items() if path not in (ipynb, html_path)]
+    result = Published(
+        name=stage.name,
+        runbook=str(recorded.get("runbook") or meta.get("runbook") or ""),
+        outcome=outcome,
+        reason=reason,
+        target=str(meta.get("target") if meta.get("target") is not None else recorded.get("target") or ""),
+        records_dir=stage.records_dir,
+        ipynb=ipynb,
+        html=html_path,
+        side_files=side,
+        sha256=records.sha256_file(ipynb) if ipynb else None,
+        summary=recorded,
+        secret_hits=hits,
+    )
+    entry = index_entry(result, recorded, meta, finished, published)
+    _comment_back(result, recorded, entry, secrets, context)
+    entry_hits = scan_data(entry, secrets)
+    if entry_hits:
+        entry = redact_data(entry, secrets)
+        entry["secret_hits"] = sorted(
+            {*entry["secret_hits"], *(f"{label} in index line" for label in entry_hits)}
+        )
+        if outcome is not Outcome.FAILED or not hits:
+            entry["outcome"] = result.outcome = Outcome.FAILED
+            entry["reason"] = result.reason = _join(f"{SECRET_FOUND}: {', '.join(entry_hits)}", reason)
+    result.index_entry = records.append_index(stage.records_dir, entry)
+    _remove_stage(stage)
+    clock["publish"] = time.monotonic() - mark
+    mark = time.monotonic()
+    result.index_page = write_index_page(stage.records_dir)
+    clock["index_page"] = time.monotonic() - mark
+    result.seconds = clock
+    return result
+
+
+def _comment_back(
+    result: Published,
+    recorded: dict[str, Any],
+    entry: dict[str, Any],
+    secrets: list[Secret],
+    context: Context,
+) -> None:
+    """Post the outcome on the access-request issue once (zdlib.approval.comment); a failure never undoes
+    the change: it is said in the index line's reason and `approval_comment`."""
+    name = result.ipynb.name if result.ipynb else ""
+    values = [s.value for s in secrets]
+    comment = comment_after_publish(recorded, result.outcome, name, result.sha256, values, context.environ)
+    if comment is None:
+        return
+    entry["approval_comment"] = comment
+    if comment.get("note_id"):
+        said = f"comment {comment['note_id']} posted on the access request"
+    else:
+        said = f"the access request was not commented on ({comment.get('error')})"
+    entry["reason"] = result.reason = _join(result.reason, said)
+
+
+def _join(*parts: str) -> str:
+    return "; ".join(part for part in parts if part)
+
+
+def _checkpoint_file(stage: Stage) -> dict[str, Any] | None:
+    """`<name>.checkpoint.json`, the kit's last checkpoint (written with fsync before each write)."""
+    try:
+        data = json.loads(stage.side_file(CHECKPOINT_SUFFIX).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return {**data, "checkpoint": True} if isinstance(data, dict) else None
+
+
+def _read_notebook(path: Path) -> Any | None:
+    if not path.is_file():
+        return None
+    try:
+        return nbformat.read(path, as_version=4)
+    except Exception:  # truncated by a crash mid-write: published as is, outcome says so
+        return None
+
+
+def _recorded_summary(
+    summary: dict[str, Any] | None, meta: Mapping[str, Any], stage: Stage, outcome: Outcome, reason: str
+) -> dict[str, Any]:
+    """The kit's last summary with the runner's verdict; side-file paths as they will be published."""
+    recorded = dict(summary or {"runbook": meta.get("runbook"), "version": meta.get("version")})
+    recorded.pop("checkpoint", None)
+    if summary is not None and (summary.get("outcome"), summary.get("reason") or "") != (outcome, reason):
+        recorded["kit_outcome"] = summary.get("outcome")
+    recorded["outcome"], recorded["reason"] = str(outcome), reason
+    recorded["mode"] = meta.get("mode")
+    files = recorded.get("files")
+    if isinstance(files, list):
+        recorded["files"] = [
+            str(stage.records_dir / Path(f).name) if isinstance(f, str) and Path(f).parent == stage.dir else f
+            for f in files
+        ]
+    return recorded
+
+
+def _write_record(
+    nb: Any, recorded: dict[str, Any], stage: Stage, context: Context, redacted: list[str] | None = None
+) -> None:
+    nb.metadata.setdefault("zdlib", {})["summary"] = recorded
+    if redacted and not nb.metadata["zdlib"].get("secret_redacted"):
+        nb.metadata["zdlib"]["secret_redacted"] = redacted
+        nb.cells.insert(
+            0,
+            nbformat.v4.new_markdown_cell(
+                "**A secret was found in this record and redacted**: every occurrence was replaced by "
+                "`[secret redacted: <label> <fingerprint>]` (" + ", ".join(redacted) + "). The run is "
+                "marked failed: rotate the secret if this record was ever shared."
+            ),
+        )
+    _relative_papermill_paths(nb, stage, context)
+    nbformat.write(nb, stage.ipynb)
+
+
+def _relative_papermill_paths(nb: Any, stage: Stage, context: Context) -> None:
+    """papermill stores absolute paths (user names, stage folders): keep them relative to the repo."""
+    meta = nb.metadata.get("papermill")
+    if not meta:
+        return
+    record = stage.records_dir / stage.ipynb.name
+    root = context.repo_root
+    for key, path in (("input_path", context.template), ("output_path", record)):
+        path = path or Path(str(meta.get(key) or ""))  # recovery: only what papermill wrote is known
+        meta[key] = str(path.relative_to(root)) if root and path.is_relative_to(root) else path.name
+
+
+def _render(stage: Stage, context: Context) -> tuple[Path | None, str]:
+    """The HTML beside the notebook; a failure is noted (the .ipynb is the record, HTML a convenience)."""
+    html = stage.side_file("html")
+    try:
+        from zdlib.runner.render import render_html
+
+        render_html(stage.ipynb, html, hide_input=context.hide_input)
+    except Exception as exc:
+        html.unlink(missing_ok=True)
+        return None, f"HTML not rendered: {type(exc).__name__}: {exc}"
+    return html, ""
+
+
+def _move_files(stage: Stage) -> dict[str, Path]:
+    """Every record file into `records/` (snapshots first, the notebook and its HTML last)."""
+
+    def order(path: Path) -> tuple[int, str]:
+        if ".snapshot-" in path.name:
+            return 0, path.name
+        if path.suffix in (".ipynb", ".html") and path.stem == stage.name:
+            return 2, path.name
+        return 1, path.name
+
+    return {p.name: records.publish(p, stage.records_dir) for p in sorted(stage.record_files(), key=order)}
+
+
+def _remove_stage(stage: Stage) -> None:
+    """The stage is empty of records now: drop its secrets file, meta and locks, then the folder."""
+    owned = owned_here(stage)
+    for name in (SECRETS_NAME, META_NAME, "kernel.log"):
+        (stage.dir / name).unlink(missing_ok=True)
+    if owned:
+        release(stage)
+    for name in (LOCK_NAME, PUBLISH_LOCK_NAME):
+        (stage.dir / name).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # anything unexpected left is kept, never deleted
+        stage.dir.rmdir()
+
+
+def index_entry(
+    result: Published,
+    summary: Mapping[str, Any],
+    meta: Mapping[str, Any],
+    finished: datetime,
+    published: Mapping[str, Path],
+) -> dict[str, Any]:
+    """One line of `index.jsonl` (paths relative to the index's folder); changes, request ids and the
+    operator are always kept (a secret in them is redacted, never a reason to drop them)."""
+    instance = summary.get("instance")
+    return {
+        "name": result.name,
+        "runbook": result.runbook,
+        "version": meta.get("version") or summary.get("version") or "",
+        "target": result.target,
+        "parameters": meta.get("parameters") or {},
+        "mode": meta.get("mode"),
+        "operator": summary.get("operator"),
+        "instance": instance,
+        "sandbox": is_sandbox_url(instance) if instance else None,
+        "approval": summary.get("approval"),
+        "auth_kind": summary.get("auth_kind"),
+        "credential_fingerprint": summary.get("credential_fingerprint"),
+        "started_at": meta.get("started_at") or summary.get("started_at"),
+        "finished_at": records.iso_utc(finished),
+        "outcome": str(result.outcome),
+        "reason": result.reason,
+        "changes": summary.get("changes") or [],
+        "request_ids": summary.get("request_ids") or [],
+        "audit_log_ids": summary.get("audit_log_ids") or [],
+        "records": {
+            "ipynb": result.ipynb.name if result.ipynb else None,
+            "html": result.html.name if result.html else None,
+            "side_files": [p.name for p in result.side_files],
+        },
+        "sha256": result.sha256,
+        "hashes": {name: records.sha256_file(path) for name, path in published.items()},
+        "secret_hits": result.secret_hits,
+        "zdlib_version": zdlib.__version__,
+    }
+
+
+def write_index_page(records_dir: Path) -> Path | None:
+    """Rebuild `records/index.html` (H2's `zdlib.runner.index_page`) when that module is installed."""
+    try:
+        from zdlib.runner.index_page import write_index_page as write
+    except ImportError:
+        return None
+    try:
+        page = write(records_dir)
+    except Exception:  # the index line is written; a broken page must not fail the run's record
+        return None
+    return Path(page) if page else records_dir / "index.html"
+
+
+__all__ = ["Context", "Published", "publish_stage", "recover", "redaction_marker", "write_index_page"]

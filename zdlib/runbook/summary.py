@@ -22,6 +22,8 @@ def summary_markdown(summary: dict[str, Any]) -> Markdown:
         "",
         text_lines(str(summary.get("reason") or "")),
         "",
+        "**The run**",
+        "",
         md(
             "- Runbook: {runbook:code} {version} on {instance}",
             runbook=summary.get("runbook"),

@@ -1,0 +1,195 @@
+"""The banner at the top of an HTML record: the runner's verdict, read from the final summary.
+
+Every value is escaped here (`html.escape`); links are made only from http(s) URLs.
+Fields read from the summary: outcome, reason, kit_outcome, runbook, version, target, instance, operator
+(name, email, role, id), auth_kind, credential_fingerprint, dry_run, approval (access_request_url,
+approved_by, reviewed_by, verified, source, problems), changes (object, id, field, before, after, status,
+request_id, note), started_at, finished_at, request_ids, audit_log_ids, files.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from pathlib import PurePath
+from typing import Any
+from urllib.parse import urlsplit
+
+from zdlib.config import is_sandbox_url
+from zdlib.runbook.contract import ChangeStatus, Outcome, outcome_of
+
+MEANING = {
+    Outcome.APPLIED: "changes were made",
+    Outcome.PLANNED: "dry run: the plan was shown, nothing was changed",
+    Outcome.NOOP: "nothing was changed",
+    Outcome.REFUSED: "stopped before any change",
+    Outcome.FAILED: "something went wrong: read the reason",
+    Outcome.INTERRUPTED: "the run was stopped: the last checkpoint says what was sent",
+    Outcome.WAITING: "a step is left to a person; nothing verified yet",
+}
+CHANGE_COLUMNS = ("object", "field", "before → after", "status", "read back", "note")
+
+
+def text(value: Any) -> str:
+    """Any value as escaped HTML text (`None` as an empty string; objects as compact JSON)."""
+    if value is None:
+        return ""
+    if isinstance(value, dict | list | tuple):
+        value = json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+    return escape(str(value), quote=True)
+
+
+def link(url: Any) -> str:
+    """An http(s) URL as a link that shows the whole URL; anything else as text."""
+    value = "" if url is None else str(url).strip()
+    if urlsplit(value).scheme in ("http", "https") and urlsplit(value).netloc:
+        return f'<a href="{text(value)}" rel="noopener noreferrer">{text(value)}</a>'
+    return text(value)
+
+
+def page_title(summary: dict[str, Any] | None) -> str:
+    """`deactivate_automation 12345: applied (SANDBOX)`: plain text, escaped by the caller."""
+    summary = summary or {}
+    parts = [str(summary.get("runbook") or "runbook")]
+    if summary.get("target") not in (None, ""):
+        parts.append(str(summary["target"]))
+    title = " ".join(parts) + f": {summary.get('outcome') or 'unknown outcome'}"
+    return title + (" (SANDBOX)" if is_sandbox_url(summary.get("instance")) else "")
+
+
+def banner_html(summary: dict[str, Any] | None) -> str:
+    """The banner as an HTML fragment; a missing summary is said plainly."""
+    if not summary:
+        return (
+            '<section class="zd-banner zd-outcome-failed" role="banner"><div class="zd-outcome">'
+            "NO SUMMARY</div><p>The runbook left no summary: this record shows only what the cells "
+            "printed.</p></section>"
+        )
+    outcome = outcome_of(summary.get("outcome"))
+    name = outcome.value if outcome else str(summary.get("outcome") or "unknown")
+    css = f"zd-outcome-{name.replace(' ', '-')}" if outcome else "zd-outcome-failed"
+    parts = [f'<section class="zd-banner {text(css)}" role="banner">']
+    if is_sandbox_url(summary.get("instance")):
+        parts.append(
+            '<div class="zd-sandbox">SANDBOX: a local test instance, not a real Zendesk. '
+            "Nothing here touched production.</div>"
+        )
+    meaning = MEANING.get(outcome, "") if outcome else "not an outcome the runner knows"
+    parts.append(
+        f'<div class="zd-outcome">{text(name.upper())}<span class="zd-meaning">{text(meaning)}</span></div>'
+    )
+    parts.append(_reason(summary))
+    parts.append(_facts(summary))
+    parts.append(_changes(summary.get("changes") or []))
+    parts.append("</section>")
+    return "\n".join(p for p in parts if p)
+
+
+def _reason(summary: dict[str, Any]) -> str:
+    reason = str(summary.get("reason") or "")
+    kit = summary.get("kit_outcome")
+    lines = [line.strip() for line in reason.splitlines() if line.strip()]
+    items = [line[2:] for line in lines if line.startswith(("- ", "* "))]
+    prose = [line for line in lines if not line.startswith(("- ", "* "))]
+    html = "".join(f'<p class="zd-reason">{text(line)}</p>' for line in prose)
+    if items:
+        html += '<ul class="zd-reasons">' + "".join(f"<li>{text(i)}</li>" for i in items) + "</ul>"
+    if kit and kit != summary.get("outcome"):
+        html += (
+            f'<p class="zd-note">The runbook itself reported <b>{text(kit)}</b>; the runner recorded '
+            f"<b>{text(summary.get('outcome'))}</b> for the reason above.</p>"
+        )
+    return html
+
+
+def _facts(summary: dict[str, Any]) -> str:
+    instance = summary.get("instance")
+    where = link(instance) or "unknown"
+    if is_sandbox_url(instance):
+        where += ' <span class="zd-tag zd-tag-sandbox">SANDBOX</span>'
+    operator = summary.get("operator") or {}
+    who = (
+        f"{text(operator.get('name'))} &lt;{text(operator.get('email'))}&gt;, {text(operator.get('role'))}"
+        f" (id {text(operator.get('id'))})"
+        if operator
+        else "unknown (the run stopped before identifying the operator)"
+    )
+    credential = " ".join(
+        text(v) for v in (summary.get("auth_kind"), summary.get("credential_fingerprint")) if v
+    )
+    rows = [
+        ("Runbook", f"<code>{text(summary.get('runbook'))}</code> {text(summary.get('version'))}"),
+        ("Target", text(summary.get("target")) or "none"),
+        ("Instance", where),
+        ("Operator", who + (f" with {credential}" if credential else "")),
+        ("Approval", _approval(summary.get("approval"), summary.get("outcome"))),
+        ("Mode", "dry run" if summary.get("dry_run") else "apply"),
+        ("Started, finished (UTC)", f"{text(summary.get('started_at'))}, {text(summary.get('finished_at'))}"),
+    ]  # fmt: skip
+    if summary.get("request_ids"):
+        rows.append(("Request ids", ", ".join(f"<code>{text(r)}</code>" for r in summary["request_ids"])))
+    if summary.get("audit_log_ids"):
+        rows.append(("Audit log entries", text(", ".join(map(str, summary["audit_log_ids"])))))
+    if summary.get("files"):
+        names = [f"<code>{text(PurePath(str(f)).name)}</code>" for f in summary["files"]]
+        rows.append(("Files next to the record", ", ".join(names)))
+    body = "".join(f'<tr><th scope="row">{k}</th><td>{v}</td></tr>' for k, v in rows)
+    return f'<table class="zd-facts">{body}</table>'
+
+
+def _approval(approval: Any, outcome: Any) -> str:
+    if not isinstance(approval, dict) or not approval:
+        if outcome_of(outcome) is Outcome.APPLIED:
+            return '<strong class="zd-alarm">NO APPROVAL recorded for an applied run</strong>'
+        return "none (not needed, or not given)"
+    verified = approval.get("verified") is True
+    flag = (
+        '<span class="zd-tag zd-tag-ok">approval verified</span>'
+        if verified
+        else '<strong class="zd-alarm">approval NOT verified</strong>'
+    )
+    parts = [flag]
+    if approval.get("access_request_url"):
+        parts.append(f"request {link(approval['access_request_url'])}")
+    for key, label in (("approved_by", "approved by"), ("reviewed_by", "reviewed by"), ("source", "source")):
+        if approval.get(key):
+            parts.append(f"{label} {text(approval[key])}")
+    html = ", ".join(parts)
+    problems = approval.get("problems") or []
+    if problems and not verified:
+        html += '<ul class="zd-reasons">' + "".join(f"<li>{text(p)}</li>" for p in problems) + "</ul>"
+    return html
+
+
+def _changes(changes: list[dict[str, Any]]) -> str:
+    if not changes:
+        return '<p class="zd-nochanges">No change was planned or made.</p>'
+    rows = []
+    for change in changes:
+        status = str(change.get("status") or "")
+        verified = status == ChangeStatus.VERIFIED
+        check = (
+            '<span class="zd-tag zd-tag-ok">verified</span>'
+            if verified
+            else f'<span class="zd-tag">{"not verified" if status in ("applied", "failed") else "-"}</span>'
+        )
+        rows.append(
+            "<tr>"
+            f"<td>{text(change.get('object'))} {text(change.get('id'))}</td>"
+            f"<td><code>{text(change.get('field'))}</code></td>"
+            f'<td class="zd-value"><code>{text(_shown(change.get("before")))}</code> → '
+            f"<code>{text(_shown(change.get('after')))}</code></td>"
+            f'<td class="zd-status zd-status-{text(status.replace(" ", "-"))}">{text(status)}</td>'
+            f"<td>{check}</td>"
+            f"<td>{text(change.get('note'))}</td>"
+            "</tr>"
+        )
+    head = "".join(f"<th>{h}</th>" for h in CHANGE_COLUMNS)
+    table = f'<table class="zd-changes"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    return f'<div class="zd-scroll">{table}</div>'
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)

@@ -1,0 +1,93 @@
+"""The notebook as a reviewer sees it in HTML (the .ipynb record itself is never changed).
+
+- papermill's error banner cells and its two parameter cells are left out (the kit's header has one
+  parameter table; both cells stay in the .ipynb);
+- a stop by the kit (refused, failed) shows as a refusal, not as an exception; the steps that never ran
+  are named in one line instead of showing as empty cells;
+- outputs keep only inert types (text, HTML, Markdown, PNG/JPEG): no JavaScript, widgets, SVG or LaTeX;
+- the kit's summary at the bottom is re-rendered from the final summary, so it agrees with the banner.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import nbformat
+
+from zdlib.runbook.markup import bullets, md
+from zdlib.runbook.summary import SUMMARY_MIME, summary_markdown
+
+PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"
+PARAMETER_TAGS = frozenset({"parameters", "injected-parameters"})
+KIT_STOPS = frozenset({"Refused", "Failed", "RunbookStop"})
+KIT_STOP_LINE = "Runbook stopped ("  # what the kit prints when it stops a run (runbook/run.py)
+SHOWN_TYPES = ("text/html", "text/markdown", "image/png", "image/jpeg", "text/plain")
+
+
+def record_view(nb: Any, summary: dict[str, Any] | None) -> Any:
+    """A copy of `nb` prepared for the HTML record."""
+    view = copy.deepcopy(nb)
+    view.metadata.pop("widgets", None)
+    cells, not_run = [], []
+    for cell in view.cells:
+        tags = set(cell.metadata.get("tags") or [])
+        if PAPERMILL_ERROR_TAG in tags or tags & PARAMETER_TAGS:
+            continue
+        if _never_ran(cell):
+            if cell.cell_type == "markdown":
+                heading = _heading(cell.source)
+                if heading:
+                    not_run.append(heading)
+            continue
+        if not_run:  # a cell ran after skipped ones (rare): say where the gap was
+            cells.append(_not_run_cell(not_run))
+            not_run = []
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in (_shown_output(o, summary) for o in cell.get("outputs", [])) if o]
+        cells.append(cell)
+    if not_run:
+        cells.append(_not_run_cell(not_run))
+    view.cells = cells
+    return view
+
+
+def _never_ran(cell: Any) -> bool:
+    status = (cell.metadata.get("papermill") or {}).get("status")
+    if status is not None:
+        return status == "pending"
+    return cell.cell_type == "code" and cell.get("execution_count") is None and not cell.get("outputs")
+
+
+def _heading(source: str) -> str:
+    for line in source.splitlines():
+        if line.lstrip().startswith("#"):
+            return line.lstrip("# ").strip()
+    return ""
+
+
+def _not_run_cell(headings: list[str]) -> Any:
+    text = md("**Not run** (the run stopped above):\n\n{steps}", steps=bullets(headings))
+    return nbformat.v4.new_markdown_cell(text)
+
+
+def _shown_output(output: Any, summary: dict[str, Any] | None) -> Any:
+    kind = output.get("output_type")
+    if kind == "error":
+        return None if output.get("ename") in KIT_STOPS else output
+    if kind == "stream":
+        text = "".join(output.get("text") or "")
+        return None if text.startswith(KIT_STOP_LINE) else output  # the banner says it
+    if kind not in ("display_data", "execute_result"):
+        return output
+    data = output.get("data") or {}
+    if SUMMARY_MIME in data:
+        if "text/markdown" in data and summary:
+            data = {"text/markdown": summary_markdown(summary), "text/plain": data.get("text/plain", "")}
+        else:
+            data = {k: v for k, v in data.items() if k == "text/plain"}
+    kept = {k: data[k] for k in SHOWN_TYPES if k in data}
+    if not kept:
+        return None
+    output["data"] = kept
+    return output

@@ -140,3 +140,89 @@ def test_expired_oauth_token(box, records) -> None:
     assert expired not in result.reason
     assert "401" in result.reason or "not accepted" in result.reason or "expired" in result.reason.lower()
     no_writes(box)
+
+
+# -- strict inputs (issue 9 D and E): each refused before anything runs, naming the parameter -------------
+@pytest.mark.parametrize("given", ["-1", "0", "١٢٣٤٥", "12_345", "+12345", -1, 0])
+def test_an_id_must_be_a_positive_ascii_integer(box, records, api, given) -> None:
+    with pytest.raises(UsageError, match="automation_id") as caught:
+        run(box, records, "deactivate_automation", applied(automation_id=given))
+    message = str(caught.value)
+    assert "positive" in message or "digits 0-9" in message  # what is wrong and how to write it
+    assert box.control.stats()["total"] == 0  # nothing ran: no request at all
+    assert not records.exists() or not any(records.iterdir())
+    assert api.get("/api/v2/automations/12345")["automation"]["active"] is True
+
+
+@pytest.mark.parametrize("given", ["-1", -5])
+def test_a_count_cannot_be_negative(box, records, given) -> None:
+    with pytest.raises(UsageError, match="limit") as caught:
+        run(box, records, "inspect_users", {"limit": given})
+    assert "negative" in str(caught.value) or "digits 0-9" in str(caught.value)
+    assert box.control.stats()["total"] == 0
+
+
+ALIAS_BOMB = """\
+a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
+i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
+automation_id: 12345
+"""
+
+
+def test_a_yaml_alias_bomb_fails_fast_with_a_clear_error(box, records, tmp_path, capsys) -> None:
+    import time
+
+    from zdlib.runner.cli import main_run
+
+    params = tmp_path / "params.yaml"
+    params.write_text(ALIAS_BOMB)
+    started = time.monotonic()
+    code = main_run(["deactivate_automation", "-f", str(params), "--records", str(records)])
+    assert time.monotonic() - started < 5
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "alias" in err and "Write every value out in full" in err and "Nothing was run" in err
+    assert box.control.stats()["total"] == 0
+
+
+def test_a_list_parameter_written_with_an_alias_is_refused() -> None:
+    from zdlib.runner.parameters import Declared, coerce
+
+    spec = Declared("labels", "list", False, [], "[]", "")
+    with pytest.raises(ValueError, match="alias"):
+        coerce("- &x [a]\n- *x", spec)
+
+
+def test_the_sandboxs_own_secret_in_a_parameter_is_refused_with_sandbox(records) -> None:
+    """With --sandbox the sandbox's secrets are known before the parameters are checked (issue 9, 9)."""
+    from zdlib.sandbox.options import Options
+
+    password = seed.describe(Options().seed).secrets["password"]
+    with pytest.raises(UsageError, match="approved_by") as caught:
+        run_runbook(
+            "deactivate_automation",
+            applied(automation_id=12345, approved_by=f"Maria {password}"),
+            records_dir=records,
+            sandbox=True,
+        )
+    assert password not in str(caught.value)
+    assert not records.exists() or not any(records.iterdir())
+
+
+def test_a_webhook_credential_in_an_api_request_body_is_refused(box, records) -> None:
+    body = (
+        '{"webhook": {"name": "Slack", "endpoint": "https://hooks.example/x", "http_method": "POST", '
+        '"request_format": "json", "authentication": {"type": "api_key", "add_position": "header", '
+        '"data": {"name": "X-Api-Key", "value": "hook key of the team"}}}}'
+    )
+    with pytest.raises(UsageError, match=r"authentication\.data") as caught:
+        run(box, records, "api_request", applied(method="POST", path="/api/v2/webhooks", body=body))
+    assert "hook key of the team" not in str(caught.value)
+    assert box.control.stats()["total"] == 0

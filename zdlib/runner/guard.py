@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from zdlib.redact import is_secret_field
+from zdlib.redact import is_secret_path
 from zdlib.runner.credentials import Secret, occurs_in
 
 # Words that name a secret when they end a parameter name.
@@ -179,6 +179,10 @@ def credential_problems(parameters: Mapping[str, Any], secrets: Iterable[Secret]
         if secret_looking_name(name) and any(can_hold_secret(text) for text in string_values(value)):
             problems.append(f"parameter {name!r}: the name looks like a credential")
             continue
+        field = secret_field_in(value) if isinstance(value, Mapping | list) else None
+        if field:
+            problems.append(f"parameter {name!r}: the value holds the credential field {field!r}")
+            continue
         for text in string_values(value):
             reason = _value_problem(text, secrets)
             if reason:
@@ -188,24 +192,36 @@ def credential_problems(parameters: Mapping[str, Any], secrets: Iterable[Secret]
 
 
 def _json_secret_field(text: str) -> str | None:
-    """The name of a secret field with a value inside JSON text (e.g. an api_request body), if any."""
+    """Where a secret field with a value sits inside JSON text (e.g. an api_request body), if anywhere."""
     stripped = text.strip()
     if not stripped.startswith(("{", "[")):
         return None
     try:
         data = json.loads(stripped)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
-    stack = [data]
+    return secret_field_in(data)
+
+
+def secret_field_in(data: Any) -> str | None:
+    """The dotted path of the first credential-bearing field with a value in decoded data, or None.
+
+    A secret-named field (`password`, `api_key`, `*_token`), anything under `authentication.data` (a
+    webhook's credential) and a header named like a credential (`headers.X-Api-Key`); see
+    `zdlib.redact.is_secret_path`.
+    """
+    stack: list[tuple[tuple[str, ...], Any]] = [((), data)]
     while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
+        path, item = stack.pop()
+        if isinstance(item, Mapping):
             for key, value in item.items():
-                if isinstance(key, str) and is_secret_field(key) and isinstance(value, str) and value:
-                    return key
-                stack.append(value)
+                here = (*path, str(key))
+                if isinstance(value, Mapping | list):
+                    stack.append((here, value))
+                elif value not in (None, "", False) and is_secret_path(here) and can_hold_secret(str(value)):
+                    return ".".join(here)
         elif isinstance(item, list):
-            stack.extend(item)
+            stack.extend((path, value) for value in item)
     return None
 
 

@@ -86,10 +86,29 @@ def _simple_type(annotation: str, default: Any) -> tuple[str, bool]:
     return "", optional
 
 
+NO_ALIASES = (
+    "uses a YAML anchor or alias (`&name` / `*name`), which the runner refuses: a few nested aliases can "
+    "expand to billions of values. Write every value out in full."
+)
+
+
+def safe_yaml(text: str) -> Any:
+    """YAML as `yaml.safe_load` reads it, refusing anchors and aliases before anything is built.
+
+    The events are read lazily, so an alias bomb stops at its first anchor (in microseconds).
+    """
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise ValueError(NO_ALIASES)
+    return yaml.safe_load(text)
+
+
 def load_parameter_file(path: Path) -> dict[str, Any]:
-    """A YAML (or JSON) mapping of parameter names to values."""
+    """A YAML (or JSON) mapping of parameter names to values (no anchors or aliases)."""
     try:
-        loaded = yaml.safe_load(path.read_text())
+        loaded = safe_yaml(path.read_text())
+    except ValueError as exc:
+        raise ParameterError(f"the parameter file {path} {exc}") from None
     except (OSError, yaml.YAMLError) as exc:
         raise ParameterError(f"cannot read the parameter file {path}: {exc}") from exc
     if loaded is None:
@@ -110,6 +129,7 @@ def validate(given: Mapping[str, Any], declared: Mapping[str, Declared]) -> dict
             continue
         try:
             coerced[name] = coerce(value, declared[name])
+            check_number(name, coerced[name])
         except ValueError as exc:
             problems.append(f"parameter {name!r}: {exc}")
     for name, spec in declared.items():
@@ -157,6 +177,28 @@ def coerce(value: Any, spec: Declared) -> Any:
     raise ValueError(f"expected {kind}, got {type(value).__name__} {value!r}")
 
 
+def is_id_name(name: str) -> bool:
+    """`automation_id`, `client_id`, `ids`, `userId`: a parameter that names Zendesk objects by id."""
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower().split("_")
+    return words[-1] in ("id", "ids")
+
+
+def check_number(name: str, value: Any) -> None:
+    """Ids are positive (Zendesk ids start at 1) and counts are never negative; lists of ids too."""
+    items = value if isinstance(value, list) and is_id_name(name) else [value]
+    for item in items:
+        if not isinstance(item, int) or isinstance(item, bool):
+            continue
+        if is_id_name(name) and item <= 0:
+            raise ValueError(
+                f"an id is a positive whole number (Zendesk ids start at 1), got {item}. Pass the object's "
+                "id as shown in Admin Center, or leave the parameter out."
+            )
+        if item < 0:
+            raise ValueError(f"a count cannot be negative, got {item}. Pass 0 or more.")
+
+
+ASCII_INTEGER = re.compile(r"[0-9]+")
 TRUE_WORDS = {"true", "yes", "1", "on"}
 FALSE_WORDS = {"false", "no", "0", "off"}
 
@@ -171,10 +213,13 @@ def _parse_string(text: str, kind: str) -> Any:
             return False
         raise ValueError(f"expected a bool (True/False), got {text!r}")
     if kind == "int":
-        try:
-            return int(text.strip())
-        except ValueError:
-            raise ValueError(f"expected an int, got {text!r}") from None
+        # int() also takes "-1", "12_345", " 7 " and other scripts' digits ("١٢٣"): only ASCII digits here
+        if not ASCII_INTEGER.fullmatch(text.strip()):
+            raise ValueError(
+                f"expected an int, got {text!r}: write a whole number with the digits 0-9 only (no sign, "
+                "separators or other scripts' digits)"
+            )
+        return int(text.strip())
     if kind == "float":
         try:
             return float(text.strip())
@@ -182,9 +227,11 @@ def _parse_string(text: str, kind: str) -> Any:
             raise ValueError(f"expected a float, got {text!r}") from None
     try:
         parsed = json.loads(text)
+    except RecursionError:
+        raise ValueError(f"the {kind} is nested too deeply to be a parameter") from None
     except json.JSONDecodeError:
         try:
-            parsed = yaml.safe_load(text)
+            parsed = safe_yaml(text)
         except yaml.YAMLError:
             parsed = None
     wanted = list if kind == "list" else dict

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import secrets as _random
 import shutil
 import subprocess
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from zdlib.redact import fingerprint
@@ -49,15 +50,89 @@ def parse_destination(deliver_to: str) -> tuple[str, str]:
     )
 
 
+@dataclass
+class Destination:
+    """Where one hand-off will go, checked and reserved before any credential exists.
+
+    The name carries the access request's number and a random suffix, so two requests (or two runs of one)
+    never collide; a file destination is created empty (mode 0600, `O_EXCL`) as the reservation.
+    """
+
+    kind: str  # "file" or "1password"
+    name: str
+    vault: str = ""
+    path: Path | None = None
+    delivered: bool = False
+
+    def deliver(self, label: str, secrets: dict[str, str], details: dict) -> HandOff:
+        """Hand the secrets over once (they are registered with the run's scan first)."""
+        for secret_name, value in secrets.items():
+            register_secret(f"{label} {secret_name}", value)
+        prints = {secret_name: fingerprint(value) for secret_name, value in secrets.items()}
+        if self.kind == "1password":
+            location = _to_1password(self.name, secrets, self.vault, {"label": label, **details})
+        else:
+            location = _write_file(self._reserved(), label, secrets, details)
+        self.delivered = True
+        return HandOff(self.kind, location, prints)
+
+    def release(self) -> None:
+        """Give the reservation back (after a failure): an empty reserved file is removed."""
+        if (
+            self.path is not None
+            and not self.delivered
+            and self.path.exists()
+            and not self.path.stat().st_size
+        ):
+            self.path.unlink()
+
+    def _reserved(self) -> Path:
+        assert self.path is not None
+        return self.path
+
+
+def prepare_destination(deliver_to: str, request_url: str, kind: str) -> Destination:
+    """Check the destination before anything is created: a private writable folder, or `op` signed in.
+
+    Raises ValueError (what is wrong, what to do); nothing is created by a failing check.
+    """
+    destination, vault = parse_destination(deliver_to)
+    number = re.sub(r"[^0-9a-zA-Z]+", "-", request_url.rstrip("/").rsplit("/", 1)[-1])[:20] or "request"
+    name = f"zendesk-{kind}-request-{number}-{_random.token_hex(4)}"
+    if destination == "1password":
+        _op_ready(vault)
+        return Destination("1password", name, vault=vault)
+    folder = handoff_dir()
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ValueError(
+            f"The hand-off folder {folder} is not writable: fix its permissions. No credential was created."
+        )
+    path = folder / f"{name}.json"
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        raise ValueError(f"The hand-off file {path} already exists: re-run (a new name is drawn).") from None
+    return Destination("file", name, path=path)
+
+
+def _op_ready(vault: str) -> None:
+    op = shutil.which("op")
+    if not op:
+        raise ValueError(
+            "deliver_to asks for 1Password but the `op` command line tool is not installed: install it and "
+            "sign in (`op signin`), or use deliver_to='file'. No credential was created."
+        )
+    signed_in = subprocess.run([op, "whoami"], capture_output=True, text=True, check=False)
+    if signed_in.returncode != 0:
+        raise ValueError(
+            "The 1Password `op` tool is not signed in (`op whoami` failed): run `op signin`, then re-run. "
+            "No credential was created."
+        )
+
+
 def hand_off(label: str, secrets: dict[str, str], deliver_to: str, details: dict) -> HandOff:
-    """Deliver `secrets` (name -> value) once; register them with the runner's scan; say where they went."""
-    kind, vault = parse_destination(deliver_to)
-    for name, value in secrets.items():
-        register_secret(f"{label} {name}", value)
-    prints = {name: fingerprint(value) for name, value in secrets.items()}
-    if kind == "1password":
-        return HandOff("1password", _to_1password(label, secrets, vault, details), prints)
-    return HandOff("file", _to_file(label, secrets, details), prints)
+    """Deliver `secrets` (name -> value) once to a fresh destination; say where they went."""
+    return prepare_destination(deliver_to, label, "secret").deliver(label, secrets, details)
 
 
 def read_handoff_file(path: str) -> dict:
@@ -75,10 +150,8 @@ def read_handoff_file(path: str) -> dict:
     return handed
 
 
-def _to_file(label: str, secrets: dict[str, str], details: dict) -> str:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = handoff_dir() / f"{stamp}_{_slug(label)}.json"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+def _write_file(path: Path, label: str, secrets: dict[str, str], details: dict) -> str:
+    fd = os.open(path, os.O_WRONLY | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as stream:
         json.dump({"label": label, "secrets": secrets, **details}, stream, indent=2, default=str)
         stream.write("\n")
@@ -88,10 +161,7 @@ def _to_file(label: str, secrets: dict[str, str], details: dict) -> str:
 def _to_1password(label: str, secrets: dict[str, str], vault: str, details: dict) -> str:
     op = shutil.which("op")
     if not op:
-        raise RuntimeError(
-            "deliver_to asks for 1Password but the `op` command line tool is not installed: install it "
-            "and sign in (`op signin`), or use deliver_to='file'."
-        )
+        raise RuntimeError("the 1Password `op` tool disappeared after the check: the secret was not stored.")
     template = {
         "title": label,
         "category": "API_CREDENTIAL",

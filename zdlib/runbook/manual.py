@@ -1,0 +1,98 @@
+"""A step the public API cannot do: a person does it in Admin Center, the API verifies it.
+
+The pattern, once for every runbook (issue 10 A):
+
+1. `ManualStep.show()` says what to do: the object's details, the exact Admin Center path and clicks,
+   and any warning (e.g. "deletion is final").
+2. `ManualStep.wait(run)` records the change with status `waiting` and ends the run with the outcome
+   `waiting` (exit status 3): nothing is verified yet.
+3. A re-run of the same command (or, in JupyterLab, the "Done in Admin Center" button) calls the step's
+   `check()` through the API; once the API shows the change, the change is `verified` and the run goes on
+   to end `applied`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from zdlib.runbook import changes as ch
+from zdlib.runbook.contract import ChangeStatus, Outcome
+from zdlib.runbook.display import headless, note, table, warn
+from zdlib.runbook.errors import RunbookStop
+
+
+class Waiting(RunbookStop):
+    """The run ends until a person has done a step in Admin Center; a re-run verifies it."""
+
+    outcome = Outcome.WAITING
+
+
+@dataclass
+class ManualStep:
+    """One change a person makes in Admin Center, and how the API shows that it is done."""
+
+    change: ch.Change
+    title: str  # e.g. "Deactivate API token 3"
+    path: str  # e.g. "Admin Center > Apps and integrations > APIs > API tokens"
+    clicks: list[str]  # each click, in order
+    details: dict[str, Any] = field(default_factory=dict)  # what identifies the object on screen
+    warnings: list[str] = field(default_factory=list)
+    check: Callable[[], bool] = field(default=lambda: False, repr=False)  # True once the API shows it done
+
+    def show(self) -> None:
+        """What the person does, with the object's details and the warnings."""
+        if self.details:
+            table([{"field": k, "value": v} for k, v in self.details.items()])
+        steps = "\n".join(f"{n}. {click}" for n, click in enumerate(self.clicks, start=1))
+        note(f"**{self.title}: done by a person in {self.path}.**\n\n{steps}")
+        for text in self.warnings:
+            warn(text)
+
+    def done(self) -> bool:
+        """Ask the API whether the change is there (never assumed)."""
+        return bool(self.check())
+
+    def wait(self, run: Any) -> None:
+        """Mark the change `waiting` and end the run `waiting`, unless the API already shows it done."""
+        if self.done():
+            self.change.status = ChangeStatus.VERIFIED
+            self.change.note = "done in Admin Center; verified through the API"
+            return
+        self.change.status = ChangeStatus.WAITING
+        self.change.note = f"waiting for a person in {self.path}"
+        if not headless():
+            self.show_done_control(run)
+        reason = (
+            f"Waiting: {self.title} must be done by a person in {self.path} (the steps are above). "
+            "Then re-run this same command (or press 'Done in Admin Center' in JupyterLab): it checks "
+            "through the API and ends `applied`."
+        )
+        run.outcome, run.reason = Outcome.WAITING, reason
+        run.finish()
+        raise Waiting(reason)
+
+    def show_done_control(self, run: Any) -> Any:
+        """JupyterLab only: a button that verifies the step through the API and ends the run."""
+        import ipywidgets as widgets
+        from IPython.display import display
+
+        button = widgets.Button(description="Done in Admin Center", button_style="info", icon="check")
+        output = widgets.Output()
+
+        def verify(_: Any) -> None:
+            with output:
+                if not self.done():
+                    print("The API does not show the change yet: finish it in Admin Center and press again.")
+                    return
+                self.change.status = ChangeStatus.VERIFIED
+                self.change.note = "done in Admin Center; verified through the API"
+                run.outcome, run.reason = Outcome.APPLIED, f"{self.title}: done in Admin Center, verified."
+                button.disabled = True
+                run.finish()
+
+        button.on_click(verify)
+        control = widgets.VBox([button, output])
+        display(control)
+        return control

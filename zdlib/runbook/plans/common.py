@@ -1,0 +1,157 @@
+"""What every credential plan needs: our own records, the run's own credential, audit cross-checks, proofs."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from zdlib.errors import AuthenticationError, BadRequest, PermissionDenied, ZendeskError
+from zdlib.runbook.contract import ChangeStatus, Outcome
+from zdlib.runbook.display import note, warn
+from zdlib.runbook.issuing import whoami
+
+INDEX_NAME = "index.jsonl"
+
+
+# -- our own records: what this procedure already did -------------------------------------------------
+def index_path() -> Path | None:
+    """The records index: `$ZDLIB_RECORDS_DIR/index.jsonl`, else the nearest one above the record stem."""
+    folder = os.environ.get("ZDLIB_RECORDS_DIR")
+    if folder:
+        return Path(folder) / INDEX_NAME
+    stem = os.environ.get("ZDLIB_RECORD_STEM")
+    for parent in list(Path(stem).parents)[:4] if stem else []:
+        if (parent / INDEX_NAME).is_file():
+            return parent / INDEX_NAME
+    return None
+
+
+def _entries() -> list[dict]:
+    path = index_path()
+    if path is None or not path.is_file():
+        return []
+    entries = []
+    for line in path.read_text(errors="replace").splitlines():
+        try:
+            entries.append(json.loads(line))
+        except ValueError:
+            continue
+    return entries
+
+
+def recorded_runs(instance: str, runbook: str, outcome: str, **parameters: Any) -> list[dict]:
+    """Index entries of `runbook` on `instance` that ended `outcome` with these parameter values."""
+    return [
+        e
+        for e in _entries()
+        if e.get("instance") == instance
+        and e.get("runbook") == runbook
+        and e.get("outcome") == outcome
+        and all((e.get("parameters") or {}).get(k) == v for k, v in parameters.items())
+    ]
+
+
+def recorded_changes(instance: str, runbooks: tuple[str, ...], obj: str, obj_id: Any) -> list[dict]:
+    """Every recorded change of `obj` `obj_id` on `instance` by these runbooks, oldest first."""
+    found = []
+    for entry in _entries():
+        if entry.get("instance") != instance or entry.get("runbook") not in runbooks:
+            continue
+        for change in entry.get("changes") or []:
+            if change.get("object") == obj and str(change.get("id")) == str(obj_id):
+                found.append(
+                    {**change, "outcome": entry.get("outcome"), "finished_at": entry.get("finished_at")}
+                )
+    return found
+
+
+def last_recorded(instance: str, runbooks: tuple[str, ...], obj: str, obj_id: Any, field: str) -> dict | None:
+    """The newest recorded change of one field (e.g. a deletion this procedure verified or waited for)."""
+    changes = [c for c in recorded_changes(instance, runbooks, obj, obj_id) if c.get("field") == field]
+    return changes[-1] if changes else None
+
+
+def recorded_done(change: dict | None) -> bool:
+    return bool(change) and change.get("status") in (ChangeStatus.VERIFIED, ChangeStatus.APPLIED)
+
+
+def recorded_waiting(change: dict | None) -> bool:
+    return (
+        bool(change)
+        and change.get("status") == ChangeStatus.WAITING
+        and change.get("outcome") == Outcome.WAITING
+    )
+
+
+# -- the run's own credential --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OwnCredential:
+    """The OAuth token this run uses and the OAuth clients it comes from (never to be revoked by the run)."""
+
+    token_id: Any = None
+    client_ids: frozenset = frozenset()
+
+    def explain(self, what: str) -> str:
+        return (
+            f"{what} is the credential this run itself uses (token {self.token_id}, client(s) "
+            f"{', '.join(map(str, sorted(self.client_ids))) or 'none'}): revoking it would lock the operator out "
+            "halfway through and leave the revocation incomplete. Nothing was changed. Run this runbook with "
+            "another admin credential (ZENDESK_OAUTH_TOKEN or ZENDESK_CLIENT_ID/SECRET of another client)."
+        )
+
+
+def own_credential(client: Any) -> OwnCredential:
+    """From `/api/v2/oauth/tokens/current` and the configured ZENDESK_CLIENT_ID (zendesk-api.md 5.4)."""
+    token_id, client_ids = None, set()
+    try:
+        current = client.oauth_tokens.current()
+        token_id = current.get("id")
+        if current.get("client_id") is not None:
+            client_ids.add(current["client_id"])
+    except ZendeskError:
+        pass  # not an OAuth credential (an API token): it cannot be one of the OAuth objects revoked here
+    identifier = getattr(getattr(client, "settings", None), "client_id", None)
+    if identifier:
+        client_ids |= {c["id"] for c in client.oauth_clients.list() if c.get("identifier") == identifier}
+    return OwnCredential(token_id, frozenset(client_ids))
+
+
+# -- audit cross-check: by object id and time window, never by undocumented source types ---------------
+def audit_crosscheck(run: Any, source_id: Any, action: str) -> dict | None:
+    """The audit entry of `action` on object `source_id` since the run started; only warns when none."""
+    since = run.instance_started_at - timedelta(minutes=1)
+    try:
+        entries = run.client.audit_logs.list(source_id=source_id, action=action, since=since)
+        entry = next(iter(entries), None)
+    except PermissionDenied:
+        note("The audit log is not available to this credential or plan (Enterprise only): not checked.")
+        return None
+    if entry is None:
+        warn(f"No audit log entry ({action}) found for object {source_id} since the run started.")
+        return None
+    run.audit_log_ids.append(entry.get("id"))
+    note(
+        f"Audit log entry {entry.get('id')}: {entry.get('action')} of {entry.get('source_type')} "
+        f"{entry.get('source_id')} by {entry.get('actor_name') or entry.get('actor_id')} at "
+        f"{entry.get('created_at')}: {entry.get('change_description')}"
+    )
+    return entry
+
+
+# -- proofs with the real secrets ------------------------------------------------------------------------
+def mint_refused(client: Any, identifier: str, secret: str) -> bool:
+    """True if the client-credentials grant with this secret is refused (`invalid_client`, RFC 6749 5.2)."""
+    try:
+        client.oauth_grants.client_credentials(identifier, secret, ["read"], expires_in=301)
+    except (AuthenticationError, BadRequest) as error:
+        return error.code in ("invalid_client", None) or error.status == 401
+    return False
+
+
+def token_rejected(client: Any, token: str, email: str | None = None) -> bool:
+    """True if Zendesk no longer accepts this token (401 or an anonymous answer)."""
+    return whoami(client, token, email=email) is None

@@ -1,0 +1,419 @@
+"""The issue plan of create_token: an OAuth client owned by the requester and an expiring token, or (an
+explicit, approved choice) the renewable integration credential (client id and secret).
+
+Sources: zendesk-2026-12-updates.md 1.1 #7 (a client secret can mint tokens with any scope: it is as
+powerful as its owner), #8 (typos in scope names are silently dropped: compare granted with requested),
+1.2 (which user a client-credentials token acts as is unverified: read it back); zendesk-api.md 1.1
+(API tokens cannot be created from 2026-10-27; the public API never offered creation, 5.5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from zdlib.runbook import changes as ch
+from zdlib.runbook import credentials as cred
+from zdlib.runbook.contract import ChangeStatus
+from zdlib.runbook.display import note, table, warn
+from zdlib.runbook.files import register_secret
+from zdlib.runbook.handoff import Destination, HandOff, prepare_destination
+from zdlib.runbook.issuing import (
+    client_identifier,
+    find_request_credentials,
+    find_user_by_email,
+    requester_problems,
+    whoami,
+)
+from zdlib.runbook.plans import common
+
+DELIVERED = "delivered"
+
+
+class Deliver(StrEnum):
+    """What is handed over."""
+
+    TOKEN = "token"  # an expiring access token only (the default)
+    INTEGRATION = "integration"  # the client id and secret (renewable: mints tokens) plus a first token
+
+
+def api_token_refusal(today: Any) -> str:
+    """create_token never creates API tokens: the public API cannot, and Zendesk stopped creation."""
+    return cred.api_token_creation_refusal(today) or (
+        "Zendesk's public API has no endpoint to create API tokens (zendesk-api.md 5.5), and Zendesk stops all "
+        f"API-token creation on {cred.API_TOKEN_CREATION_ENDED}. Use kind='oauth': an OAuth client for the "
+        f"request and a scoped, expiring token. See {cred.MIGRATION_GUIDE}"
+    )
+
+
+def power_statement(deliver: Deliver, requester: dict, scopes: list[str], lifetime: int | None) -> str:
+    """What the handed-over credential can do, in full."""
+    who = f"{requester.get('name')}, role {requester.get('role')}"
+    life = f"expires after {lifetime} seconds" if lifetime else "never expires"
+    token = f"The access token acts as {who} with the scopes {' '.join(scopes)} and {life}."
+    if deliver is Deliver.TOKEN:
+        return (
+            token
+            + " No client secret is handed over: the client's secret was regenerated and discarded, so no new token can be minted from it."
+        )
+    return (
+        token
+        + f" **The client secret can mint tokens with any scope acting as {who}, until it is regenerated or the "
+        "client deleted; scopes only narrow each token** (zendesk-2026-12-updates.md 1.1 #7)."
+    )
+
+
+@dataclass
+class OAuthIssue:
+    """Issue an OAuth credential for one approved access request, exactly once per delivery."""
+
+    run: Any
+    url: str
+    requester_email: str
+    scopes: list[str]
+    lifetime: int | None
+    deliver: Deliver
+    deliver_to: str
+    requester: dict = field(default_factory=dict)
+    oauth_client: dict | None = None
+    plan_changes: list[ch.Change] = field(default_factory=list)
+    destination: Destination | None = None
+    handoff: HandOff | None = None
+    secrets: dict[str, str] = field(default_factory=dict, repr=False)
+    created_client: bool = False
+    token_id: Any = None
+    undone: bool = False
+
+    # -- checks before anything exists ----------------------------------------------------------------
+    def check_requester(self) -> None:
+        run = self.run
+        user = find_user_by_email(run.client, self.requester_email)
+        if user is None:
+            run.fail(
+                f"No user with the email {self.requester_email} on {run.client.base_url}. Check the access request."
+            )
+        problems = requester_problems(user)
+        if problems:
+            run.refuse(f"{self.requester_email} cannot hold a credential: {'; '.join(problems)}.")
+        self.requester = user
+        table([{k: user.get(k) for k in ("id", "name", "email", "role", "verified", "suspended")}])
+        if user.get("role") == "admin":
+            warn(
+                f"**{self.requester_email} is an ADMIN**: the credential can change everything, other credentials included."
+            )
+        if cred.is_broad(self.scopes):
+            warn(
+                f"The scopes {self.scopes} are broad (write/unrestricted/impersonate): prefer resource scopes."
+            )
+        if self.lifetime is None:
+            warn("expires_in=0: the token never expires. Prefer an expiring token.")
+        if self.deliver is Deliver.INTEGRATION:
+            warn("deliver='integration': the **client secret** is handed over. " + self.power())
+
+    def power(self) -> str:
+        return power_statement(self.deliver, self.requester, self.scopes, self.lifetime)
+
+    # -- plan ------------------------------------------------------------------------------------------
+    def changes(self) -> list[ch.Change]:
+        if self.plan_changes:
+            return self.plan_changes
+        run = self.run
+        found = find_request_credentials(run.client, self.url, api_tokens=False)
+        self.oauth_client = found.oauth_clients[0] if found.oauth_clients else None
+        wanted = " ".join(self.scopes)
+        live = [t for t in found.oauth_tokens if not _expired(t, run.instance_started_at)]
+        if found.rows():
+            table(found.rows())
+        other = [t for t in live if sorted(t.get("scopes") or []) != sorted(self.scopes)]
+        if other:
+            run.refuse(
+                f"Token {other[0]['id']} was already issued for this request with the scopes "
+                f"{' '.join(other[0].get('scopes') or [])!r}, not {wanted!r}. Nothing was created: revoke it first "
+                "(revoke_token with issued_for_url) if the approved scopes changed."
+            )
+        delivered = self.oauth_client and common.recorded_done(
+            common.last_recorded(
+                run.client.base_url, ("create_token",), "hand_off", self.oauth_client["id"], DELIVERED
+            )
+        )
+        if self.oauth_client and live and delivered:
+            note("This request's credential is live and was delivered: nothing to do.")
+            cid = self.oauth_client["id"]
+            self.plan_changes = [
+                ch.Change("oauth_client", cid, "description", self.url, self.url),
+                ch.Change("oauth_token", live[0]["id"], "scopes", wanted, wanted),
+                ch.Change("hand_off", cid, DELIVERED, True, True),
+            ]
+            return self.plan_changes
+        out = []
+        if self.oauth_client is None:
+            out.append(
+                ch.Change(
+                    "oauth_client",
+                    "(new)",
+                    "description",
+                    None,
+                    self.url,
+                    note=f"owned by {self.requester_email}",
+                )
+            )
+        else:
+            why = "expired or revoked" if delivered else "issued, not delivered"
+            note(f"Client {self.oauth_client['id']} exists but its credential is {why}: a new one is issued.")
+            out += [
+                ch.Change("oauth_token", t["id"], "exists", True, False, note="never delivered") for t in live
+            ]
+            out.append(ch.Change("oauth_client", self.oauth_client["id"], "secret", why, "regenerated"))
+        out.append(ch.Change("oauth_token", "(new)", "scopes", None, wanted))
+        out.append(ch.Change("hand_off", "(new)", DELIVERED, False, True, note=self.deliver.value))
+        self.plan_changes = out
+        return out
+
+    def prepare(self) -> None:
+        """Reserve the hand-off destination before anything is created (dry runs check it too)."""
+        try:
+            self.destination = prepare_destination(self.deliver_to, self.url, "oauth")
+        except ValueError as error:
+            self.run.refuse(str(error))
+        if self.run.dry_run:
+            self.destination.release()
+
+    # -- apply -----------------------------------------------------------------------------------------
+    def _change(self, obj: str, fld: str) -> ch.Change | None:
+        return next((c for c in self.changes() if c.object == obj and c.field == fld), None)
+
+    def apply(self) -> None:
+        run = self.run
+        if not run.pending:
+            if self.destination:
+                self.destination.release()
+            return
+        try:
+            self._issue()
+        except BaseException:
+            self.undo("the run failed or was interrupted before the hand-off")
+            raise
+
+    def _issue(self) -> None:
+        run, client = self.run, self.run.client
+        for change in self.changes():
+            if change.object == "oauth_token" and change.field == "exists":
+                run.apply(change, lambda i=change.id: client.oauth_tokens.revoke(i))
+        new_client = self._change("oauth_client", "description")
+        if new_client is not None:
+            created = run.apply(new_client, lambda: client.oauth_clients.create(self._client_fields()))
+            self.oauth_client, self.created_client, new_client.id = created, True, created["id"]
+            self._keep("client_secret", created.get("secret"))
+        else:
+            regenerated = run.apply(
+                self._change("oauth_client", "secret"),
+                lambda: client.oauth_clients.generate_secret(self.oauth_client["id"]),
+            )
+            self._keep("client_secret", regenerated.get("secret"))
+        self._check_owner()
+        token_change = self._change("oauth_token", "scopes")
+        grant = run.apply(
+            token_change,
+            lambda: client.oauth_grants.client_credentials(
+                self.oauth_client["identifier"],
+                self.secrets["client_secret"],
+                self.scopes,
+                expires_in=self.lifetime,
+            ),
+        )
+        self._keep("access_token", grant.get("access_token"))
+        self._check_granted(grant)
+        if self.deliver is Deliver.TOKEN:  # only the token leaves: the secret used to mint it dies here
+            self._keep(
+                "discarded_secret",
+                client.oauth_clients.generate_secret(self.oauth_client["id"]).get("secret"),
+            )
+            self.secrets.pop("client_secret")
+        self._check_acts_as_requester()
+        self._hand_off()
+
+    def _client_fields(self) -> dict:
+        return {
+            "name": f"Access request {self.url.rstrip('/').rsplit('/', 1)[-1]}",
+            "identifier": client_identifier(self.url),
+            "kind": "confidential",
+            "description": self.url,
+            "user_id": self.requester["id"],
+            "redirect_uri": [],
+        }
+
+    def _keep(self, name: str, value: str | None) -> None:
+        """A secret is registered with the run's scan the moment it exists."""
+        if value:
+            register_secret(f"create_token {name}", value)
+            self.secrets[name] = value
+
+    def _check_owner(self) -> None:
+        owner = self.run.client.oauth_clients.get(self.oauth_client["id"]).get("user_id")
+        if owner != self.requester["id"]:
+            self._refuse_undo(
+                f"OAuth client {self.oauth_client['id']} is owned by user {owner}, not the requester "
+                f"{self.requester['id']}: Zendesk did not accept the requester as its owner."
+            )
+
+    def _check_granted(self, grant: dict) -> None:
+        granted = sorted(str(grant.get("scope") or "").split())
+        if granted != sorted(self.scopes):
+            self._refuse_undo(
+                f"Zendesk granted the scopes {' '.join(granted)!r}, not the requested {' '.join(self.scopes)!r} "
+                "(Zendesk drops scope names it does not know): check the scope names in the access request."
+            )
+
+    def _check_acts_as_requester(self) -> None:
+        me = whoami(self.run.client, self.secrets["access_token"])
+        if not me or me.get("id") != self.requester["id"]:
+            acting = f"user {me.get('id')} ({me.get('email')})" if me else "nobody (401)"
+            self._refuse_undo(
+                f"The new token acts as {acting}, not as the requester {self.requester_email}: a client-credentials "
+                "token acts as whoever Zendesk decides, which is unverified (zendesk-2026-12-updates.md 1.2)."
+            )
+        record = self.run.client.oauth_tokens.list(all=True, client_id=self.oauth_client["id"])
+        prefix = self.secrets["access_token"][:10]
+        listed = [t for t in record if t.get("token") == prefix]
+        self.token_id = listed[0]["id"] if len(listed) == 1 else None
+
+    def _refuse_undo(self, why: str) -> None:
+        self.undo(why)
+        self.run.refuse(
+            f"{why} Everything created in this run was revoked or deleted. Ask a Zendesk admin to issue the "
+            "credential in Admin Center > Apps and integrations > APIs > OAuth clients for the requester, or "
+            "correct the access request, then re-run."
+        )
+
+    def undo(self, why: str) -> None:
+        """Leave nothing live that no one holds: revoke minted tokens, delete a new client or kill its secret."""
+        client, run = self.run.client, self.run
+        if self.undone or self.oauth_client is None or self.oauth_client.get("id") is None:
+            return
+        self.undone = True
+        cid = self.oauth_client["id"]
+        try:
+            if self.created_client:
+                client.oauth_clients.delete(cid)
+            else:
+                for token in list(client.oauth_tokens.list(all=True, client_id=cid)):  # none was delivered
+                    client.oauth_tokens.revoke(token["id"])
+                self._keep("discarded_secret", client.oauth_clients.generate_secret(cid).get("secret"))
+        except Exception as error:  # the refusal must still be reported
+            warn(f"Undoing failed ({type(error).__name__}): check OAuth client {cid} in Admin Center now.")
+            return
+        run.facts["undone"] = (
+            f"{why}; client {cid} {'deleted' if self.created_client else 'secret regenerated, token revoked'}"
+        )
+        for change in self.changes():
+            if change.status in (ChangeStatus.APPLIED, ChangeStatus.VERIFIED, ChangeStatus.PENDING):
+                change.status, change.note = ChangeStatus.FAILED, "undone: nothing live was left"
+        if self.destination:
+            self.destination.release()
+
+    def _hand_off(self) -> None:
+        details = {
+            "access_request_url": self.url,
+            "requester": self.requester_email,
+            "instance": self.run.client.base_url,
+            "client_id": self.oauth_client["identifier"],
+            "scopes": self.scopes,
+            "what_it_can_do": self.power(),
+            "token_url": f"{self.run.client.base_url}/oauth/tokens",
+        }
+        change = self._change("hand_off", DELIVERED)
+        change.id = self.oauth_client["id"]
+        try:
+            self.handoff = self.destination.deliver(f"zendesk oauth {self.url}", dict(self.secrets), details)
+        except Exception as error:
+            self.undo("the hand-off failed")
+            self.run.fail(
+                f"The hand-off failed ({error}); what was created was revoked, so nothing is live. Fix the "
+                "destination and re-run: a new credential is issued."
+            )
+        change.status = ChangeStatus.APPLIED
+        self.secrets.pop("discarded_secret", None)
+
+    # -- verify ----------------------------------------------------------------------------------------
+    def verify(self) -> None:
+        run = self.run
+        if self.handoff is None:
+            return
+        client_change = self._change("oauth_client", "description")
+        if client_change is not None:
+            run.verify(
+                client_change, run.client.oauth_clients.get(self.oauth_client["id"]).get("description")
+            )
+        secret_change = self._change("oauth_client", "secret")
+        if secret_change is not None:
+            run.verify(secret_change, "regenerated")
+        token_change = self._change("oauth_token", "scopes")
+        token_change.id = self.token_id or token_change.id
+        run.verify(token_change, " ".join(self.scopes))  # compared with the grant and /users/me above
+        for change in self.changes():
+            if (
+                change.object == "oauth_token"
+                and change.field == "exists"
+                and change.status == ChangeStatus.APPLIED
+            ):
+                run.verify(change, run.exists(lambda i=change.id: run.client.oauth_tokens.get(i)))
+        run.verify(self._change("hand_off", DELIVERED), True)
+        run.facts.update(
+            handoff=self.handoff.location,
+            fingerprints=self.handoff.fingerprints,
+            delivered=self.deliver.value,
+            what_it_can_do=self.power(),
+            token_id=self.token_id,
+            issued_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        table([{"secret": k, "fingerprint": v} for k, v in self.handoff.fingerprints.items()])
+        note(
+            f"Handed over to **{self.handoff.destination}**: `{self.handoff.location}`.\n\n**What it can do:** {self.power()}"
+        )
+        if self.token_id:
+            common.audit_crosscheck(run, self.token_id, "create")
+
+
+def _expired(token: dict, now: datetime) -> bool:
+    stamp = token.get("expires_at")
+    return bool(stamp) and datetime.fromisoformat(stamp.replace("Z", "+00:00")) <= now
+
+
+def plan_issue(
+    run: Any,
+    *,
+    access_request_url: str,
+    requester_email: str,
+    kind: str,
+    scopes: str,
+    expires_in: int,
+    deliver: str,
+    deliver_to: str,
+) -> OAuthIssue:
+    """Check every input and the requester; refuse API tokens; return the plan (nothing created yet)."""
+    if kind == "api_token":
+        run.refuse(api_token_refusal(run.instance_started_at.date()))
+    try:
+        if kind != "oauth":
+            raise ValueError(f"kind={kind!r} is not a credential kind: use 'oauth'.")
+        try:
+            chosen = Deliver(deliver)
+        except ValueError:
+            raise ValueError(
+                f"deliver={deliver!r}: use 'token' (an expiring token only) or 'integration' (client id and secret, as approved)."
+            ) from None
+        plan = OAuthIssue(
+            run,
+            access_request_url,
+            requester_email,
+            cred.parse_scopes(scopes),
+            cred.check_expires_in(expires_in),
+            chosen,
+            deliver_to,
+        )
+    except ValueError as error:
+        run.refuse(str(error))
+    plan.check_requester()
+    return plan

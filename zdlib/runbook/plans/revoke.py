@@ -1,0 +1,401 @@
+"""Revoke plans: an API token (guided through Admin Center), every credential of one access request (OAuth),
+and an integration (an OAuth client). Each offers `changes()`, `apply(run)`, `verify(run)`.
+
+Sources: zendesk-api.md 5.3-5.5 (OAuth clients and tokens are API objects; API tokens can only be listed,
+their deactivation and deletion are Admin Center actions); zendesk-2026-12-updates.md 1.1 #7 (a client
+secret can mint tokens with any scope, so revoking tokens alone leaves the door open).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from zdlib.errors import NotFound
+from zdlib.runbook import changes as ch
+from zdlib.runbook.contract import ChangeStatus
+from zdlib.runbook.display import note, table, warn
+from zdlib.runbook.files import register_secret
+from zdlib.runbook.issuing import find_request_credentials
+from zdlib.runbook.manual import ManualStep
+from zdlib.runbook.plans import common
+
+API_TOKENS_PATH = "Admin Center > Apps and integrations > APIs > API tokens"  # Zendesk help: API token access
+EXISTS, ACTIVE, SECRET = "exists", "active", "secret"
+CUT_OFF = "regenerated: the old secret can mint no token"
+REVOKE_RUNBOOKS = ("revoke_token", "revoke_integration")
+
+
+def _handed(handoff: dict | None) -> dict:
+    return dict((handoff or {}).get("secrets") or {})
+
+
+# -- API token: a person deactivates or deletes it in Admin Center, the API verifies ---------------------
+@dataclass
+class ApiTokenRevocation:
+    """Deactivate (or delete) one API token: guided in Admin Center, verified by `GET /api/v2/api_tokens`."""
+
+    client: Any
+    token_id: int
+    delete: bool = False
+    handoff: dict | None = None  # the hand-off file's content, to prove the secret gets 401
+    token: dict | None = None
+    change: ch.Change | None = None
+
+    @property
+    def field(self) -> str:
+        return EXISTS if self.delete else ACTIVE
+
+    def _listed(self) -> dict | None:
+        return next(
+            (t for t in self.client.api_tokens.list(include_users=True) if t["id"] == self.token_id), None
+        )
+
+    def _done(self) -> bool:
+        token = self._listed()
+        return token is None if self.delete else (token is None or not token.get("active"))
+
+    def find(self, run: Any) -> None:
+        """The token as Zendesk lists it; gone from the list is fine only if our records say so."""
+        self.token = self._listed()
+        recorded = common.last_recorded(
+            self.client.base_url, REVOKE_RUNBOOKS, "api_token", self.token_id, self.field
+        ) or common.last_recorded(self.client.base_url, REVOKE_RUNBOOKS, "api_token", self.token_id, EXISTS)
+        if self.token is None:
+            if common.recorded_waiting(recorded):
+                self.change = ch.Change("api_token", self.token_id, self.field, True, False)
+                note(
+                    f"API token {self.token_id} is gone from the list: the step left to Admin Center is done."
+                )
+                return
+            if common.recorded_done(recorded) or (recorded and self.delete):
+                note(
+                    f"API token {self.token_id} is already deleted (our record of {recorded.get('finished_at')})."
+                )
+                self.change = ch.Change("api_token", self.token_id, self.field, False, False)
+                return
+            run.fail(
+                f"No API token with id {self.token_id} on {self.client.base_url}, and no record of this procedure "
+                f"deleting it. Check {API_TOKENS_PATH}."
+            )
+        table([self.details()])
+        before = bool(self.token.get("active")) if not self.delete else True
+        if common.recorded_waiting(recorded) and not before:
+            before = True  # a person did it after the last run: this run verifies it
+        self.change = ch.Change("api_token", self.token_id, self.field, before, False)
+
+    def details(self) -> dict:
+        t = self.token or {}
+        return {
+            "id": t.get("id"),
+            "description": t.get("description"),
+            "owner": f"{t.get('user_name')} <{t.get('user_email')}>",
+            "active": t.get("active"),
+            "created_at": t.get("created_at"),
+            "last_used": t.get("last_used"),
+            "characters shown": t.get("visible_token") or str(t.get("token") or "")[:6],
+        }
+
+    def changes(self) -> list[ch.Change]:
+        return [self.change] if self.change else []
+
+    def step(self) -> ManualStep:
+        d = self.details()
+        find = f"Find the token with the description **{d['description']}** (shown as `{d['characters shown']}…`, id {self.token_id})"
+        if self.delete:
+            clicks = [
+                f"Open {API_TOKENS_PATH}.",
+                find + ".",
+                "Open its menu (⋮) and click **Delete**.",
+                "Confirm **Delete**.",
+            ]
+            warnings = [
+                "**Deletion is final**: a deleted API token can never be reactivated (Zendesk: Managing API token access)."
+            ]
+            title = f"Delete API token {self.token_id}"
+        else:
+            clicks = [
+                f"Open {API_TOKENS_PATH}.",
+                find + ".",
+                "Open its menu (⋮) and click **Deactivate**.",
+                "Confirm **Deactivate**.",
+            ]
+            warnings = [
+                "Deactivation can be undone (Reactivate); delete it with `delete=True` once nothing uses it."
+            ]
+            title = f"Deactivate API token {self.token_id}"
+        return ManualStep(self.change, title, API_TOKENS_PATH, clicks, d, warnings, check=self._done)  # type: ignore[arg-type]
+
+    def show(self, run: Any) -> None:
+        if self.change and self.change.status in (ChangeStatus.PLANNED, ChangeStatus.PENDING):
+            self.step().show()
+
+    def snapshot(self, run: Any) -> None:
+        if self.token:
+            run.snapshot(f"api_token-{self.token_id}", self.token)
+
+    def apply(self, run: Any) -> None:
+        if self.change and self.change.status == ChangeStatus.PENDING:
+            self.step().wait(run)
+
+    def verify(self, run: Any) -> None:
+        if not self.change or self.change.status != ChangeStatus.VERIFIED:
+            return
+        secret = _handed(self.handoff).get("api_token")
+        if secret:
+            email = (self.handoff or {}).get("requester") or (self.token or {}).get("user_email")
+            rejected = common.token_rejected(self.client, secret, email=email)
+            note(
+                "A call with the token's secret: "
+                + ("rejected (401)" if rejected else "**still authenticates**")
+            )
+            if not rejected:
+                run.fail(
+                    f"API token {self.token_id} still authenticates: check {API_TOKENS_PATH} and escalate."
+                )
+        common.audit_crosscheck(run, self.token_id, "destroy" if self.delete else "update")
+
+
+# -- OAuth: every token of a request (or of one client), and the client's power to mint -----------------
+@dataclass
+class OAuthRevocation:
+    """Revoke tokens, then cut the client off: regenerate its secret, or delete it (`delete_client`)."""
+
+    client: Any
+    clients: list[dict]
+    tokens: list[dict]
+    delete_client: bool = False
+    handoff: dict | None = None
+    runbook: str = "revoke_token"
+    plan_changes: list[ch.Change] = field(default_factory=list)
+
+    def guard(self, run: Any) -> None:
+        """Refuse to revoke the run's own token or client."""
+        own = common.own_credential(self.client)
+        if own.token_id is not None and any(t["id"] == own.token_id for t in self.tokens):
+            run.refuse(own.explain(f"OAuth token {own.token_id}"))
+        hit = [c["id"] for c in self.clients if c["id"] in own.client_ids]
+        if hit:
+            run.refuse(own.explain(f"OAuth client {hit[0]}"))
+
+    def show(self, run: Any) -> None:
+        if not (self.clients or self.tokens):
+            return
+        explain_cut_off(self)
+        table(
+            [
+                {k: c.get(k) for k in ("id", "name", "identifier", "user_id", "description")}
+                for c in self.clients
+            ]
+        )
+        table(
+            [
+                {k: t.get(k) for k in ("id", "client_id", "user_id", "scopes", "used_at", "expires_at")}
+                for t in self.tokens
+            ]
+        )
+
+    def changes(self) -> list[ch.Change]:
+        if self.plan_changes:
+            return self.plan_changes
+        out = [ch.Change("oauth_token", t["id"], EXISTS, True, False) for t in self.tokens]
+        for c in self.clients:
+            if self.delete_client:
+                out.append(ch.Change("oauth_client", c["id"], EXISTS, True, False, note="final"))
+                continue
+            done = common.last_recorded(
+                self.client.base_url, REVOKE_RUNBOOKS, "oauth_client", c["id"], SECRET
+            )
+            live_tokens = any(t["client_id"] == c["id"] for t in self.tokens)
+            before = CUT_OFF if common.recorded_done(done) and not live_tokens else "can mint tokens"
+            out.append(
+                ch.Change(
+                    "oauth_client",
+                    c["id"],
+                    SECRET,
+                    before,
+                    CUT_OFF,
+                    note="breaks every holder of the old secret",
+                )
+            )
+        self.plan_changes = out
+        return out
+
+    def snapshot(self, run: Any) -> None:
+        if self.clients or self.tokens:
+            name = f"oauth_client-{self.clients[0]['id']}" if self.clients else "oauth_tokens"
+            run.snapshot(name, {"clients": self.clients, "tokens": self.tokens})
+
+    def apply(self, run: Any) -> None:
+        for change in self.changes():
+            if change.object == "oauth_token":
+                run.apply(change, lambda i=change.id: self.client.oauth_tokens.revoke(i))
+            elif change.field == EXISTS:
+                run.apply(change, lambda i=change.id: self.client.oauth_clients.delete(i))
+            else:
+                result = run.apply(change, lambda i=change.id: self.client.oauth_clients.generate_secret(i))
+                if result:  # nobody receives the new secret: it is only tracked so no record can hold it
+                    register_secret(f"regenerated secret of client {change.id}", result.get("secret") or "")
+
+    def verify(self, run: Any) -> None:
+        for change in self.changes():
+            if change.status != ChangeStatus.APPLIED:
+                continue
+            if change.object == "oauth_token":
+                run.verify(change, run.exists(lambda i=change.id: self.client.oauth_tokens.get(i)))
+            elif change.field == EXISTS:
+                run.verify(change, run.exists(lambda i=change.id: self.client.oauth_clients.get(i)))
+        self._prove(run)
+        for change in self.changes():
+            if change.status == ChangeStatus.VERIFIED:
+                common.audit_crosscheck(run, change.id, "destroy" if change.field == EXISTS else "update")
+
+    def _prove(self, run: Any) -> None:
+        """With the handed-off secrets: the old client secret mints nothing, the old token gets 401."""
+        secrets, details = _handed(self.handoff), self.handoff or {}
+        if not secrets:
+            if any(c.status == ChangeStatus.APPLIED for c in self.changes()):
+                note(
+                    "No hand-off file given: the old secret and token were not tried (give `handoff_file` to prove it)."
+                )
+            return
+        proofs = []
+        if secrets.get("access_token"):
+            proofs.append(
+                ("the old access token", common.token_rejected(self.client, secrets["access_token"]))
+            )
+        if secrets.get("client_secret") and details.get("client_id"):
+            refused = common.mint_refused(self.client, details["client_id"], secrets["client_secret"])
+            proofs.append(("minting with the old client secret (expect invalid_client)", refused))
+        table([{"proof": what, "refused": ok} for what, ok in proofs])
+        for change in self.changes():
+            if change.field == SECRET and change.status == ChangeStatus.APPLIED:
+                run.verify(change, CUT_OFF if all(ok for _, ok in proofs) else "the old secret still mints")
+        if not all(ok for _, ok in proofs):
+            run.fail(
+                "A handed-off secret still works after the revocation: revoke the client (delete_client=True) and escalate."
+            )
+
+
+def by_request(
+    run: Any, url: str, *, delete_client: bool = False, handoff: dict | None = None
+) -> OAuthRevocation:
+    """Every OAuth client and token whose description names the access request."""
+    found = find_request_credentials(run.client, url, api_tokens=False)
+    plan = OAuthRevocation(run.client, found.oauth_clients, found.oauth_tokens, delete_client, handoff)
+    if not found.oauth_clients and not _revoked_before(run, url):
+        run.fail(f"No OAuth client or token is described with {url} on {run.client.base_url}. Check the URL.")
+    if not found.oauth_clients:
+        note(f"Nothing is left for {url}: this procedure already revoked it (our records).")
+    return plan
+
+
+def _revoked_before(run: Any, url: str) -> bool:
+    return bool(common.recorded_runs(run.client.base_url, "revoke_token", "applied", issued_for_url=url))
+
+
+def integration(
+    run: Any, client_id: int, *, delete_client: bool = False, handoff: dict | None = None
+) -> OAuthRevocation:
+    """One OAuth client and every token issued through it; gone is fine if our records deleted it."""
+    try:
+        oauth_client = run.client.oauth_clients.get(client_id)
+    except NotFound:
+        recorded = common.last_recorded(
+            run.client.base_url, REVOKE_RUNBOOKS, "oauth_client", client_id, EXISTS
+        )
+        if not common.recorded_done(recorded):
+            run.fail(
+                f"OAuth client {client_id} was not found on {run.client.base_url}, and no record of this procedure "
+                "deleting it. Check the id in Admin Center > Apps and integrations > APIs > OAuth clients."
+            )
+        note(f"OAuth client {client_id} is already deleted (our record of {recorded.get('finished_at')}).")
+        return OAuthRevocation(run.client, [], [], delete_client, handoff, "revoke_integration")
+    tokens = list(run.client.oauth_tokens.list(all=True, client_id=client_id))
+    plan = OAuthRevocation(run.client, [oauth_client], tokens, delete_client, handoff, "revoke_integration")
+    plan.guard(run)
+    plan.show(run)
+    return plan
+
+
+def explain_cut_off(plan: Any) -> None:
+    """Say how the integration is cut off, before the approval gate."""
+    if plan.delete_client:
+        warn("delete_client=True: the OAuth client is deleted, which is final; its tokens go with it.")
+    else:
+        note(
+            "Every token is revoked and the client's secret is regenerated, and nobody receives the new one: "
+            "the integration can mint no new token. The client stays (for its history); `delete_client=True` "
+            "deletes it (final)."
+        )
+
+
+@dataclass
+class NoTarget:
+    """No credential chosen: a dry run lists the candidates, an applied run is refused."""
+
+    def changes(self) -> list[ch.Change]:
+        return []
+
+    def show(self, run: Any) -> None: ...
+    def snapshot(self, run: Any) -> None: ...
+    def apply(self, run: Any) -> None: ...
+    def verify(self, run: Any) -> None: ...
+
+
+def candidates(run: Any, kind: str) -> None:
+    """The live credentials of a kind, to choose from."""
+    if kind == "api_token":
+        keys = ("id", "description", "active", "user_email", "last_used")
+        rows = [
+            {k: t.get(k) for k in keys}
+            for t in run.client.api_tokens.list(include_users=True)
+            if t.get("active")
+        ]
+    else:
+        keys = ("id", "client_id", "user_id", "scopes", "used_at", "expires_at")
+        rows = [{k: t.get(k) for k in keys} for t in run.client.oauth_tokens.list(all=True)]
+    table(rows)
+
+
+def revocation(
+    run: Any,
+    *,
+    kind: str,
+    token_id: int = 0,
+    issued_for_url: str = "",
+    delete: bool = False,
+    delete_client: bool = False,
+    handoff: dict | None = None,
+) -> Any:
+    """The revoke plan for revoke_token's parameters (found, shown and guarded; nothing changed yet)."""
+    if kind not in ("api_token", "oauth"):
+        run.refuse(f"kind={kind!r}: use 'api_token' (guided through Admin Center) or 'oauth'.")
+    if not (token_id or issued_for_url):
+        if not run.dry_run:
+            run.refuse(
+                "Give token_id, or issued_for_url (the access-request URL the credential was issued for)."
+            )
+        note("No credential was chosen: here are the candidates. Re-run with `token_id` or `issued_for_url`.")
+        candidates(run, kind)
+        return NoTarget()
+    if kind == "api_token":
+        if issued_for_url:
+            tokens = find_request_credentials(run.client, issued_for_url).api_tokens
+            if not tokens:
+                run.fail(f"No API token is described with {issued_for_url} on {run.client.base_url}.")
+            token_id = tokens[0]["id"]
+        plan = ApiTokenRevocation(run.client, int(token_id), delete, handoff)
+        plan.find(run)
+        return plan
+    if issued_for_url:
+        oauth = by_request(run, issued_for_url, delete_client=delete_client, handoff=handoff)
+    else:
+        try:
+            token = run.client.oauth_tokens.get(token_id)
+        except NotFound:
+            run.fail(f"No OAuth token with id {token_id} on {run.client.base_url}.")
+        oauth = OAuthRevocation(run.client, [], [token], False, handoff)
+    oauth.guard(run)
+    oauth.show(run)
+    return oauth

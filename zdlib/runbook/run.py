@@ -24,6 +24,9 @@ from zdlib.runbook.files import record_stem, side_path, write_checkpoint, write_
 from zdlib.runbook.markup import Markdown, bullets, md
 from zdlib.runbook.summary import show_checkpoint, show_summary
 
+#: What a run whose write's answer was lost advises by default: a re-run reads the state first.
+RERUN_ADVICE = "Re-run this runbook: it reads the current state first and only does what is left."
+
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
@@ -321,16 +324,20 @@ class Run:
         self.files.append(str(path))
         return str(path)
 
-    def apply(self, change: ch.Change, action: Callable[[], Any]) -> Any:
-        """Make one planned change, unless it is a dry run or a no-op; keep the request id."""
+    def apply(self, change: ch.Change, action: Callable[[], Any], *, if_unknown: str = "") -> Any:
+        """Make one planned change, unless it is a dry run or a no-op; keep the request id.
+
+        `if_unknown` replaces the advice given when the answer is lost (the default: re-run, which reads
+        the state first); a write that cannot be looked up, such as a POST, must not advise a re-run.
+        """
         if change.status != ch.PENDING:
             return None
         what = f"{change.object} {change.id} `{change.field}`"
+        redo = if_unknown or RERUN_ADVICE
         self._checkpoint(
             f"Checkpoint: sending the change of {what} ({change.before!r} -> {change.after!r}).",
             f"the change of {what} ({change.before!r} -> {change.after!r}) was being sent; its answer "
-            "was not seen, so whether it was made is unknown. Re-run this runbook: it reads the current "
-            "state first and only does what is left.",
+            f"was not seen, so whether it was made is unknown. {redo}",
         )
         try:
             result = action()
@@ -341,8 +348,7 @@ class Run:
         except ZdlibError as error:
             change.status = ch.FAILED
             self.fail(
-                f"Changing {change.object} {change.id} failed and its state is unknown: {error}. "
-                "Re-run this runbook: it reads the current state first and only does what is left."
+                f"Changing {change.object} {change.id} failed and its state is unknown: {error}. {redo}"
             )
         change.status = ch.APPLIED
         change.request_id = self.client.last_request_id

@@ -35,27 +35,36 @@ from zdlib.sandbox.users import ROLES, UserDirectory
 
 USER_SORTS = ("id", "created_at")  # both follow id order for the generated account
 
-UPDATABLE = {
-    "name",
-    "role",
-    "suspended",
-    "notes",
-    "details",
-    "tags",
-    "organization_id",
-    "alias",
-    "phone",
-    "time_zone",
-    "locale",
-    "user_fields",
-    "external_id",
-    "verified",
-    "custom_role_id",
-    "signature",
-    "moderator",
-    "ticket_restriction",
-    "only_private_comments",
-    "default_group_id",
+# The types of UserForAdmin in the OpenAPI document (ticketing-2026-05.yaml); True: may be null.
+USER_FIELD_TYPES: dict[str, tuple[type, bool]] = {
+    "name": (str, False),
+    "role": (str, False),
+    "notes": (str, False),
+    "details": (str, False),
+    "alias": (str, False),
+    "time_zone": (str, False),
+    "locale": (str, False),
+    "signature": (str, False),
+    "phone": (str, True),
+    "external_id": (str, True),
+    "ticket_restriction": (str, True),
+    "suspended": (bool, False),
+    "verified": (bool, False),
+    "moderator": (bool, False),
+    "only_private_comments": (bool, False),
+    "organization_id": (int, True),
+    "custom_role_id": (int, True),
+    "default_group_id": (int, True),
+    "tags": (list, False),
+    "user_fields": (dict, False),
+}
+UPDATABLE = frozenset(USER_FIELD_TYPES)
+TYPE_WORDS: dict[type, str] = {
+    str: "a string",
+    bool: "true or false",
+    int: "an integer",
+    list: "a list",
+    dict: "an object",
 }
 USER_UPDATES_PER_WINDOW = 5
 EXPORTS_PER_WINDOW = 10
@@ -296,6 +305,21 @@ async def search_users(request: Request) -> Response:
     return errors.json_response(offset_page(request, "users", total, items, page, per_page))
 
 
+def _check_user_types(changes: dict) -> None:
+    """A value of the wrong type is Zendesk's 422 RecordInvalid, and nothing is stored."""
+    for name, value in changes.items():
+        expected, nullable = USER_FIELD_TYPES[name]
+        if value is None and nullable:
+            continue
+        wrong_bool = isinstance(value, bool) and expected is int
+        if value is None or wrong_bool or not isinstance(value, expected):
+            nothing = " or null" if nullable else ""
+            label = name.replace("_", " ").capitalize()
+            raise errors.record_invalid(name, f"{label}: must be {TYPE_WORDS[expected]}{nothing}")
+    if not all(isinstance(t, str) for t in changes.get("tags") or []):
+        raise errors.record_invalid("tags", "Tags: must be a list of strings")
+
+
 async def update_user(request: Request) -> Response:
     principal = require(request, "users", write=True, role="admin")
     state = state_of(request)
@@ -314,8 +338,7 @@ async def update_user(request: Request) -> Response:
         raise errors.record_invalid("role", f"Role: {changes['role']} is not a valid role")
     if "name" in changes and not str(changes["name"] or "").strip():
         raise errors.record_invalid("name", "Name: cannot be blank", "BlankValue")
-    if "suspended" in changes and not isinstance(changes["suspended"], bool):
-        raise errors.record_invalid("suspended", "Suspended: must be true or false")
+    _check_user_types(changes)
     if "role" in changes:
         changes["role_type"] = (
             4 if changes["role"] == "admin" else (0 if changes["role"] == "agent" else None)

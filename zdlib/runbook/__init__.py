@@ -2,7 +2,7 @@
 
 from zdlib.runbook.approval import Approval, approval_problems
 from zdlib.runbook.changes import Change
-from zdlib.runbook.display import bar_chart, note, progress, table, warn
+from zdlib.runbook.display import bar_chart, code_block, note, progress, table, warn
 from zdlib.runbook.errors import Failed, Refused, RunbookStop
 from zdlib.runbook.handoff import HandOff, hand_off
 from zdlib.runbook.run import Run, start_run
@@ -19,6 +19,7 @@ __all__ = [
     "RunbookStop",
     "approval_problems",
     "bar_chart",
+    "code_block",
     "hand_off",
     "note",
     "progress",

@@ -16,10 +16,11 @@ import pandas as pd
 from IPython.display import Markdown as MarkdownOutput
 from IPython.display import display
 
-from zdlib.runbook.markup import Markdown, md, neutralize_html
+from zdlib.runbook.markup import Markdown, code_block, md, neutralize_html
 
 T = TypeVar("T")
 TABLE_CLASS = "zdlib-table"
+__all__ = ["bar_chart", "code_block", "headless", "note", "progress", "table", "warn"]
 
 
 def note(template: str, /, **values: Any) -> None:

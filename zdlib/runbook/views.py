@@ -12,9 +12,13 @@ from zdlib.runbook.display import note, table
 def show_automation(automation: dict[str, Any]) -> None:
     """Title, state, position, conditions and actions of an automation."""
     note(
-        f"**{automation.get('title')}** (id {automation.get('id')}): "
-        f"{'active' if automation.get('active') else 'inactive'}, position {automation.get('position')}, "
-        f"updated {automation.get('updated_at')}{', a Zendesk default' if automation.get('default') else ''}."
+        "**{title}** (id {id}): {state}, position {position}, updated {updated}{default}.",
+        title=automation.get("title"),
+        id=automation.get("id"),
+        state="active" if automation.get("active") else "inactive",
+        position=automation.get("position"),
+        updated=automation.get("updated_at"),
+        default=", a Zendesk default" if automation.get("default") else "",
     )
     conditions = automation.get("conditions") or {}
     rows = [
@@ -33,5 +37,5 @@ def show_automation(automation: dict[str, Any]) -> None:
 
 def show_object(label: str, obj: dict[str, Any], fields: list[str]) -> None:
     """A one-row table of chosen fields of an object."""
-    note(f"{label}:")
+    note("{label}:", label=label)
     table(pd.DataFrame([{f: obj.get(f) for f in fields}]))

@@ -113,10 +113,18 @@ def test_offset_pagination_follows_next_page() -> None:
 
 def test_offset_depth_limit_is_raised_before_page_101() -> None:
     handler, requests = offset_server(150)
-    pages = make_client(handler).users.search("x")
+    pages = make_client(handler).paginate_offset("/api/v2/users/search", "users", params={"query": "x"})
     with pytest.raises(PaginationDepthError, match=r"Use cursor pagination"):
         list(pages)
     assert len(requests) == 100
+
+
+def test_user_search_stops_at_zendesks_1000_results() -> None:
+    """zendesk-api.md §3: search returns at most 1,000 results and page 11 is a 422 (fidelity.md K1)."""
+    handler, requests = offset_server(150)
+    pages = make_client(handler).users.search("x")
+    assert len(list(pages)) == 10 and len(requests) == 10
+    assert pages.truncated and pages.count == 150
 
 
 def test_incremental_export_until_end_of_stream() -> None:

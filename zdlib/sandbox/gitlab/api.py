@@ -61,7 +61,7 @@ class GitLabApi:
 
     async def __call__(self, request: Request) -> Response:
         store = self.store
-        status, delay = store.faults.take()
+        status, delay = store.faults.take(request.method)
         if delay:
             await asyncio.sleep(delay)
         try:

@@ -23,9 +23,12 @@ class Faults:
     status: int | None = None
     delay_s: float = 0.0
     remaining: int | None = None  # None: every request; N: the next N requests
+    methods: tuple[str, ...] = ()  # only these HTTP methods (e.g. POST: a comment fails, reads work)
 
-    def take(self) -> tuple[int | None, float]:
+    def take(self, method: str = "GET") -> tuple[int | None, float]:
         if self.status is None and not self.delay_s:
+            return None, 0.0
+        if self.methods and method.upper() not in self.methods:
             return None, 0.0
         if self.remaining is not None:
             if self.remaining <= 0:
@@ -34,7 +37,12 @@ class Faults:
         return self.status, self.delay_s
 
     def as_dict(self) -> dict[str, Any]:
-        return {"status": self.status, "delay_s": self.delay_s, "remaining": self.remaining}
+        return {
+            "status": self.status,
+            "delay_s": self.delay_s,
+            "remaining": self.remaining,
+            "methods": list(self.methods),
+        }
 
 
 @dataclass

@@ -16,6 +16,7 @@ USER_COLUMNS = [
 ]  # fmt: skip
 AGE_BUCKETS = [(7, "< 7 days"), (30, "7-30 days"), (90, "30-90 days"), (365, "90-365 days")]
 NEVER, OLDER = "never", "> 365 days"
+ROLE_ORDER = ("end-user", "light agent", "agent", "admin")
 
 
 #: A cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV Injection": "=", "+",
@@ -115,6 +116,11 @@ class UserCensus:
         rows += [(f"role: {k}", v) for k, v in sorted(self.roles.items())]
         rows += [(k, v) for k, v in sorted(self.flags.items())]
         return pd.DataFrame(rows, columns=["measure", "count"])
+
+    def role_series(self) -> pd.Series:
+        """Users per role, from end-users to admins (then any other role Zendesk reports)."""
+        order = [*ROLE_ORDER, *sorted(set(self.roles) - set(ROLE_ORDER))]
+        return pd.Series({role: self.roles.get(role, 0) for role in order})
 
     def login_age_series(self) -> pd.Series:
         """Users per last-login age bucket, in age order."""

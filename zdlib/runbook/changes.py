@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -61,6 +62,9 @@ def plan_table(changes: list[Change]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["object", "id", "field", "before", "after", "status", "note"])
 
 
-def _short(value: Any, limit: int = 80) -> str:
+def _short(value: Any, limit: int = 400) -> str:
+    """The value as text; a long one is cut with "…" (a URL never is: its end is what identifies it)."""
     text = "" if value is None else str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if len(text) <= limit or re.fullmatch(r"https?://\S+", text):
+        return text
+    return text[: limit - 1] + "…"

@@ -7,6 +7,7 @@ value (see `zdlib.runbook.markup`). A note without values still shows raw HTML a
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -20,7 +21,10 @@ from zdlib.runbook.markup import Markdown, code_block, md, neutralize_html
 
 T = TypeVar("T")
 TABLE_CLASS = "zdlib-table"
-__all__ = ["bar_chart", "code_block", "headless", "note", "progress", "table", "warn"]
+_TAGS = re.compile(r"(<[^>]*>)")
+_LONG_WORD = re.compile(r"[^\s<>]{30,}")
+_BREAK_AFTER = re.compile(r"([/?=_.-])(?=[^\s])")
+__all__ = ["bar_chart", "code_block", "headless", "note", "progress", "soft_breaks", "table", "warn"]
 
 
 def note(template: str, /, **values: Any) -> None:
@@ -55,9 +59,18 @@ def table(frame: pd.DataFrame | list[dict], *, max_rows: int = 50) -> None:
 def table_output(data: pd.DataFrame) -> dict[str, str]:
     """A DataFrame as HTML and text, without the index, escaped, every cell in full."""
     with pd.option_context("display.max_colwidth", None, "display.width", None):
-        body = data.to_html(index=False, escape=True, border=0, classes=TABLE_CLASS, na_rep="")
+        body = soft_breaks(data.to_html(index=False, escape=True, border=0, classes=TABLE_CLASS, na_rep=""))
         text = data.to_string(index=False, na_rep="") if len(data.columns) else ""
     return {"text/html": f'<div class="{TABLE_CLASS}-scroll">{body}</div>', "text/plain": text}
+
+
+def soft_breaks(html: str) -> str:
+    """HTML with `<wbr>` after `/ ? = _ . -` inside long words (URLs, paths), so they wrap there."""
+
+    def in_text(segment: str) -> str:
+        return _LONG_WORD.sub(lambda m: _BREAK_AFTER.sub(r"\1<wbr>", m.group(0)), segment)
+
+    return "".join(part if part.startswith("<") else in_text(part) for part in _TAGS.split(html))
 
 
 def headless() -> bool:

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from zdlib.config import is_sandbox_url
 from zdlib.runbook.contract import ChangeStatus, Outcome, outcome_of
+from zdlib.runbook.display import soft_breaks
 
 MEANING = {
     Outcome.APPLIED: "changes were made",
@@ -82,7 +83,7 @@ def banner_html(summary: dict[str, Any] | None) -> str:
     parts.append(_facts(summary))
     parts.append(_changes(summary.get("changes") or []))
     parts.append("</section>")
-    return "\n".join(p for p in parts if p)
+    return soft_breaks("\n".join(p for p in parts if p))
 
 
 def _reason(summary: dict[str, Any]) -> str:

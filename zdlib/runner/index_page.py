@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from zdlib.config import is_sandbox_url
 from zdlib.runbook.contract import Outcome, outcome_of
+from zdlib.runbook.display import soft_breaks
 from zdlib.runbook.staging import index_mode
 from zdlib.runner.records import read_index
 
@@ -38,7 +39,7 @@ body { font-family: system-ui, sans-serif; margin: 1.5em; color: #1f2328; }
 h1 { font-size: 1.4em; } .controls { margin: .8em 0; display: flex; gap: 1em; flex-wrap: wrap; }
 .scroll { overflow-x: auto; } table { border-collapse: collapse; font-size: .92em; }
 th, td { text-align: left; vertical-align: top; padding: .3em .7em; border-bottom: 1px solid #ddd;
-  overflow-wrap: anywhere; max-width: 28em; }
+  overflow-wrap: break-word; }
 th { background: #f3f4f6; cursor: pointer; user-select: none; white-space: nowrap; position: sticky; top: 0; }
 th[aria-sort=ascending]::after { content: " ▲"; } th[aria-sort=descending]::after { content: " ▼"; }
 .o-applied { color: #1a7f37; font-weight: 600; } .o-planned { color: #0969da; } .o-no-op { color: #57606a; }
@@ -154,7 +155,8 @@ def _row(entry: Mapping[str, Any]) -> str:
         f'<td class="o-{_text(outcome.replace(" ", "-"))}">{_text(outcome)}</td>',
         f"<td>{_link(entry.get('records') or {})}</td>",
     ]
-    return f'<tr data-outcome="{_text(outcome)}" data-runbook="{_text(runbook)}">{"".join(cells)}</tr>'
+    row = f'<tr data-outcome="{_text(outcome)}" data-runbook="{_text(runbook)}">{"".join(cells)}</tr>'
+    return soft_breaks(row)
 
 
 def _operator(operator: Any) -> str:

@@ -44,7 +44,7 @@ body.jp-Notebook { max-width: 1100px; margin: 0 auto; padding: 1em 1.5em 3em; }
 .zd-note { color: #555; }
 .zd-facts, .zd-changes { border-collapse: collapse; margin: .6em 0; }
 .zd-facts th, .zd-facts td, .zd-changes th, .zd-changes td { text-align: left; vertical-align: top;
-  padding: .2em .8em .2em 0; border-bottom: 1px solid #e5e5e5; overflow-wrap: anywhere; }
+  padding: .2em .8em .2em 0; border-bottom: 1px solid #e5e5e5; overflow-wrap: break-word; }
 .zd-facts th { white-space: nowrap; color: #444; font-weight: 600; }
 .zd-tag { display: inline-block; padding: 0 .4em; border-radius: 3px; background: #eee; font-size: .9em; }
 .zd-tag-ok { background: #dafbe1; color: #1a7f37; }
@@ -53,8 +53,9 @@ body.jp-Notebook { max-width: 1100px; margin: 0 auto; padding: 1em 1.5em 3em; }
 .zd-status-verified { color: #1a7f37; font-weight: 600; }
 .zd-status-failed { color: #cf222e; font-weight: 600; }
 .zd-scroll, .zdlib-table-scroll, .jp-OutputArea-output { overflow-x: auto; max-width: 100%; }
-.jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { overflow-wrap: anywhere; max-width: 40em; }
+.jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { overflow-wrap: break-word; }
 .zdlib-table { border-collapse: collapse; }
+.jp-RenderedHTMLCommon .zdlib-table td, .jp-RenderedHTMLCommon .zdlib-table th { text-align: left; }
 .zd-toggle { margin: 0 0 1em; font-family: var(--jp-ui-font-family, sans-serif); }
 #zd-show-code:not(:checked) ~ main .jp-CodeCell .jp-Cell-inputWrapper { display: none; }
 #zd-show-code:not(:checked) ~ main .jp-CodeCell.jp-mod-noOutputs { display: none; }

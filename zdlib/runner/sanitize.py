@@ -14,7 +14,7 @@ TAGS = frozenset(
         "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt", "em",
         "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s", "samp",
         "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
-        "tr", "u", "ul",
+        "tr", "u", "ul", "wbr",
     }
 )  # fmt: skip
 ATTRIBUTES = {

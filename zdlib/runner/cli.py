@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from zdlib.runbook.contract import EXIT_USAGE
+from zdlib.runbook.contract import EXIT_USAGE, Outcome
 from zdlib.runner import records
 from zdlib.runner.parameters import ParameterError, load_parameter_file
 from zdlib.runner.publish import Published
@@ -87,7 +87,7 @@ def main_run(argv: list[str]) -> int:
     for earlier in result.recovered:
         print(describe_recovered(earlier))
     print(describe_result(result))
-    if not result.ok and result.kernel_log.strip():
+    if result.outcome is Outcome.FAILED and result.kernel_log.strip():  # an interruption's is only noise
         print("kernel log (the kernel's own messages):\n" + result.kernel_log.rstrip(), file=sys.stderr)
     return result.exit_code
 

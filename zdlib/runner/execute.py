@@ -25,6 +25,7 @@ from papermill.exceptions import PapermillExecutionError
 KERNEL_NAME = "python3"
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 #: no history database to open (start-up time), no start-up warnings (the TCP one is about loopback)
+_STOPPING = threading.Event()  # set by a stop signal: the kernel is interrupted on its way down
 KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False", "--IPKernelApp.log_level=ERROR")
 
 
@@ -60,7 +61,6 @@ class RunnerKernelManager(AsyncKernelManager):
     """The kernel of a headless run: its output to a log file; no interrupt on an ordinary shutdown."""
 
     kernel_log: ClassVar[Path | None] = None
-    interrupt_on_shutdown: ClassVar[bool] = False
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
         if self.kernel_log is not None:
@@ -70,8 +70,9 @@ class RunnerKernelManager(AsyncKernelManager):
         await super()._async_launch_kernel(kernel_cmd, **kw)
 
     async def _async_interrupt_kernel(self) -> None:
-        # jupyter_client interrupts before every shutdown; an idle kernel then logs a KeyboardInterrupt
-        if self.shutting_down and not type(self).interrupt_on_shutdown:
+        # jupyter_client interrupts before every shutdown; an idle kernel then logs a KeyboardInterrupt.
+        # Only a stopped run needs it: the running cell stops at once instead of after a SIGTERM.
+        if self.shutting_down and not _STOPPING.is_set():
             return
         await super()._async_interrupt_kernel()
 
@@ -138,6 +139,7 @@ class _StopSwitch:
         self.received.append(signal.Signals(signum).name)
         if self.armed:
             self.armed = False
+            _STOPPING.set()
             raise Stopped(signum)
 
     def disarm(self) -> None:
@@ -151,10 +153,12 @@ def stop_signals() -> Iterator[_StopSwitch]:
     if threading.current_thread() is not threading.main_thread():
         yield switch
         return
+    _STOPPING.clear()
     previous = {signum: signal.signal(signum, switch.handle) for signum in STOP_SIGNALS}
     try:
         yield switch
     finally:
+        _STOPPING.clear()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 

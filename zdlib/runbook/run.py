@@ -332,6 +332,11 @@ class Run:
         """
         if change.status != ch.PENDING:
             return None
+        if self.approval is None or not self.approval.ok:  # every write goes through the one gate
+            self.refuse(
+                f"No change was made: {change.object} {change.id} was about to change before an approval "
+                "was checked. The runbook must call run.require_approval(...) before its first change."
+            )
         what = f"{change.object} {change.id} `{change.field}`"
         redo = if_unknown or RERUN_ADVICE
         self._checkpoint(

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint demo lab bench clean
+.PHONY: install test lint browser demo lab bench clean
 
 install: $(STAMP)
 
@@ -18,8 +18,12 @@ $(STAMP): pyproject.toml
 lint: install
 	$(BIN)/ruff check zdlib tests bench notebooks
 
-test: lint
+test: lint browser
 	$(BIN)/python -m pytest -q
+
+# tests/lab/ drives JupyterLab in Debian's Chromium (Playwright); installed here, never by `make install`.
+browser:
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 demo: install
 	$(BIN)/zdlib demo

@@ -1,37 +1,71 @@
-"""`zdlib lab`: JupyterLab on `notebooks/` with a running sandbox and its environment ready."""
+"""`zdlib lab`: JupyterLab on the repository, with a running sandbox, working copies and records.
+
+The lab's root is the repository (README, runbooks.md, records/ and notebooks/ are all in its file
+browser). The committed templates in `notebooks/` are read-only there (`lab_contents.TemplateGuard`):
+runbooks are run from working copies in `records/interactive/`, and every run's `finish()` publishes a
+record into `records/` (the kit's `zdlib.runbook.interactive`). Arguments after `--` go to JupyterLab.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
+import nbformat
+
+from zdlib.runbook.staging import ensure_records_dir
 from zdlib.runner.environment import instance_overrides, sandbox_instance
 from zdlib.runner.locate import notebook_folders
 
 ENV_FILE_NAME = ".env.sandbox"
+WORKING_COPIES = Path("records") / "interactive"
+CONTENTS_MANAGER = "zdlib.runner.lab_contents.TemplateGuard"
+START_TIMEOUT_S = 120
+RUNNER_CHANNEL = ("ZDLIB_RECORD_STEM", "ZDLIB_RUN_SECRETS")  # a lab kernel is never a headless run
 REAL_INSTANCE_HINT = """\
 To walk a runbook against a real instance instead: stop this (Ctrl-C), put ZENDESK_URL and your
-credential in .env at the repo root (see .env.example), and start JupyterLab yourself:
-    .venv/bin/jupyter lab notebooks/
+credential in .env at the repo root (see .env.example) and run `zdlib lab --no-sandbox`.
 Headless, the same runbooks run with `zdlib run NAME -p ...` (add --sandbox to rehearse)."""
 
 
 def lab_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="zdlib lab", description=__doc__)
-    parser.add_argument("--port", type=int, default=0, help="sandbox port (default: a free port)")
-    parser.add_argument("--users", type=int, default=2000, help="seeded users in the sandbox")
-    parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    parser = argparse.ArgumentParser(
+        prog="zdlib lab",
+        description="JupyterLab on this repository with a sandbox; arguments after `--` go to JupyterLab.",
+    )
+    parser.add_argument("--sandbox-port", type=int, default=0, help="the sandbox's port (default: free)")
+    parser.add_argument("--lab-port", type=int, default=0, help="JupyterLab's port (default: free)")
+    parser.add_argument("--users", type=int, default=2000, help="users seeded in the sandbox")
+    parser.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="start no sandbox: kernels use ZENDESK_* from the environment or .env (a real instance)",
+    )
+    parser.add_argument("--no-browser", action="store_true", help="do not open a browser; print the URL")
     return parser
 
 
+def split_arguments(argv: list[str]) -> tuple[list[str], list[str]]:
+    """Our options, and what follows `--` (passed to JupyterLab as given)."""
+    if "--" in argv:
+        at = argv.index("--")
+        return argv[:at], argv[at + 1 :]
+    return argv, []
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    """A port that is free now, fixed for the session so `.env.sandbox` stays valid."""
+    """A port that is free now, fixed for the session so `.env.sandbox` and the URL stay valid."""
     with socket.socket() as probe:
         probe.bind((host, 0))
         return probe.getsockname()[1]
@@ -59,28 +93,164 @@ def write_env_file(path: Path, sandbox_env: Mapping[str, str]) -> Path:
     return path
 
 
+# -- working copies --------------------------------------------------------------------------------
+def _sources(path: Path) -> list[tuple[str, str]] | None:
+    try:
+        notebook = nbformat.read(path, as_version=4)
+    except (OSError, ValueError):
+        return None
+    return [(cell.cell_type, cell.source) for cell in notebook.cells]
+
+
+def prepare_working_copies(notebooks: Path, folder: Path) -> dict[str, list[str]]:
+    """Copy each template to `folder` (0600), unless its working copy there was edited (kept, and said).
+
+    Returns {"fresh": [...], "kept": [...]} by runbook name.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    done: dict[str, list[str]] = {"fresh": [], "kept": []}
+    for template in sorted(notebooks.glob("*.ipynb")):
+        copy = folder / template.name
+        if copy.exists() and _sources(copy) not in (None, _sources(template)):
+            done["kept"].append(template.stem)
+            continue
+        scratch = folder / f".{template.name}.partial"
+        fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(template.read_bytes())
+        os.replace(scratch, copy)
+        done["fresh"].append(template.stem)
+    return done
+
+
+# -- JupyterLab ------------------------------------------------------------------------------------
+def lab_command(jupyter: str, root: Path, port: int, *, open_browser: bool, extra: list[str]) -> list[str]:
+    """The `jupyter lab` command line: root, port, contents guard, no outside calls, then `extra`."""
+    command = [
+        jupyter,
+        "lab",
+        f"--ServerApp.root_dir={root}",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--ServerApp.contents_manager_class={CONTENTS_MANAGER}",
+        f"--LabApp.default_url=/lab/tree/{WORKING_COPIES.as_posix()}",
+        "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
+        f"--ServerApp.open_browser={open_browser}",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # as root in a container; JupyterLab refuses root without it
+    return command + extra
+
+
+def lab_url(port: int, token: str) -> str:
+    return f"http://127.0.0.1:{port}/lab/tree/{WORKING_COPIES.as_posix()}?token={token}"
+
+
+def wait_until_serving(process: subprocess.Popen, port: int, token: str, timeout: float) -> bool:
+    """True once JupyterLab answers on its port (False if it exited or did not answer in time)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            answer = httpx.get(
+                f"http://127.0.0.1:{port}/api/status", headers={"Authorization": f"token {token}"}, timeout=2
+            )
+            if answer.status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+@contextmanager
+def instance(args: argparse.Namespace) -> Iterator[dict[str, str] | None]:
+    """The sandbox's environment while it runs, or None with `--no-sandbox`."""
+    if args.no_sandbox:
+        yield None
+        return
+    port = args.sandbox_port or free_port()
+    with sandbox_instance(port=port, users=args.users) as sandbox_env:
+        yield sandbox_env
+
+
 def main(argv: list[str]) -> int:
-    args = lab_parser().parse_args(argv)
+    ours, extra = split_arguments(argv)
+    args = lab_parser().parse_args(ours)
     folders = notebook_folders()
     if not folders:
-        print("zdlib lab: no notebooks/ folder found", file=sys.stderr)
+        print("zdlib lab: no notebooks/ folder found here or above the zdlib install", file=sys.stderr)
         return 2
     notebooks = folders[0]
+    root = notebooks.parent
     jupyter = shutil.which("jupyter", path=str(Path(sys.executable).parent)) or shutil.which("jupyter")
     if not jupyter:
         print("zdlib lab: jupyter is not installed (run `make install`)", file=sys.stderr)
         return 1
-    port = args.port or free_port()
-    env_file = notebooks.parent / ENV_FILE_NAME
-    with sandbox_instance(port=port, users=args.users) as sandbox_env:
-        write_env_file(env_file, sandbox_env)
-        print(f"Sandbox running at {sandbox_env.get('ZENDESK_URL', f'http://127.0.0.1:{port}')}")
-        print(f"Its settings are in {env_file} (for `zdlib run NAME --env-file {ENV_FILE_NAME}`).")
-        print(REAL_INSTANCE_HINT)
-        command = [jupyter, "lab", str(notebooks)] + (["--no-browser"] if args.no_browser else [])
+    records = ensure_records_dir(root / "records")
+    copies = prepare_working_copies(notebooks, root / WORKING_COPIES)
+    token = secrets.token_urlsafe(24)
+    port = args.lab_port or free_port()
+    env_file = root / ENV_FILE_NAME
+    with instance(args) as sandbox_env:
+        if sandbox_env is None:
+            env = dict(os.environ)
+            print("No sandbox: kernels use ZENDESK_* from the environment or .env (a real instance).")
+        else:
+            env = lab_environment(sandbox_env, os.environ)
+            write_env_file(env_file, sandbox_env)
+            print(f"Sandbox running at {sandbox_env.get('ZENDESK_URL')}")
+            print(f"Its settings are in {env_file} (for `zdlib run NAME --env-file {ENV_FILE_NAME}`).")
+            print(REAL_INSTANCE_HINT)
+        for name in RUNNER_CHANNEL:
+            env.pop(name, None)
+        env.update({"ZDLIB_RECORDS_DIR": str(records), "JUPYTER_TOKEN": token})
+        command = lab_command(jupyter, root, port, open_browser=not args.no_browser, extra=extra)
         try:
-            return subprocess.call(command, env=lab_environment(sandbox_env, os.environ))
-        except KeyboardInterrupt:
-            return 0
+            return _serve(command, env, port, token, root, copies)
         finally:
             env_file.unlink(missing_ok=True)
+            _recover(records, env)
+
+
+def _stop_on_signal(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM, SIGHUP: stop JupyterLab, its kernels and the sandbox as Ctrl-C does
+
+
+def _serve(
+    command: list[str], env: dict[str, str], port: int, token: str, root: Path, copies: dict[str, list[str]]
+) -> int:
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _stop_on_signal)
+    process = subprocess.Popen(command, env=env, cwd=root)
+    try:
+        if not wait_until_serving(process, port, token, START_TIMEOUT_S):
+            print(f"zdlib lab: JupyterLab did not start on port {port} (see above)", file=sys.stderr)
+            process.terminate()
+            return process.wait() or 1
+        print(f"\nJupyterLab: {lab_url(port, token)}")
+        print(
+            f"Run the working copies in {WORKING_COPIES}/ (notebooks/ is read-only here); every finish() "
+            f"publishes a record into records/ ({root / 'records' / 'index.html'})."
+        )
+        if copies["kept"]:
+            kept = ", ".join(copies["kept"])
+            print(f"Kept your edited working copies: {kept} (delete one to get a fresh copy).")
+        print("Stop with Ctrl-C.", flush=True)
+        return process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        return 0
+
+
+def _recover(records: Path, env: Mapping[str, str]) -> None:
+    """Publish what a kernel stopped with the lab left staged (`zdlib records recover`)."""
+    command = [sys.executable, "-m", "zdlib", "records", "--records", str(records), "recover"]
+    subprocess.run(command, env=dict(env), check=False, timeout=300)

@@ -1,0 +1,166 @@
+"""JupyterLab in a real browser (Chromium from Debian, driven by Playwright): the confirm-button path.
+
+Open deactivate_automation's working copy, set the approval, Run All, press "Apply this plan", run the
+cells below; then the automation is inactive on the sandbox, an `applied` record is indexed, and Ctrl+S
+leaves the committed templates under notebooks/ untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import nbformat
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tests.lab.conftest import Lab
+from tests.runbooks.support import APPROVED
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's package (`make test` installs it); never a downloaded browser
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+RUNBOOK = "deactivate_automation"
+STEP_TIMEOUT_MS = 60_000
+expect.set_options(timeout=STEP_TIMEOUT_MS)
+
+
+def parameters_with(template: str, values: dict) -> str:
+    """The template's parameters cell with `values` set (other lines kept, comments dropped on set lines)."""
+    lines, missing = [], dict(values)
+    for line in template.splitlines():
+        name = line.split("=")[0].split(":")[0].strip()
+        if name in missing:
+            lines.append(f"{name} = {missing.pop(name)!r}")
+        else:
+            lines.append(line)
+    assert not missing, f"the template has no parameters {sorted(missing)}"
+    return "\n".join(lines)
+
+
+def api(lab: Lab, method: str, path: str, **kwargs) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {lab.sandbox['ZENDESK_OAUTH_TOKEN']}"}
+    return httpx.request(method, lab.sandbox["ZENDESK_URL"] + path, headers=headers, timeout=10, **kwargs)
+
+
+def index_lines(records: Path) -> list[dict]:
+    index = records / "index.jsonl"
+    return [json.loads(line) for line in index.read_text().splitlines()] if index.exists() else []
+
+
+def templates_changed(lab: Lab) -> str:
+    """`git status --porcelain notebooks/` in the lab's repository: empty when no template changed."""
+    command = ["git", "status", "--porcelain", "notebooks/"]
+    return subprocess.run(command, cwd=lab.root, capture_output=True, text=True, check=True).stdout
+
+
+def wait_for(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.25)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def menu(page: Page, top: str, item: str) -> None:
+    page.get_by_role("menuitem", name=top, exact=True).click()
+    page.get_by_role("menuitem", name=item, exact=True).click()
+
+
+def wait_idle(page: Page) -> None:
+    """The kernel has run everything queued (no cell shows `[*]`)."""
+    page.wait_for_function(
+        "() => ![...document.querySelectorAll('.jp-InputPrompt')].some(p => p.textContent.includes('*'))",
+        timeout=STEP_TIMEOUT_MS,
+    )
+
+
+def test_confirm_button_path_applies_records_and_leaves_templates_clean(lab: Lab):
+    template = nbformat.read(lab.root / "notebooks" / f"{RUNBOOK}.ipynb", as_version=4)
+    parameters_cell = next(c for c in template.cells if "parameters" in c.metadata.get("tags", []))
+    automation_id = 12345  # the template's default: the sandbox's seeded, active automation
+    assert f"automation_id: int = {automation_id}" in parameters_cell.source
+    assert api(lab, "GET", f"/api/v2/automations/{automation_id}").json()["automation"]["active"] is True
+    source = parameters_with(parameters_cell.source, APPROVED)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(STEP_TIMEOUT_MS)
+        page.goto(f"{lab.base}/lab/tree/records/interactive/{RUNBOOK}.ipynb?token={lab.token}")
+        page.on("close", lambda _: None)
+        cells = page.locator(".jp-Notebook .jp-Cell")
+        expect(cells.first).to_be_visible()
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", state="attached")
+
+        parameters = cells.nth(1).locator(".cm-content")
+        parameters.click()
+        page.keyboard.press("Control+a")
+        page.keyboard.insert_text(source)  # as typed, without the editor's bracket/quote completion
+        page.keyboard.press("Escape")
+
+        menu(page, "Run", "Run All Cells")
+        apply_button = page.get_by_role("button", name="Apply this plan")
+        expect(apply_button).to_be_visible()
+        expect(page.get_by_text("Outcome: planned").last).to_be_visible()
+        wait_idle(page)  # finish() has published the dry run's record
+        apply_button.click()
+        expect(page.get_by_text("Apply this plan: confirmed")).to_be_visible()
+
+        page.locator(".jp-MarkdownCell", has_text="Snapshot before the change").first.click()
+        menu(page, "Run", "Run Selected Cell and All Below")
+        expect(page.get_by_text("Outcome: applied").last).to_be_visible()
+        wait_idle(page)
+        expect(page.get_by_text("confirmed in JupyterLab").first).to_be_visible()  # header and plan updated
+
+        page.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
+        page.keyboard.press("Escape")
+        page.keyboard.press("Control+s")
+        working_copy = lab.root / "records" / "interactive" / f"{RUNBOOK}.ipynb"
+        wait_for(
+            lambda: any(c.get("outputs") for c in nbformat.read(working_copy, as_version=4).cells),
+            30,
+            "Ctrl+S to save the working copy",
+        )
+        browser.close()
+
+    assert api(lab, "GET", f"/api/v2/automations/{automation_id}").json()["automation"]["active"] is False
+    entries = wait_for(
+        lambda: [e for e in index_lines(lab.records) if e["outcome"] == "applied"],
+        30,
+        "an applied record in records/index.jsonl",
+    )
+    assert [e["outcome"] for e in index_lines(lab.records)] == ["planned", "applied"]
+    record = entries[-1]
+    assert record["changes"][0]["status"] == "verified" and record["changes"][0]["after"] is False
+    assert templates_changed(lab) == ""
+
+
+def test_saving_a_template_through_the_lab_is_refused(lab: Lab):
+    """What Ctrl+S or autosave on an opened template sends: a PUT to the contents API."""
+    path = f"notebooks/{RUNBOOK}.ipynb"
+    headers = {"Authorization": f"token {lab.token}"}
+    model = httpx.get(f"{lab.base}/api/contents/{path}", headers=headers, timeout=10).json()
+    assert model["writable"] is False  # JupyterLab shows the template as read-only
+    model["content"]["cells"][1]["source"] = "automation_id = 1"
+    body = {"type": "notebook", "format": "json", "content": model["content"]}
+    answer = httpx.put(f"{lab.base}/api/contents/{path}", headers=headers, json=body, timeout=10)
+    assert answer.status_code == 403 and "read-only" in answer.json()["message"]
+    rename = httpx.patch(
+        f"{lab.base}/api/contents/{path}", headers=headers, json={"path": "notebooks/x.ipynb"}, timeout=10
+    )
+    assert rename.status_code == 403
+    assert templates_changed(lab) == ""
+    listing = httpx.get(f"{lab.base}/api/contents/", headers=headers, timeout=10).json()
+    assert {"README.md", "runbooks.md", "records", "notebooks"} <= {c["name"] for c in listing["content"]}

@@ -86,9 +86,11 @@ def test_applied_run_checkpoints_and_verifies(displayed, monkeypatch):
     change = deactivate(run, zendesk)
     run.finish()
     states = summaries(displayed)
-    assert [s["outcome"] for s in states] == ["failed", "failed", "applied"]
-    assert states[0]["changes"][0]["status"] == "pending" and "result is unknown" in states[0]["reason"]
-    assert states[1]["changes"][0]["status"] == "applied" and "before it was verified" in states[1]["reason"]
+    # checkpoints say what a stop would leave: interrupted, with what was sent (issue 12 A)
+    assert [s["outcome"] for s in states] == ["interrupted", "interrupted", "applied"]
+    assert [bool(s.get("checkpoint")) for s in states] == [True, True, False]
+    assert states[0]["changes"][0]["status"] == "pending" and "answer was not seen" in states[0]["reason"]
+    assert states[1]["changes"][0]["status"] == "applied" and "not yet verified" in states[1]["reason"]
     assert change.status == "verified" and zendesk.puts == 1
     assert states[-1]["request_ids"] == ["req-PUT-0"]
 

@@ -1,0 +1,118 @@
+"""finish() decides the outcome from what happened each time it runs; the record shows the end state.
+
+The JupyterLab path: Run All (a dry run ends `planned`), "Apply this plan", the cells below, finish()
+again: `applied`, with the header and plan updated in place (IPython display updates).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.kit.test_run import APPROVAL, FakeZendesk, make_run, summaries
+from zdlib.runbook import Change, Refused
+from zdlib.runbook.contract import Mode, Outcome
+
+
+class Handle:
+    """What IPython's display(..., display_id=True) returns: the shown object, updatable in place."""
+
+    def __init__(self, shown: list, index: int) -> None:
+        self.shown, self.index = shown, index
+
+    def update(self, obj, **_) -> None:
+        self.shown[self.index] = obj
+
+
+@pytest.fixture
+def displayed(monkeypatch):
+    shown: list = []
+
+    def display(obj, display_id=None, **_):
+        shown.append(obj)
+        return Handle(shown, len(shown) - 1) if display_id else None
+
+    for where in ("zdlib.runbook.summary", "zdlib.runbook.run", "zdlib.runbook.display"):
+        monkeypatch.setattr(f"{where}.display", display)
+    return shown
+
+
+def texts(shown: list) -> str:
+    parts = []
+    for obj in shown:
+        data = obj if isinstance(obj, dict) else {"text/markdown": getattr(obj, "data", "")}
+        parts.append(str(data.get("text/markdown") or data.get("text/plain") or ""))
+    return "\n".join(parts)
+
+
+def walk_the_notebook(run, zendesk, change):
+    run.snapshot("automation-7", zendesk.automation)
+    run.apply(change, lambda: run.client.automations.update(7, {"active": False}))
+    run.verify(change, run.client.automations.get(7)["active"])
+    run.finish()
+
+
+def test_confirm_then_cells_below_end_applied_and_header_and_plan_say_so(displayed, monkeypatch, tmp_path):
+    zendesk = FakeZendesk()
+    run = make_run(zendesk, dry_run=True, monkeypatch=monkeypatch, headless=False)
+    run.stem = tmp_path / "record"
+    run.show_header()
+    change = Change("automation", 7, "active", True, False)
+    run.plan([change])
+    run.require_approval(*APPROVAL)
+    walk_the_notebook(run, zendesk, change)  # Run All: a dry run
+    assert summaries(displayed)[-1]["outcome"] == Outcome.PLANNED and zendesk.puts == 0
+    assert "| Mode | dry run" in texts(displayed) and "**Dry run**" in texts(displayed)
+
+    control = next(o for o in displayed if type(o).__name__ == "VBox")
+    control.children[0].click()  # "Apply this plan"
+    assert "confirmed in JupyterLab" in texts(displayed)  # updated at once, before any cell runs
+    walk_the_notebook(run, zendesk, change)  # the cells below
+    final = summaries(displayed)[-1]
+    assert (final["outcome"], final["mode"], final["changes"][0]["status"]) == (
+        Outcome.APPLIED,
+        Mode.APPLY,
+        "verified",
+    )
+    assert zendesk.puts == 1 and "applied and verified" in final["reason"]
+    shown = texts(displayed)
+    assert "| Mode | dry run" not in shown and "**Dry run**" not in shown  # header and plan: the end state
+    assert "| Mode | \\*\\*apply" in shown or "| Mode | **apply**" in shown
+    assert "**Applied**" in shown and "verified" in shown
+
+
+def test_a_refusal_stands_until_something_changes(displayed, monkeypatch):
+    run = make_run(FakeZendesk(), dry_run=False, monkeypatch=monkeypatch)
+    run.plan([Change("automation", 7, "active", True, False)])
+    with pytest.raises(Refused):
+        run.require_approval("", "", "")
+    run.finish()  # the summary cell run again by hand: still refused, not "failed"
+    assert [s["outcome"] for s in summaries(displayed)[-2:]] == [Outcome.REFUSED, Outcome.REFUSED]
+
+
+def test_an_error_in_a_later_cell_of_a_finished_run_is_not_its_failure(displayed, monkeypatch):
+    run = make_run(FakeZendesk(), dry_run=True, monkeypatch=monkeypatch)
+    run.plan([Change("automation", 7, "active", True, False)])
+    run.finish()
+    assert not run.changed_since_finish
+    run.changes[0].status = "pending"  # what "Apply this plan" does
+    assert run.changed_since_finish
+
+
+@pytest.mark.parametrize(
+    ("statuses", "dry_run", "outcome"),
+    [
+        (["planned"], True, Outcome.PLANNED),
+        (["verified", "no-op"], False, Outcome.APPLIED),
+        (["pending"], False, Outcome.FAILED),
+        (["verified", "waiting"], False, Outcome.WAITING),
+        (["verified", "failed"], False, Outcome.FAILED),
+        (["no-op"], False, Outcome.NOOP),
+    ],
+)
+def test_decide_outcome(displayed, monkeypatch, statuses, dry_run, outcome):
+    run = make_run(FakeZendesk(), dry_run=dry_run, monkeypatch=monkeypatch)
+    for number, status in enumerate(statuses):
+        change = Change("automation", number, "active", True, False)
+        change.status = status
+        run.changes.append(change)
+    assert run.decide_outcome() is outcome

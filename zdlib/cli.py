@@ -12,7 +12,7 @@ commands:
   run       run a runbook notebook and keep its record (zdlib run --help)
   records   list the records index
   demo      run every runbook on an embedded sandbox (what `make demo` does)
-  lab       open JupyterLab on notebooks/ with a running sandbox
+  lab       JupyterLab on this repository with a sandbox (zdlib lab --help)
 """
 
 

@@ -4,8 +4,15 @@ Names are imported on first use (PEP 562): the runner reads `zdlib.runbook.stagi
 loading pandas and IPython (start-up time of `zdlib run`, BENCHMARKS.md workload 5).
 """
 
+import sys
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
+
+# jsonschema (imported by nbformat and papermill, in the runner and the kernel) loads the optional
+# `rfc3987_syntax`, which compiles its grammar at import: 1.2 s of every `zdlib run` on the benchmark machine
+# (BENCHMARKS.md, workload 5). Notebook schemas use no `iri` format; jsonschema skips absent checkers.
+if "jsonschema" not in sys.modules:
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from zdlib.runbook.approval import Approval, approval_problems

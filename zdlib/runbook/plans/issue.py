@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from zdlib.approval.request_url import normalize_request_url
 from zdlib.runbook import changes as ch
 from zdlib.runbook import credentials as cred
 from zdlib.runbook.contract import ChangeStatus
@@ -226,7 +227,7 @@ class OAuthIssue:
         self._keep("access_token", grant.get("access_token"))
         self._check_granted(grant)
         if self.deliver is Deliver.TOKEN:  # only the token leaves: the secret used to mint it dies here
-            self._keep(
+            self._track(
                 "discarded_secret",
                 client.oauth_clients.generate_secret(self.oauth_client["id"]).get("secret"),
             )
@@ -245,10 +246,16 @@ class OAuthIssue:
         }
 
     def _keep(self, name: str, value: str | None) -> None:
-        """A secret is registered with the run's scan the moment it exists."""
+        """A secret is registered with the run's scan the moment it exists, and kept for the hand-off."""
+        self._track(name, value)
+        if value:
+            self.secrets[name] = value
+
+    @staticmethod
+    def _track(name: str, value: str | None) -> None:
+        """Registered with the run's scan, never handed over (e.g. a secret regenerated to be discarded)."""
         if value:
             register_secret(f"create_token {name}", value)
-            self.secrets[name] = value
 
     def _check_owner(self) -> None:
         owner = self.run.client.oauth_clients.get(self.oauth_client["id"]).get("user_id")
@@ -300,7 +307,7 @@ class OAuthIssue:
             else:
                 for token in list(client.oauth_tokens.list(all=True, client_id=cid)):  # none was delivered
                     client.oauth_tokens.revoke(token["id"])
-                self._keep("discarded_secret", client.oauth_clients.generate_secret(cid).get("secret"))
+                self._track("discarded_secret", client.oauth_clients.generate_secret(cid).get("secret"))
         except Exception as error:  # the refusal must still be reported
             warn(f"Undoing failed ({type(error).__name__}): check OAuth client {cid} in Admin Center now.")
             return
@@ -334,7 +341,6 @@ class OAuthIssue:
                 "destination and re-run: a new credential is issued."
             )
         change.status = ChangeStatus.APPLIED
-        self.secrets.pop("discarded_secret", None)
 
     # -- verify ----------------------------------------------------------------------------------------
     def verify(self) -> None:
@@ -406,7 +412,7 @@ def plan_issue(
             ) from None
         plan = OAuthIssue(
             run,
-            access_request_url,
+            normalize_request_url(access_request_url),
             requester_email,
             cred.parse_scopes(scopes),
             cred.check_expires_in(expires_in),

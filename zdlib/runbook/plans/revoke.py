@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from zdlib.approval.request_url import normalize_request_url
 from zdlib.errors import NotFound
 from zdlib.runbook import changes as ch
 from zdlib.runbook.contract import ChangeStatus
@@ -379,6 +380,11 @@ def revocation(
         note("No credential was chosen: here are the candidates. Re-run with `token_id` or `issued_for_url`.")
         candidates(run, kind)
         return NoTarget()
+    if issued_for_url:
+        try:
+            issued_for_url = normalize_request_url(issued_for_url)
+        except ValueError as error:
+            run.refuse(f"issued_for_url: {error}")
     if kind == "api_token":
         if issued_for_url:
             tokens = find_request_credentials(run.client, issued_for_url).api_tokens

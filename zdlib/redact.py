@@ -100,6 +100,26 @@ def is_secret_path(path: tuple[str, ...]) -> bool:
     )
 
 
+def credential_field_in(data: Any, holds: Callable[[str], bool] = bool) -> str | None:
+    """The dotted path of the first credential-bearing field with a value in decoded JSON, or None.
+
+    ``holds(text)`` decides whether a value can carry a secret at all (the runner lets flags through).
+    """
+    stack: list[tuple[tuple[str, ...], Any]] = [((), data)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, Mapping):
+            for key, value in item.items():
+                here = (*path, str(key))
+                if isinstance(value, Mapping | list):
+                    stack.append((here, value))
+                elif value not in (None, "", False) and is_secret_path(here) and holds(str(value)):
+                    return ".".join(here)
+        elif isinstance(item, list):
+            stack.extend((path, value) for value in item)
+    return None
+
+
 # -- the registry ---------------------------------------------------------------------------------
 
 #: ``listener(label, value)``: told about every secret registered in this process (and those before).

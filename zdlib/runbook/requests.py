@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import posixpath
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from zdlib.errors import NotFound, ZendeskError
-from zdlib.redact import redact_data
+from zdlib.redact import credential_field_in, redact_data
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 READ_METHODS = ("GET",)
@@ -42,8 +44,7 @@ def parse_request(method: str, path: str, body: str) -> ApiRequest:
             "path must be relative to the instance (e.g. /api/v2/automations/12345): the instance comes from "
             "ZENDESK_URL, so a request cannot be sent elsewhere."
         )
-    if not target.startswith(ALLOWED_PREFIXES) or any(c.isspace() for c in target) or ".." in target:
-        raise RequestInputError(f"path={path!r} must start with /api/v2/ and contain no spaces or '..'.")
+    check_path(target)
     payload = None
     if (body or "").strip():
         try:
@@ -54,11 +55,52 @@ def parse_request(method: str, path: str, body: str) -> ApiRequest:
             ) from error
         if verb in READ_METHODS or verb == "DELETE":
             raise RequestInputError(f"A {verb} request takes no body; remove it or use PUT/POST.")
+        field = credential_field_in(payload)
+        if field:
+            raise RequestInputError(
+                f"body field {field!r} carries a credential. Parameters are written into the record, so a "
+                "secret cannot be passed here: set it in Admin Center (e.g. a webhook's authentication), "
+                "then send the request without it."
+            )
     elif verb in ("POST", "PUT", "PATCH"):
         raise RequestInputError(
             f'A {verb} request needs a JSON body, e.g. {{"automation": {{"active": false}}}}.'
         )
     return ApiRequest(verb, target, payload)
+
+
+def decoded_path(path: str) -> str:
+    """The path as the server will read it: percent-decoding repeated until nothing changes
+    (`%252e` -> `%2e` -> `.`), so an encoded dot segment cannot hide."""
+    for _ in range(5):
+        decoded = unquote(path)
+        if decoded == path:
+            return decoded
+        path = decoded
+    raise RequestInputError(f"path={path!r} is percent-encoded too many times over; write it plainly.")
+
+
+def check_path(path: str) -> None:
+    """A path under /api/v2/ however it is read: no spaces or control characters, no backslashes,
+    no `.` or `..` segments (also percent-encoded, `%2e%2e`), and still under /api/v2/ once decoded."""
+    shown = f"path={path!r}"
+    if any(c.isspace() or not c.isprintable() for c in path):
+        raise RequestInputError(f"{shown} contains spaces or control characters; remove them.")
+    plain = decoded_path(path)
+    route = plain.split("?", 1)[0]
+    segments = route.split("/")
+    if "\\" in plain or any(c.isspace() or not c.isprintable() for c in plain):
+        raise RequestInputError(f"{shown} hides a backslash, space or control character in its encoding.")
+    if any(segment in (".", "..") for segment in segments):
+        raise RequestInputError(
+            f"{shown} has a '.' or '..' segment (percent-encoded ones included), which would leave the "
+            "endpoint it names. Write the endpoint's own path, e.g. /api/v2/automations/12345."
+        )
+    normal = posixpath.normpath(route)
+    if not path.startswith(ALLOWED_PREFIXES) or not (normal + "/").startswith(ALLOWED_PREFIXES):
+        raise RequestInputError(
+            f"{shown} must be an endpoint under /api/v2/ (e.g. /api/v2/automations/12345)."
+        )
 
 
 def unchanged_fields(current: Any, body: Any) -> bool:
@@ -84,3 +126,39 @@ def current_state(client: Any, path: str) -> tuple[Any, str]:
         if error.status == 405:
             return None, "no-read"
         raise
+
+
+#: A POST whose answer was lost may have created the object: a second one is never sent blindly.
+UNKNOWN_POST_ADVICE = (
+    "Do not simply re-run it: a POST creates a new object each time. Look the object up first (in Admin "
+    "Center or with a GET), and only if it is missing run api_request again with allow_duplicate=True."
+)
+
+
+def earlier_posts(instance: str, path: str, access_request_url: str) -> list[dict]:
+    """Our records of earlier api_request POSTs to `path` on `instance` under this access request that
+    may have created something (applied, or failed/interrupted with the result unknown)."""
+    from zdlib.runbook.plans.common import recorded_runs
+
+    found: list[dict] = []
+    for outcome in ("applied", "failed", "interrupted"):
+        found += recorded_runs(
+            instance, "api_request", outcome, method="POST", path=path, access_request_url=access_request_url
+        )
+    return found
+
+
+def duplicate_post_problem(instance: str, request: ApiRequest, access_request_url: str, allow: bool) -> str:
+    """Why this POST must not be sent ('' when it may): one POST per path and access request, unless
+    the operator says `allow_duplicate=True` after looking the object up."""
+    if request.method != "POST" or allow or not access_request_url:
+        return ""
+    earlier = earlier_posts(instance, request.path, access_request_url)
+    if not earlier:
+        return ""
+    last = earlier[-1]
+    return (
+        f"POST {request.path} was already sent under {access_request_url} (run {last.get('name') or ''} "
+        f"at {last.get('started_at')}, outcome {last.get('outcome')}). A second POST would create a second "
+        "object. Look the first one up; if it really is missing, re-run with allow_duplicate=True."
+    )

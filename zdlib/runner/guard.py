@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from zdlib.redact import is_secret_path
+from zdlib.redact import credential_field_in
 from zdlib.runner.credentials import Secret, occurs_in
 
 # Words that name a secret when they end a parameter name.
@@ -207,22 +207,10 @@ def secret_field_in(data: Any) -> str | None:
     """The dotted path of the first credential-bearing field with a value in decoded data, or None.
 
     A secret-named field (`password`, `api_key`, `*_token`), anything under `authentication.data` (a
-    webhook's credential) and a header named like a credential (`headers.X-Api-Key`); see
-    `zdlib.redact.is_secret_path`.
+    webhook's credential) and a header named like a credential (`headers.X-Api-Key`); flags and numbers
+    (`create_secret=True`) pass. See `zdlib.redact.is_secret_path`.
     """
-    stack: list[tuple[tuple[str, ...], Any]] = [((), data)]
-    while stack:
-        path, item = stack.pop()
-        if isinstance(item, Mapping):
-            for key, value in item.items():
-                here = (*path, str(key))
-                if isinstance(value, Mapping | list):
-                    stack.append((here, value))
-                elif value not in (None, "", False) and is_secret_path(here) and can_hold_secret(str(value)):
-                    return ".".join(here)
-        elif isinstance(item, list):
-            stack.extend((path, value) for value in item)
-    return None
+    return credential_field_in(data, can_hold_secret)
 
 
 def _value_problem(text: str, secrets: list[Secret]) -> str | None:

@@ -370,6 +370,7 @@ class InteractiveRun:
         self.published: list[str] = []  # the stages published so far
         self.summaries_at_publish = -1  # recorder.summaries_seen when the last record was published
         self.closed = False
+        os.environ.setdefault(RECORDS_VARIABLE, str(records_dir))  # one records folder for every kit lookup
         self._new_stage()
         first = self.recorder.start_cell(tap.current_code(), tap.parent_id())  # the start_run cell itself
         first.execution_count = tap.execution_count()

@@ -12,6 +12,8 @@ Stages 3-5 always end in stage 5: a run that starts ends in a published record, 
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 from collections.abc import Mapping
 from contextlib import ExitStack
@@ -170,6 +172,7 @@ def run_runbook(
             with stop_signals():
                 env = dict(prepared.instance_env)
                 stage = stage_run(prepared, folder)
+                prewarm_renderer()
                 execution = execute_stage(prepared, stage, env, execution_timeout)
         except Stopped as exc:  # before or after papermill's own window: still a stopped run
             execution = Execution(ExecutionError("Stopped", describe_signal(exc.signal_name)))
@@ -189,6 +192,19 @@ def run_runbook(
     result.recovered = recovered
     result.seconds = {**seconds, **execution.seconds, **result.seconds}
     return result
+
+
+def prewarm_renderer() -> threading.Thread:
+    """Import the HTML renderer (nbconvert: about 1 s) in the background while the kernel runs: the runner's
+    main thread only waits for the kernel then, and the record is rendered as soon as it is executed."""
+
+    def load() -> None:
+        with contextlib.suppress(Exception):  # publishing imports it again and reports a failure
+            import zdlib.runner.render  # noqa: F401
+
+    thread = threading.Thread(target=load, name="zdlib-prewarm-render", daemon=True)
+    thread.start()
+    return thread
 
 
 def stage_run(prepared: PreparedRun, records_dir: Path) -> Stage:

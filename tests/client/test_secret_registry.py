@@ -166,3 +166,27 @@ def test_curl_lines_are_shell_quoted() -> None:
     client = make_client(lambda r: httpx.Response(200, json={}), kind="oauth")
     command = client.curl("GET", "/api/v2/users/$(touch /tmp/pwned)")
     assert f"curl '{BASE}/api/v2/users/$(touch /tmp/pwned)'" in command
+
+
+@pytest.mark.parametrize("kind", ["token", "password", "client_credentials", "oauth"])
+def test_debug_logs_hide_credentials_a_server_echoes_back(caplog, kind) -> None:
+    """Problem 8: a server quoting the request's Authorization header in its answer, at DEBUG."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth/tokens":
+            return httpx.Response(200, json={"access_token": ACCESS_TOKEN, "expires_in": 3600})
+        echoed = request.headers["authorization"]
+        return httpx.Response(200, text=f"you sent {echoed} ({echoed.split()[-1]})")
+
+    client = make_client(handler, kind=kind)
+    with caplog.at_level(logging.DEBUG, logger="zdlib"):
+        client.request("GET", "/api/v2/users/me")
+    secret = {
+        "token": SECRETS["api_token"],
+        "password": SECRETS["password"],
+        "oauth": SECRETS["oauth_token"],
+        "client_credentials": ACCESS_TOKEN,
+    }[kind]
+    assert "you sent" in caplog.text
+    for form in forms(secret, "ops@example.com/token" if kind == "token" else "ops@example.com"):
+        assert form not in caplog.text, form

@@ -111,6 +111,8 @@ def verify(records_dir: Path) -> tuple[int, Break | None]:
             entry = json.loads(line)
         except ValueError:
             return count, Break(number, "not valid JSON (edited or truncated)")
+        if "prev_sha256" not in entry:
+            return count, Break(number, "it carries no prev_sha256 (written before the chain, or edited)")
         if entry.get("prev_sha256") != previous:
             return count, Break(
                 number,

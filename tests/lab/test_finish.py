@@ -116,3 +116,13 @@ def test_decide_outcome(displayed, monkeypatch, statuses, dry_run, outcome):
         change.status = status
         run.changes.append(change)
     assert run.decide_outcome() is outcome
+
+
+def test_a_refused_plan_says_it_was_not_applied(displayed, monkeypatch):
+    run = make_run(FakeZendesk(), dry_run=False, monkeypatch=monkeypatch)
+    run.plan([Change("automation", 7, "active", True, False)])
+    assert "once the approval holds" in texts(displayed)
+    with pytest.raises(Refused):
+        run.require_approval("", "", "")
+    shown = texts(displayed)
+    assert "**Not applied**: the run ended refused" in shown and "once the approval holds" not in shown

@@ -285,14 +285,20 @@ class Run:
                 "Re-run with `dry_run=False` and the approvals to apply it."
             )
         if ch.PENDING in statuses:
+            stopped = self._shown.finished_as is not None and self.outcome != Outcome.APPLIED
+            if stopped:
+                return md(
+                    "**Not applied**: the run ended {outcome} before this plan was applied (see the summary)",
+                    outcome=self.outcome,
+                )
             if confirmed:
                 return md(
                     "**Apply**: confirmed in JupyterLab at {at}; the cells below apply it.",
                     at=confirmed,
                 )
-            return "**Apply**: the approved plan above is applied by the steps below."
+            return "**Apply**: the steps below apply this plan once the approval holds."
         counts = ", ".join(f"{statuses.count(s)} {s}" for s in dict.fromkeys(statuses))
-        how = md(" (confirmed in JupyterLab at {at})", at=confirmed) if confirmed else ""
+        how = md(" (confirmed in JupyterLab at {at})", at=confirmed) if confirmed else md("")
         return md("**Applied**{how:raw}: the statuses above are the state at the end ({counts}).", how=how,
                   counts=counts)
 

@@ -126,3 +126,17 @@ def test_a_refused_plan_says_it_was_not_applied(displayed, monkeypatch):
         run.require_approval("", "", "")
     shown = texts(displayed)
     assert "**Not applied**: the run ended refused" in shown and "once the approval holds" not in shown
+
+
+def test_a_headless_applied_run_shows_the_end_state_in_its_plan(displayed, monkeypatch, tmp_path):
+    zendesk = FakeZendesk()
+    run = make_run(zendesk, dry_run=False, monkeypatch=monkeypatch)
+    run.stem = tmp_path / "record"
+    change = Change("automation", 7, "active", True, False)
+    run.plan([change])
+    run.require_approval(*APPROVAL)
+    walk_the_notebook(run, zendesk, change)
+    shown = texts(displayed)
+    assert "**Applied**: the statuses above are the state at the end (1 verified)." in shown
+    plan = next(o for o in displayed if isinstance(o, dict) and "verified" in o.get("text/html", ""))
+    assert "pending" not in plan["text/html"]

@@ -542,7 +542,14 @@ def begin(run: Any) -> InteractiveRun | None:
     if _TAP.current is not None:
         _TAP.current.close()
         _TAP.current = None
-    current = InteractiveRun(run, _TAP, records_home(run.runbook))
+    records = records_home(run.runbook)
+    try:
+        current = InteractiveRun(run, _TAP, records)
+    except OSError as error:
+        raise RuntimeError(
+            f"This run cannot be recorded: the records folder {records} cannot hold its stage ({error}). "
+            f"Nothing was done. Make it writable, or set {RECORDS_VARIABLE} to a folder you own."
+        ) from error
     _TAP.current = current
     return current
 

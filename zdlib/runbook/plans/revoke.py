@@ -253,6 +253,8 @@ class OAuthRevocation:
 
     def _prove(self, run: Any) -> None:
         """With the handed-off secrets: the old client secret mints nothing, the old token gets 401."""
+        if run.dry_run:  # a dry run never tries a live secret
+            return
         secrets, details = _handed(self.handoff), self.handoff or {}
         if not secrets:
             if any(c.status == ChangeStatus.APPLIED for c in self.changes()):

@@ -185,3 +185,20 @@ def test_a_failed_comment_is_reported_not_raised(fresh_sandbox):
     gitlab_faults(fresh_sandbox, status=503)
     result = post_outcome(gitlab_settings(fresh_sandbox.env), issue_url(4242), "outcome")
     assert result.note_id is None and "503" in result.error
+
+
+def test_reviewers_may_be_a_gitlab_group(fresh_sandbox, tmp_path):
+    policy = tmp_path / "approval-policy.yaml"
+    policy.write_text(
+        "version: 1\nsandbox_only: true\nallowed_projects: [gitlab-com/team-member-epics/access-requests]\n"
+        "reviewers: {group: gitlab-com/support/customer-support-operations}\n"
+    )
+    env = {"ZDLIB_APPROVAL_POLICY": str(policy)}
+    assert check(fresh_sandbox, 4242, reviewed_by="sam.security", **env).verified
+    refused = check(fresh_sandbox, 4242, reviewed_by="bob.builder", **env)
+    assert any("members of gitlab-com/support/customer-support-operations" in p for p in refused.problems)
+
+
+def test_the_sandbox_policy_is_refused_for_a_real_gitlab(fresh_sandbox):
+    evidence = check(fresh_sandbox, 4242, GITLAB_URL="https://gitlab.com")
+    assert any("is the sandbox's policy" in p for p in evidence.problems), evidence.problems

@@ -1,7 +1,8 @@
 """GitLab's REST API v4, the subset python-gitlab needs to check an access request and comment on it.
 
 Served under `{sandbox URL}/gitlab/api/v4/...`. Shapes follow GitLab's API documents: Users
-(`GET /user`, `GET /users?username=`), Projects (`GET /projects/:id`, `:id` a number or the URL-encoded
+(`GET /user`, `GET /users?username=`), Groups and their members (`GET /groups/:id`,
+`GET /groups/:id/members/all?query=`), Projects (`GET /projects/:id`, `:id` a number or the URL-encoded
 path), Issues (`GET /projects/:id/issues/:iid`), Resource label events
 (`GET /projects/:id/issues/:iid/resource_label_events`), Notes (`GET|POST /projects/:id/issues/:iid/notes`);
 authentication by `PRIVATE-TOKEN` (or `Authorization: Bearer`); errors as `{"message": "404 Not found"}`.
@@ -90,6 +91,14 @@ class GitLabApi:
             name = request.query_params.get("username", "").lower()
             found = [u for n, u in store.users.items() if not name or n == name]
             return json_response(store, found, total=len(found))
+        if len(parts) >= 2 and parts[0] == "groups" and method == "GET":
+            if parts[1] not in (str(S.GROUP_ID), S.GROUP_PATH):
+                raise GitLabError(404, "404 Group Not Found")
+            if len(parts) == 2:
+                return json_response(store, store.group())
+            if parts[2:] == ["members", "all"]:
+                found = store.group_members(request.query_params.get("query", ""))
+                return json_response(store, found, total=len(found))
         if len(parts) >= 2 and parts[0] == "projects":
             self._project(parts[1])
             if len(parts) == 2 and method == "GET":

@@ -19,6 +19,9 @@ NEEDS = "AR-Approval::Needs Manager Approval"
 READY = "ReadyForProvisioning"
 LABEL_IDS = {NEEDS: 17001, APPROVED: 17002, READY: 17003}
 
+GROUP_ID = 9970
+GROUP_PATH = "gitlab-com/support/customer-support-operations"  # the CSO reviewers, as a GitLab group
+GROUP_MEMBERS = ("sam.security", "ada.admin")
 OPERATOR = "ada.admin"  # the sandbox's Zendesk admin, as a GitLab user: the token's owner
 USERS: tuple[tuple[int, str, str], ...] = (
     (5001, "ada.admin", "Ada Admin"),

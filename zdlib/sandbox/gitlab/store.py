@@ -93,6 +93,24 @@ class GitLabStore:
             "default_branch": "main",
         }
 
+    def group(self) -> dict[str, Any]:
+        return {
+            "id": S.GROUP_ID,
+            "name": "customer-support-operations",
+            "path": "customer-support-operations",
+            "full_path": S.GROUP_PATH,
+            "web_url": f"{S.WEB_HOST}/groups/{S.GROUP_PATH}",
+            "visibility": "private",
+        }
+
+    def group_members(self, query: str = "") -> list[dict[str, Any]]:
+        """GitLab's `members/all` shape: the user plus an access level (30: Developer)."""
+        return [
+            {**self.users[name], "access_level": 30, "membership_state": "active"}
+            for name in S.GROUP_MEMBERS
+            if query.lower() in name
+        ]
+
     def _seed_issue(
         self, item: S.IssueSeed, created: datetime, approved: datetime, closed: datetime, number: int
     ) -> None:

@@ -132,9 +132,12 @@ def describe_result(result: RunResult) -> str:
 
 
 def _change(change: dict[str, Any]) -> str:
+    """`automation 12345 active: True -> False`, with the status unless the `applied:` lines tell it."""
+    status = change.get("status")
+    shown = "" if status in ("applied", "verified") else f" [{status}]"
     return (
         f"{change.get('object')} {change.get('id')} {change.get('field')}: "
-        f"{change.get('before')!r} -> {change.get('after')!r} [{change.get('status')}]"
+        f"{change.get('before')!r} -> {change.get('after')!r}{shown}"
     )
 
 

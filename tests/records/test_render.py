@@ -8,6 +8,7 @@ import nbformat
 import pytest
 
 from tests.records.html_check import inspect_html
+from zdlib.config import is_sandbox_url
 from zdlib.runbook.summary import SUMMARY_MIME
 from zdlib.runner.render import render_html
 
@@ -193,3 +194,36 @@ def test_no_summary_is_said_plainly(tmp_path):
     nb.cells[4].outputs = [o for o in nb.cells[4].outputs if SUMMARY_MIME not in o.get("data", {})]
     page, found = render(tmp_path, nb)
     assert "NO SUMMARY" in page and found.dangerous == []
+
+
+def test_gitlab_evidence_and_mode_are_shown(tmp_path):
+    approval = {
+        **summary()["approval"],
+        "source": "gitlab",
+        "label_event": {
+            "id": 31,
+            "label": "approved",
+            "action": "add",
+            "user": "maria.manager",
+            "created_at": "2026-11-27T09:00:00Z",
+        },
+    }
+    page, _ = render(tmp_path, hostile_notebook(summary(approval=approval, mode="read-only")))
+    banner = page[page.index('class="zd-banner') : page.index("</section>")]
+    assert "label approved add by maria.manager at 2026-11-27T09:00:00Z (GitLab event 31)" in banner
+    assert "<td>read-only</td>" in banner
+
+
+@pytest.mark.parametrize(
+    ("url", "sandbox"),
+    [
+        ("http://127.0.0.1:8080", True),
+        ("http://localhost:1", True),
+        ("http://[::1]:9", True),
+        ("https://acme.zendesk.com", False),
+        ("https://127.0.0.1.nip.io", False),
+        (None, False),
+    ],
+)
+def test_is_sandbox_url(url, sandbox):
+    assert is_sandbox_url(url) is sandbox

@@ -1,10 +1,11 @@
 """The banner at the top of an HTML record: the runner's verdict, read from the final summary.
 
 Every value is escaped here (`html.escape`); links are made only from http(s) URLs.
-Fields read from the summary: outcome, reason, kit_outcome, runbook, version, target, instance, operator
-(name, email, role, id), auth_kind, credential_fingerprint, dry_run, approval (access_request_url,
-approved_by, reviewed_by, verified, source, problems), changes (object, id, field, before, after, status,
-request_id, note), started_at, finished_at, request_ids, audit_log_ids, files.
+Fields read from the summary: outcome, reason, kit_outcome, runbook, version, target, instance,
+operator (name, email, role, id), auth_kind, credential_fingerprint, mode (else dry_run),
+approval (access_request_url, approved_by, reviewed_by, verified, source, problems,
+label_event: label, action, user, created_at, id), changes (object, id, field, before, after,
+status, note), started_at, finished_at, request_ids, audit_log_ids, files.
 """
 
 from __future__ import annotations
@@ -124,7 +125,7 @@ def _facts(summary: dict[str, Any]) -> str:
         ("Instance", where),
         ("Operator", who + (f" with {credential}" if credential else "")),
         ("Approval", _approval(summary.get("approval"), summary.get("outcome"))),
-        ("Mode", "dry run" if summary.get("dry_run") else "apply"),
+        ("Mode", text(summary.get("mode") or ("dry run" if summary.get("dry_run") else "apply"))),
         ("Started, finished (UTC)", f"{text(summary.get('started_at'))}, {text(summary.get('finished_at'))}"),
     ]  # fmt: skip
     if summary.get("request_ids"):
@@ -155,6 +156,13 @@ def _approval(approval: Any, outcome: Any) -> str:
     for key, label in (("approved_by", "approved by"), ("reviewed_by", "reviewed by"), ("source", "source")):
         if approval.get(key):
             parts.append(f"{label} {text(approval[key])}")
+    event = approval.get("label_event")
+    if isinstance(event, dict) and event:
+        parts.append(
+            f"label {text(event.get('label'))} {text(event.get('action') or 'added')} by "
+            f"{text(event.get('user'))} at {text(event.get('created_at'))} "
+            f"(GitLab event {text(event.get('id'))})"
+        )
     html = ", ".join(parts)
     problems = approval.get("problems") or []
     if problems and not verified:

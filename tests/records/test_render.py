@@ -212,6 +212,8 @@ def test_gitlab_evidence_and_mode_are_shown(tmp_path):
     banner = page[page.index('class="zd-banner') : page.index("</section>")]
     assert "label approved add by maria.manager at 2026-11-27T09:00:00Z (GitLab event 31)" in banner
     assert "<td>read-only</td>" in banner
+    page, _ = render(tmp_path, hostile_notebook(summary(dry_run=True, mode="headless")))
+    assert "<td>dry run (headless)</td>" in page
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from zdlib.config import is_sandbox_url
-from zdlib.runbook.contract import ChangeStatus, Outcome, outcome_of
+from zdlib.runbook.contract import ChangeStatus, Mode, Outcome, outcome_of
 from zdlib.runbook.display import soft_breaks
 
 MEANING = {
@@ -125,7 +125,7 @@ def _facts(summary: dict[str, Any]) -> str:
         ("Instance", where),
         ("Operator", who + (f" with {credential}" if credential else "")),
         ("Approval", _approval(summary.get("approval"), summary.get("outcome"))),
-        ("Mode", text(summary.get("mode") or ("dry run" if summary.get("dry_run") else "apply"))),
+        ("Mode", _mode(summary)),
         ("Started, finished (UTC)", f"{text(summary.get('started_at'))}, {text(summary.get('finished_at'))}"),
     ]  # fmt: skip
     if summary.get("request_ids"):
@@ -137,6 +137,15 @@ def _facts(summary: dict[str, Any]) -> str:
         rows.append(("Files next to the record", ", ".join(names)))
     body = "".join(f'<tr><th scope="row">{k}</th><td>{v}</td></tr>' for k, v in rows)
     return f'<table class="zd-facts">{body}</table>'
+
+
+def _mode(summary: dict[str, Any]) -> str:
+    """The kit's mode (read-only, dry run, apply); a runner's stage mode (headless, interactive) is added."""
+    value = str(summary.get("mode") or "")
+    if value in set(Mode):
+        return text(value)
+    kit = Mode.DRY_RUN if summary.get("dry_run") else Mode.APPLY
+    return text(f"{kit} ({value})" if value else kit)
 
 
 def _approval(approval: Any, outcome: Any) -> str:

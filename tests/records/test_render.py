@@ -214,6 +214,8 @@ def test_gitlab_evidence_and_mode_are_shown(tmp_path):
     assert "<td>read-only</td>" in banner
     page, _ = render(tmp_path, hostile_notebook(summary(dry_run=True, mode="headless")))
     assert "<td>dry run (headless)</td>" in page
+    page, _ = render(tmp_path, hostile_notebook(summary(mode="read-only", run_mode="interactive")))
+    assert "<td>read-only (interactive)</td>" in page
 
 
 @pytest.mark.parametrize(

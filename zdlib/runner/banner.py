@@ -2,7 +2,7 @@
 
 Every value is escaped here (`html.escape`); links are made only from http(s) URLs.
 Fields read from the summary: outcome, reason, kit_outcome, runbook, version, target, instance,
-operator (name, email, role, id), auth_kind, credential_fingerprint, mode (else dry_run),
+operator (name, email, role, id), auth_kind, credential_fingerprint, mode (else dry_run), run_mode,
 approval (access_request_url, approved_by, reviewed_by, verified, source, problems,
 label_event: label, action, user, created_at, id), changes (object, id, field, before, after,
 status, note), started_at, finished_at, request_ids, audit_log_ids, files.
@@ -141,11 +141,10 @@ def _facts(summary: dict[str, Any]) -> str:
 
 def _mode(summary: dict[str, Any]) -> str:
     """The kit's mode (read-only, dry run, apply); a runner's stage mode (headless, interactive) is added."""
-    value = str(summary.get("mode") or "")
-    if value in set(Mode):
-        return text(value)
-    kit = Mode.DRY_RUN if summary.get("dry_run") else Mode.APPLY
-    return text(f"{kit} ({value})" if value else kit)
+    value, run_mode = str(summary.get("mode") or ""), str(summary.get("run_mode") or "")
+    if value not in set(Mode):
+        value, run_mode = str(Mode.DRY_RUN if summary.get("dry_run") else Mode.APPLY), run_mode or value
+    return text(f"{value} ({run_mode})" if run_mode else value)
 
 
 def _approval(approval: Any, outcome: Any) -> str:

@@ -245,7 +245,7 @@ def _recorded_summary(
     if summary is not None and (summary.get("outcome"), summary.get("reason") or "") != (outcome, reason):
         recorded["kit_outcome"] = summary.get("outcome")
     recorded["outcome"], recorded["reason"] = str(outcome), reason
-    recorded["mode"] = meta.get("mode")
+    recorded["run_mode"] = meta.get("mode")  # headless/interactive; "mode" is the kit's (read-only...)
     files = recorded.get("files")
     if isinstance(files, list):
         recorded["files"] = [

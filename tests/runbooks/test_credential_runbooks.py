@@ -164,8 +164,8 @@ def test_integration_credential_states_its_power_and_is_cut_off(fresh_sandbox, t
     assert again.outcome == "no-op", again.reason  # from our records, not from audit source types
     for value in (secret, new_secret):
         assert mint(fresh_sandbox, identifier, value).status_code == 401
-    assert_published_nowhere(records, capfd.readouterr().out, secret, new_secret, minted,
-                             handed["secrets"]["access_token"], newest["secrets"]["access_token"])  # fmt: skip
+    handed_tokens = (handed["secrets"]["access_token"], newest["secrets"]["access_token"])
+    assert_published_nowhere(records, capfd.readouterr().out, secret, new_secret, minted, *handed_tokens)
 
 
 def test_a_silently_dropped_scope_is_refused_and_undone(fresh_sandbox, tmp_path, handoff):
@@ -238,8 +238,16 @@ def test_an_interrupted_grant_leaves_nothing_live(fresh_sandbox, tmp_path, hando
 
     monkeypatch.setattr(OAuthGrants, "client_credentials", grant_then_interrupt)
     session = rb.start_run("create_token", "test", {"dry_run": False}, target=REQUEST)
-    issue = plans.plan_issue(session, access_request_url=REQUEST, requester_email=REQUESTER, kind="oauth",
-                             scopes="users:read", expires_in=3600, deliver="token", deliver_to="file")  # fmt: skip
+    issue = plans.plan_issue(
+        session,
+        access_request_url=REQUEST,
+        requester_email=REQUESTER,
+        kind="oauth",
+        scopes="users:read",
+        expires_in=3600,
+        deliver="token",
+        deliver_to="file",
+    )
     session.plan(issue.changes())
     session.require_approval(REQUEST, "maria.manager", "", "manual")
     issue.prepare()
@@ -405,7 +413,7 @@ def test_secret_looking_parameters_are_refused_before_anything_runs(fresh_sandbo
     with pytest.raises(UsageError):
         run(fresh_sandbox, records, "create_token", access_request_url=REQUEST, requester_email=REQUESTER,
             api_token="x")  # fmt: skip
-    with pytest.raises(UsageError, match="secret field 'user.password'"):
+    with pytest.raises(UsageError, match=r"secret field 'user\.password'"):
         run(fresh_sandbox, records, "api_request", method="POST", path="/api/v2/users",
             body='{"user": {"name": "N", "password": "Tr0ub4dor&3horse!"}}')  # fmt: skip
     assert not records.exists() or not any(records.iterdir())

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import yaml
 
 from zdlib.runner import records
@@ -22,13 +23,17 @@ from zdlib.runner.summary import OUTCOMES
 PLAN_NAME = "demo.yaml"
 
 
+ADMIN_CENTER_DONE = "done"  # the outcome of a step where the sandbox plays the person in Admin Center
+
+
 @dataclass(frozen=True)
 class DemoStep:
-    """One line of the demo plan."""
+    """One line of the demo plan: a runbook run, or (`admin_center`) the sandbox playing a person."""
 
     runbook: str
     parameters: dict[str, Any]
     expect: str
+    admin_center: dict[str, Any] | None = None  # e.g. {"api_token": 3, "action": "deactivate"}
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,9 @@ def load_plan(path: Path) -> list[DemoStep]:
         raise ValueError(f"{path} must be a YAML list of {{runbook, parameters, expect}}")
     steps = []
     for number, item in enumerate(loaded, start=1):
+        if isinstance(item, Mapping) and isinstance(item.get("admin_center"), Mapping):
+            steps.append(_admin_center_step(path, number, dict(item["admin_center"])))
+            continue
         if not isinstance(item, Mapping) or "runbook" not in item:
             raise ValueError(f"{path} entry {number}: needs at least a 'runbook' key")
         expect = str(item.get("expect", "planned"))
@@ -59,12 +67,37 @@ def load_plan(path: Path) -> list[DemoStep]:
     return steps
 
 
+def _admin_center_step(path: Path, number: int, action: dict[str, Any]) -> DemoStep:
+    """`{admin_center: {api_token: ID, action: deactivate|delete}}`: what a person does in Admin Center."""
+    if not isinstance(action.get("api_token"), int) or action.get("action") not in ("deactivate", "delete"):
+        raise ValueError(
+            f"{path} entry {number}: admin_center needs api_token: <id> and action: deactivate|delete"
+        )
+    return DemoStep("(Admin Center, played by the sandbox)", {}, ADMIN_CENTER_DONE, action)
+
+
+def play_admin_center(step: DemoStep, instance_env: Mapping[str, str]) -> DemoRow:
+    """The sandbox's control endpoint stands in for the person (POST /sandbox/admin-center/api_tokens/ID)."""
+    action = step.admin_center or {}
+    url = f"{instance_env['ZENDESK_URL']}/sandbox/admin-center/api_tokens/{action['api_token']}"
+    verify = instance_env.get("ZENDESK_CA_BUNDLE") or True
+    answer = httpx.post(url, json={"action": action["action"]}, verify=verify, timeout=10)
+    if answer.status_code != 200:
+        return DemoRow(step, "failed", f"{answer.status_code} {answer.text[:200]}", None)
+    return DemoRow(step, ADMIN_CENTER_DONE, f"{action['action']} API token {action['api_token']}", None)
+
+
 def run_plan(
     steps: list[DemoStep], instance_env: Mapping[str, str], records_dir: Path | None, notebooks: Path
 ) -> list[DemoRow]:
     """Run each step through the same path as `zdlib run`; a usage error is a failed row."""
     rows = []
     for step in steps:
+        if step.admin_center is not None:
+            print(f"- a person in Admin Center: {step.admin_center['action']} API token "
+                  f"{step.admin_center['api_token']} (the sandbox plays the person)", flush=True)  # fmt: skip
+            rows.append(play_admin_center(step, instance_env))
+            continue
         print(f"- {step.runbook} {short_parameters(step.parameters)}", flush=True)
         try:
             result = run_runbook(

@@ -98,7 +98,8 @@ class OwnCredential:
     def explain(self, what: str) -> str:
         return (
             f"{what} is the credential this run itself uses (token {self.token_id}, client(s) "
-            f"{', '.join(map(str, sorted(self.client_ids))) or 'none'}): revoking it would lock the operator out "
+            f"{', '.join(map(str, sorted(self.client_ids))) or 'none'}): revoking it would lock the "
+            f"operator out "
             "halfway through and leave the revocation incomplete. Nothing was changed. Run this runbook with "
             "another admin credential (ZENDESK_OAUTH_TOKEN or ZENDESK_CLIENT_ID/SECRET of another client)."
         )

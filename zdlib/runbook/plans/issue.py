@@ -43,7 +43,8 @@ class Deliver(StrEnum):
 def api_token_refusal(today: Any) -> str:
     """create_token never creates API tokens: the public API cannot, and Zendesk stopped creation."""
     return cred.api_token_creation_refusal(today) or (
-        "Zendesk's public API has no endpoint to create API tokens (zendesk-api.md 5.5), and Zendesk stops all "
+        "Zendesk's public API has no endpoint to create API tokens (zendesk-api.md 5.5), and "
+        "Zendesk stops all "
         f"API-token creation on {cred.API_TOKEN_CREATION_ENDED}. Use kind='oauth': an OAuth client for the "
         f"request and a scoped, expiring token. See {cred.MIGRATION_GUIDE}"
     )
@@ -56,12 +57,12 @@ def power_statement(deliver: Deliver, requester: dict, scopes: list[str], lifeti
     token = f"The access token acts as {who} with the scopes {' '.join(scopes)} and {life}."
     if deliver is Deliver.TOKEN:
         return (
-            token
-            + " No client secret is handed over: the client's secret was regenerated and discarded, so no new token can be minted from it."
+            token + " No client secret is handed over: the client's secret was regenerated and discarded, "
+            "so no new token can be minted from it."
         )
     return (
-        token
-        + f" **The client secret can mint tokens with any scope acting as {who}, until it is regenerated or the "
+        token + f" **The client secret can mint tokens with any scope acting as {who}, until it is "
+        f"regenerated or the "
         "client deleted; scopes only narrow each token** (zendesk-2026-12-updates.md 1.1 #7)."
     )
 
@@ -93,7 +94,8 @@ class OAuthIssue:
         user = find_user_by_email(run.client, self.requester_email)
         if user is None:
             run.fail(
-                f"No user with the email {self.requester_email} on {run.client.base_url}. Check the access request."
+                f"No user with the email {self.requester_email} on {run.client.base_url}. Check the "
+                f"access request."
             )
         problems = requester_problems(user)
         if problems:
@@ -102,11 +104,13 @@ class OAuthIssue:
         table([{k: user.get(k) for k in ("id", "name", "email", "role", "verified", "suspended")}])
         if user.get("role") == "admin":
             warn(
-                f"**{self.requester_email} is an ADMIN**: the credential can change everything, other credentials included."
+                f"**{self.requester_email} is an ADMIN**: the credential can change everything, "
+                f"other credentials included."
             )
         if cred.is_broad(self.scopes):
             warn(
-                f"The scopes {self.scopes} are broad (write/unrestricted/impersonate): prefer resource scopes."
+                f"The scopes {self.scopes} are broad (write/unrestricted/impersonate): prefer "
+                f"resource scopes."
             )
         if self.lifetime is None:
             warn("expires_in=0: the token never expires. Prefer an expiring token.")
@@ -131,7 +135,8 @@ class OAuthIssue:
         if other:
             run.refuse(
                 f"Token {other[0]['id']} was already issued for this request with the scopes "
-                f"{' '.join(other[0].get('scopes') or [])!r}, not {wanted!r}. Nothing was created: revoke it first "
+                f"{' '.join(other[0].get('scopes') or [])!r}, not {wanted!r}. Nothing was created: "
+                f"revoke it first "
                 "(revoke_token with issued_for_url) if the approved scopes changed."
             )
         delivered = self.oauth_client and common.recorded_done(
@@ -269,7 +274,8 @@ class OAuthIssue:
         granted = sorted(str(grant.get("scope") or "").split())
         if granted != sorted(self.scopes):
             self._refuse_undo(
-                f"Zendesk granted the scopes {' '.join(granted)!r}, not the requested {' '.join(self.scopes)!r} "
+                f"Zendesk granted the scopes {' '.join(granted)!r}, not the requested "
+                f"{' '.join(self.scopes)!r} "
                 "(Zendesk drops scope names it does not know): check the scope names in the access request."
             )
 
@@ -278,7 +284,8 @@ class OAuthIssue:
         if not me or me.get("id") != self.requester["id"]:
             acting = f"user {me.get('id')} ({me.get('email')})" if me else "nobody (401)"
             self._refuse_undo(
-                f"The new token acts as {acting}, not as the requester {self.requester_email}: a client-credentials "
+                f"The new token acts as {acting}, not as the requester {self.requester_email}: a "
+                f"client-credentials "
                 "token acts as whoever Zendesk decides, which is unverified (zendesk-2026-12-updates.md 1.2)."
             )
         record = self.run.client.oauth_tokens.list(all=True, client_id=self.oauth_client["id"])
@@ -295,7 +302,8 @@ class OAuthIssue:
         )
 
     def undo(self, why: str) -> None:
-        """Leave nothing live that no one holds: revoke minted tokens, delete a new client or kill its secret."""
+        """Leave nothing live that no one holds: revoke minted tokens, delete a new client or kill "
+        "its secret."""
         client, run = self.run.client, self.run
         if self.undone or self.oauth_client is None or self.oauth_client.get("id") is None:
             return
@@ -376,7 +384,8 @@ class OAuthIssue:
         )
         table([{"secret": k, "fingerprint": v} for k, v in self.handoff.fingerprints.items()])
         note(
-            f"Handed over to **{self.handoff.destination}**: `{self.handoff.location}`.\n\n**What it can do:** {self.power()}"
+            f"Handed over to **{self.handoff.destination}**: `{self.handoff.location}`.\n\n**What "
+            f"it can do:** {self.power()}"
         )
         if self.token_id:
             common.audit_crosscheck(run, self.token_id, "create")
@@ -408,7 +417,8 @@ def plan_issue(
             chosen = Deliver(deliver)
         except ValueError:
             raise ValueError(
-                f"deliver={deliver!r}: use 'token' (an expiring token only) or 'integration' (client id and secret, as approved)."
+                f"deliver={deliver!r}: use 'token' (an expiring token only) or 'integration' "
+                f"(client id and secret, as approved)."
             ) from None
         plan = OAuthIssue(
             run,

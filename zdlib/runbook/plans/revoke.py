@@ -71,12 +71,14 @@ class ApiTokenRevocation:
                 return
             if common.recorded_done(recorded) or (recorded and self.delete):
                 note(
-                    f"API token {self.token_id} is already deleted (our record of {recorded.get('finished_at')})."
+                    f"API token {self.token_id} is already deleted (our record of "
+                    f"{recorded.get('finished_at')})."
                 )
                 self.change = ch.Change("api_token", self.token_id, self.field, False, False)
                 return
             run.fail(
-                f"No API token with id {self.token_id} on {self.client.base_url}, and no record of this procedure "
+                f"No API token with id {self.token_id} on {self.client.base_url}, and no record of "
+                f"this procedure "
                 f"deleting it. Check {API_TOKENS_PATH}."
             )
         table([self.details()])
@@ -102,7 +104,10 @@ class ApiTokenRevocation:
 
     def step(self) -> ManualStep:
         d = self.details()
-        find = f"Find the token with the description **{d['description']}** (shown as `{d['characters shown']}…`, id {self.token_id})"
+        find = (
+            f"Find the token with the description **{d['description']}** (shown as "
+            f"`{d['characters shown']}…`, id {self.token_id})"
+        )
         if self.delete:
             clicks = [
                 f"Open {API_TOKENS_PATH}.",
@@ -111,7 +116,8 @@ class ApiTokenRevocation:
                 "Confirm **Delete**.",
             ]
             warnings = [
-                "**Deletion is final**: a deleted API token can never be reactivated (Zendesk: Managing API token access)."
+                "**Deletion is final**: a deleted API token can never be reactivated (Zendesk: "
+                "Managing API token access)."
             ]
             title = f"Delete API token {self.token_id}"
         else:
@@ -259,7 +265,8 @@ class OAuthRevocation:
         if not secrets:
             if any(c.status == ChangeStatus.APPLIED for c in self.changes()):
                 note(
-                    "No hand-off file given: the old secret and token were not tried (give `handoff_file` to prove it)."
+                    "No hand-off file given: the old secret and token were not tried (give "
+                    "`handoff_file` to prove it)."
                 )
             return
         proofs = []
@@ -276,7 +283,8 @@ class OAuthRevocation:
                 run.verify(change, CUT_OFF if all(ok for _, ok in proofs) else "the old secret still mints")
         if not all(ok for _, ok in proofs):
             run.fail(
-                "A handed-off secret still works after the revocation: revoke the client (delete_client=True) and escalate."
+                "A handed-off secret still works after the revocation: revoke the client "
+                "(delete_client=True) and escalate."
             )
 
 
@@ -309,7 +317,8 @@ def integration(
         )
         if not common.recorded_done(recorded):
             run.fail(
-                f"OAuth client {client_id} was not found on {run.client.base_url}, and no record of this procedure "
+                f"OAuth client {client_id} was not found on {run.client.base_url}, and no record of "
+                f"this procedure "
                 "deleting it. Check the id in Admin Center > Apps and integrations > APIs > OAuth clients."
             )
         note(f"OAuth client {client_id} is already deleted (our record of {recorded.get('finished_at')}).")

@@ -194,6 +194,17 @@ def test_no_summary_is_said_plainly(tmp_path):
     nb.cells[4].outputs = [o for o in nb.cells[4].outputs if SUMMARY_MIME not in o.get("data", {})]
     page, found = render(tmp_path, nb)
     assert "NO SUMMARY" in page and found.dangerous == []
+    assert "Parameters given to this run" in page  # the kit never showed its parameter table
+
+
+def test_parameters_given_are_shown_once_when_the_kit_stopped_before_its_header(tmp_path):
+    nb = hostile_notebook(summary(operator={}))
+    nb.metadata["papermill"] = {"parameters": {"automation_id": 12345, "approved_by": HOSTILE[0]}}
+    page, found = render(tmp_path, nb)
+    assert page.count("Parameters given to this run") == 1 and "automation_id" in page
+    assert found.dangerous == []
+    page, _ = render(tmp_path, hostile_notebook(summary()))
+    assert "Parameters given to this run" not in page  # the kit's own table is there
 
 
 def test_gitlab_evidence_and_mode_are_shown(tmp_path):

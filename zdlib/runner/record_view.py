@@ -15,7 +15,7 @@ from typing import Any
 
 import nbformat
 
-from zdlib.runbook.markup import bullets, md
+from zdlib.runbook.markup import Markdown, bullets, md
 from zdlib.runbook.summary import SUMMARY_MIME, summary_markdown
 
 PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"
@@ -48,8 +48,21 @@ def record_view(nb: Any, summary: dict[str, Any] | None) -> Any:
         cells.append(cell)
     if not_run:
         cells.append(_not_run_cell(not_run))
+    if not (summary or {}).get("operator"):  # the kit never showed its header: show what was passed
+        cells.insert(0, _parameters_cell((view.metadata.get("papermill") or {}).get("parameters") or {}))
     view.cells = cells
     return view
+
+
+def _parameters_cell(parameters: dict[str, Any]) -> Any:
+    """The parameters papermill injected, as one table (the run stopped before the kit's header)."""
+    rows = [md("| {name:code} | {value:code} |", name=k, value=repr(v)) for k, v in parameters.items()]
+    table = (
+        "\n".join(["| parameter | value |", "|---|---|", *rows]) if rows else "_No parameters were given._"
+    )
+    return nbformat.v4.new_markdown_cell(
+        md("**Parameters given to this run**\n\n{table}", table=Markdown(table))
+    )
 
 
 def _never_ran(cell: Any) -> bool:

@@ -96,8 +96,8 @@ class Context:
 def publish_stage(stage: Stage, secrets: list[Secret], context: Context = Context()) -> Published | None:
     """Publish one staged run; None when another process is publishing it right now."""
     with publishing(stage) as mine:
-        if not mine:
-            return None
+        if not mine or not (stage.meta_file.exists() or stage.record_files()):
+            return None  # another publisher has it, or has just finished it
         return _publish(stage, secrets, context)
 
 

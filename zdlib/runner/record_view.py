@@ -56,7 +56,7 @@ def record_view(nb: Any, summary: dict[str, Any] | None) -> Any:
 
 def _parameters_cell(parameters: dict[str, Any]) -> Any:
     """The parameters papermill injected, as one table (the run stopped before the kit's header)."""
-    rows = [md("| {name:code} | {value:code} |", name=k, value=repr(v)) for k, v in parameters.items()]
+    rows = [md("| {name} | {value} |", name=k, value=repr(v)) for k, v in parameters.items()]
     table = (
         "\n".join(["| parameter | value |", "|---|---|", *rows]) if rows else "_No parameters were given._"
     )

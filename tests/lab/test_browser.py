@@ -78,6 +78,19 @@ def menu(page: Page, top: str, item: str) -> None:
     page.get_by_role("menuitem", name=item, exact=True).click()
 
 
+def run_all(page: Page) -> None:
+    """Run > Run All Cells, again if no cell started (a kernel still connecting can miss the first)."""
+    started = page.locator(".jp-InputPrompt", has_text="*").or_(page.locator(".jp-InputPrompt", has_text="1"))
+    for _ in range(3):
+        menu(page, "Run", "Run All Cells")
+        try:
+            expect(started.first).to_be_attached(timeout=15_000)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError("Run All Cells started no cell")
+
+
 def wait_idle(page: Page) -> None:
     """The kernel has run everything queued (no cell shows `[*]`)."""
     page.wait_for_function(
@@ -102,7 +115,7 @@ def test_confirm_button_path_applies_records_and_leaves_templates_clean(lab: Lab
         page.on("close", lambda _: None)
         cells = page.locator(".jp-Notebook .jp-Cell")
         expect(cells.first).to_be_visible()
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", state="attached")
+        expect(page.get_by_role("button", name="Python 3 (ipykernel) | Idle")).to_be_visible()  # kernel up
 
         parameters = cells.nth(1).locator(".cm-content")
         parameters.click()
@@ -110,7 +123,7 @@ def test_confirm_button_path_applies_records_and_leaves_templates_clean(lab: Lab
         page.keyboard.insert_text(source)  # as typed, without the editor's bracket/quote completion
         page.keyboard.press("Escape")
 
-        menu(page, "Run", "Run All Cells")
+        run_all(page)
         apply_button = page.get_by_role("button", name="Apply this plan")
         expect(apply_button).to_be_visible()
         expect(page.get_by_text("Outcome: planned").last).to_be_visible()
@@ -164,3 +177,22 @@ def test_saving_a_template_through_the_lab_is_refused(lab: Lab):
     assert templates_changed(lab) == ""
     listing = httpx.get(f"{lab.base}/api/contents/", headers=headers, timeout=10).json()
     assert {"README.md", "runbooks.md", "records", "notebooks"} <= {c["name"] for c in listing["content"]}
+
+
+def test_ctrl_s_on_an_opened_template_changes_nothing(lab: Lab):
+    """A template opened from notebooks/ is shown read-only; typing and Ctrl+S leave it as committed."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(STEP_TIMEOUT_MS)
+        page.goto(f"{lab.base}/lab/tree/notebooks/{RUNBOOK}.ipynb?token={lab.token}")
+        cells = page.locator(".jp-Notebook .jp-Cell")
+        expect(cells.first).to_be_visible()
+        cells.nth(1).locator(".cm-content").click()
+        page.keyboard.insert_text("\napproved_by = 'someone'")
+        page.keyboard.press("Escape")
+        page.keyboard.press("Control+s")
+        expect(page.get_by_text("notebook is read-only")).to_be_visible()  # JupyterLab's own indicator
+        page.wait_for_timeout(1000)  # a save request, had there been one, has landed by now
+        browser.close()
+    assert templates_changed(lab) == ""

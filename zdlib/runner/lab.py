@@ -253,4 +253,7 @@ def _serve(
 def _recover(records: Path, env: Mapping[str, str]) -> None:
     """Publish what a kernel stopped with the lab left staged (`zdlib records recover`)."""
     command = [sys.executable, "-m", "zdlib", "records", "--records", str(records), "recover"]
-    subprocess.run(command, env=dict(env), check=False, timeout=300)
+    try:
+        subprocess.run(command, env=dict(env), check=False, timeout=300)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        print(f"zdlib lab: staged runs not published ({error}): run `zdlib records recover`", file=sys.stderr)

@@ -221,22 +221,15 @@ def test_destinations_never_collide(tmp_path, monkeypatch):
     assert not second.path.exists()
 
 
-def test_an_interrupted_grant_leaves_nothing_live(fresh_sandbox, tmp_path, handoff, monkeypatch):
-    """Ctrl-C while the grant is answered: the client made in this run is deleted (its token with it)."""
+def in_process_issue(sandbox, tmp_path, monkeypatch):
+    """create_token's plan in this process (so a test can interrupt it), approved, up to the hand-off."""
     from zdlib import runbook as rb
-    from zdlib.resources.oauth_grants import OAuthGrants
     from zdlib.runbook import plans
 
-    for name, value in {**fresh_sandbox.env, "ZENDESK_AUTH": "oauth", "PYTHON_DOTENV_DISABLED": "1",
-                        "ZDLIB_RECORD_STEM": str(tmp_path / "stem" / "run")}.items():  # fmt: skip
+    env = {**sandbox.env, "ZENDESK_AUTH": "oauth", "PYTHON_DOTENV_DISABLED": "1",
+           "ZDLIB_RECORD_STEM": str(tmp_path / "stem" / "run")}  # fmt: skip
+    for name, value in env.items():
         monkeypatch.setenv(name, value)
-    real_grant = OAuthGrants.client_credentials
-
-    def grant_then_interrupt(self, *args, **kwargs):
-        real_grant(self, *args, **kwargs)  # Zendesk minted the token; the answer never reaches the run
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(OAuthGrants, "client_credentials", grant_then_interrupt)
     session = rb.start_run("create_token", "test", {"dry_run": False}, target=REQUEST)
     issue = plans.plan_issue(
         session,
@@ -251,13 +244,49 @@ def test_an_interrupted_grant_leaves_nothing_live(fresh_sandbox, tmp_path, hando
     session.plan(issue.changes())
     session.require_approval(REQUEST, "maria.manager", "", "manual")
     issue.prepare()
+    return session, issue
+
+
+def test_an_interrupted_grant_leaves_nothing_live(fresh_sandbox, tmp_path, handoff, monkeypatch):
+    """Ctrl-C while the grant is answered: the client made in this run is deleted (its token with it)."""
+    from zdlib.resources.oauth_grants import OAuthGrants
+
+    real_grant = OAuthGrants.client_credentials
+
+    def grant_then_interrupt(self, *args, **kwargs):
+        real_grant(self, *args, **kwargs)  # Zendesk minted the token; the answer never reaches the run
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(OAuthGrants, "client_credentials", grant_then_interrupt)
+    _, issue = in_process_issue(fresh_sandbox, tmp_path, monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         issue.apply()
     assert request_client(fresh_sandbox) is None
-    assert not [
+    new_tokens = [
         t for t in oauth_state(fresh_sandbox)[1] if t["user_id"] == seed.AGENT_ID and t["id"] > 100000
     ]
+    assert not new_tokens
     assert not list(handoff.iterdir())  # the reserved destination was given back
+
+
+def test_a_client_not_owned_by_the_requester_is_deleted_and_refused(
+    fresh_sandbox, tmp_path, handoff, monkeypatch
+):
+    """Zendesk documents a client's user_id as "the admin who created the client": if it does not take the
+    requester as owner, the credential would act as someone else (zendesk-2026-12-updates.md 1.2)."""
+    from zdlib.runbook.errors import Refused
+    from zdlib.runbook.plans.issue import OAuthIssue
+
+    real_fields = OAuthIssue._client_fields
+    monkeypatch.setattr(
+        OAuthIssue, "_client_fields", lambda self: {**real_fields(self), "user_id": seed.ADMIN_ID}
+    )
+    session, issue = in_process_issue(fresh_sandbox, tmp_path, monkeypatch)
+    with pytest.raises(Refused):
+        issue.apply()
+    assert session.outcome == "refused" and f"owned by user {seed.ADMIN_ID}" in session.reason
+    assert "revoked or deleted" in session.reason
+    assert request_client(fresh_sandbox) is None and not list(handoff.iterdir())
 
 
 def test_api_token_creation_is_refused_by_the_public_api_and_the_timeline(fresh_sandbox, tmp_path, handoff):

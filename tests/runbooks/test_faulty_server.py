@@ -166,3 +166,34 @@ def test_an_encoded_dot_segment_never_leaves_api_v2(fresh_sandbox, tmp_path, cap
     assert writes == {}
     automation = api(fresh_sandbox, "GET", "/api/v2/automations/12345").json()["automation"]
     assert automation["active"] is False  # the sandbox was not reset
+
+
+def test_the_fault_proxy_holds_echoes_and_drops(fresh_sandbox, proxy) -> None:
+    """The tool itself, over real HTTP: a held request waits for its release; echo and drop as scripted."""
+    import threading
+
+    import httpx
+
+    headers = {"Authorization": f"Bearer {fresh_sandbox.env['ZENDESK_OAUTH_TOKEN']}"}
+    release = proxy.hold("GET", "/api/v2/users/me")
+    answers: list[int] = []
+    waiting = threading.Thread(
+        target=lambda: answers.append(httpx.get(proxy.url + "/api/v2/users/me", headers=headers).status_code)
+    )
+    waiting.start()
+    waiting.join(0.5)
+    assert waiting.is_alive() and answers == []  # held
+    release.set()
+    waiting.join(10)
+    assert answers == [200]
+
+    proxy.echo_headers("GET", "/api/v2/users/me")
+    echoed = httpx.get(proxy.url + "/api/v2/users/me", headers=headers)
+    assert echoed.status_code == 400 and headers["Authorization"] in echoed.json()["description"]
+
+    proxy.drop_answer("PUT", "/api/v2/automations/12345")
+    with pytest.raises(httpx.RemoteProtocolError):
+        httpx.put(
+            proxy.url + "/api/v2/automations/12345", headers=headers, json={"automation": {"active": False}}
+        )
+    assert api(fresh_sandbox, "GET", "/api/v2/automations/12345").json()["automation"]["active"] is False

@@ -168,6 +168,22 @@ def test_integration_credential_states_its_power_and_is_cut_off(fresh_sandbox, t
     assert_published_nowhere(records, capfd.readouterr().out, secret, new_secret, minted, *handed_tokens)
 
 
+def test_an_expired_credential_is_issued_anew_on_re_run(fresh_sandbox, tmp_path, handoff, capfd):
+    records = tmp_path / "records"
+    first = create(fresh_sandbox, records, expires_in=3600)
+    assert first.outcome == "applied", first.reason
+    client_id = request_client(fresh_sandbox)["id"]
+    [old] = [h["secrets"]["access_token"] for h in handoffs(handoff)]
+    assert create(fresh_sandbox, records, expires_in=3600).outcome == "no-op"
+    fresh_sandbox.control.set_clock(advance_days=0.1)  # 2.4 hours: the one-hour token has expired
+    again = create(fresh_sandbox, records, expires_in=3600)
+    assert again.outcome == "applied", again.reason
+    assert request_client(fresh_sandbox)["id"] == client_id  # the same client, a regenerated secret
+    [new] = [h["secrets"]["access_token"] for h in handoffs(handoff) if h["secrets"]["access_token"] != old]
+    assert acts_as(fresh_sandbox, new) == seed.AGENT_ID and acts_as(fresh_sandbox, old) is None
+    assert_published_nowhere(records, capfd.readouterr().out, old, new)
+
+
 def test_a_silently_dropped_scope_is_refused_and_undone(fresh_sandbox, tmp_path, handoff):
     # auditlogs is read-only: Zendesk drops `auditlogs:write` and still issues a token (updates.md 1.1 #8).
     result = create(fresh_sandbox, tmp_path / "records", scopes="users:read auditlogs:write")

@@ -25,6 +25,7 @@ OPTIONS = (
     "--fail-rate",
     "--as-of",
     "--tls",
+    "--api-token-writes",
     "--env-file",
 )
 

@@ -94,3 +94,17 @@ def test_a_stop_reason_never_carries_a_secret(quiet) -> None:
         run.fail(f"the server said: Authorization: Bearer {ISSUED[0]} and secret {CLIENT_SECRET}")
     for text in (caught.value.reason, str(caught.value), run.reason):
         assert ISSUED[0] not in text and CLIENT_SECRET not in text
+
+
+def test_the_runs_token_reaches_the_runners_secret_file_the_moment_it_exists(
+    quiet, tmp_path, monkeypatch
+) -> None:
+    import json
+
+    import zdlib.runbook.files  # noqa: F401  (the kit subscribes its listener on import)
+
+    secrets_file = tmp_path / "run-secrets.jsonl"
+    monkeypatch.setenv("ZDLIB_RUN_SECRETS", str(secrets_file))
+    make_run(GrantingZendesk())  # identify() mints the first token
+    values = [json.loads(line)["value"] for line in secrets_file.read_text().splitlines()]
+    assert ISSUED[0] in values and CLIENT_SECRET in values

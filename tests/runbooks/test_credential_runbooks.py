@@ -462,3 +462,15 @@ def test_secret_looking_parameters_are_refused_before_anything_runs(fresh_sandbo
         run(fresh_sandbox, records, "api_request", method="POST", path="/api/v2/users",
             body='{"user": {"name": "N", "password": "Tr0ub4dor&3horse!"}}')  # fmt: skip
     assert not records.exists() or not any(records.iterdir())
+
+
+def test_expires_in_zero_states_the_lifetime_zendesk_granted(fresh_sandbox, tmp_path, handoff):
+    """fidelity review: `expires_in=0` said "never expires" while a 30-minute token was issued. Clients
+    created after 2026-04-30 have the default lifetime (30 minutes) enforced: zendesk-2026-12-updates.md
+    1.1 #1 (announcement 9182123625370) and #7; the record states the lifetime of the grant."""
+    issued = create(fresh_sandbox, tmp_path / "records", expires_in=0)
+    assert issued.outcome == "applied", issued.reason
+    [handed] = handoffs(handoff)
+    for statement in (issued.summary["facts"]["what_it_can_do"], handed["what_it_can_do"]):
+        assert "expires after 1,800 seconds" in statement
+        assert "never expires" not in statement

@@ -68,13 +68,17 @@ def _known_scope(scope: str) -> bool:
 
 
 def check_expires_in(expires_in: int) -> int | None:
-    """Seconds an access token lives: more than 300 and less than 172,800; 0 means it never expires."""
+    """Seconds an access token lives: more than 300 and less than 172,800; 0 asks for Zendesk's default.
+
+    Zendesk's default is not "never": OAuth clients created after 2026-04-30 have the default lifetime of
+    30 minutes enforced (zendesk-2026-12-updates.md 1.1 #1 and #7), and create_token always creates a client.
+    """
     if expires_in == 0:
         return None
     if not MIN_EXPIRES_IN < expires_in < MAX_EXPIRES_IN:
         raise ValueError(
             f"expires_in={expires_in} is outside Zendesk's bounds: give more than {MIN_EXPIRES_IN} and less "
-            f"than {MAX_EXPIRES_IN} seconds (or 0 for a token that never expires, not recommended)."
+            f"than {MAX_EXPIRES_IN} seconds (or 0 for Zendesk's default, 30 minutes for a new client)."
         )
     return expires_in
 

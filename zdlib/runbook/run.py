@@ -15,7 +15,6 @@ import zdlib
 from zdlib.errors import NotFound, PermissionDenied, ZdlibError, ZendeskError
 from zdlib.redact import redact_text
 from zdlib.runbook import changes as ch
-from zdlib.runbook import interactive
 from zdlib.runbook.approval import Approval, check_approval
 from zdlib.runbook.contract import Mode, Outcome
 from zdlib.runbook.display import headless, note, table, table_output, warn
@@ -636,7 +635,10 @@ def start_run(
         client = zdlib.Client.from_env()
     run = Run(runbook, version, parameters, client, target=target, writes=writes)
     _install_failure_summary(run)
-    run.interactive = interactive.begin(run)  # JupyterLab: staged and recorded like a headless run
+    if not headless():  # JupyterLab: staged and recorded like a headless run (nbformat only then)
+        from zdlib.runbook import interactive
+
+        run.interactive = interactive.begin(run)
     run.identify()
     run.show_header()
     return run

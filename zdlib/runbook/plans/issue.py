@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from zdlib.approval.request_url import normalize_request_url
+from zdlib.resources.oauth_grants import granted_lifetime
 from zdlib.runbook import changes as ch
 from zdlib.runbook import credentials as cred
 from zdlib.runbook.contract import ChangeStatus
@@ -50,10 +51,19 @@ def api_token_refusal(today: Any) -> str:
     )
 
 
-def power_statement(deliver: Deliver, requester: dict, scopes: list[str], lifetime: int | None) -> str:
-    """What the handed-over credential can do, in full."""
+def lifetime_text(requested: int | None, grant: dict | None) -> str:
+    """How long the token lives: what the grant says once there is one, else what was asked for."""
+    if grant is not None:
+        granted = granted_lifetime(grant)
+        return f"expires after {granted:,} seconds" if granted else "never expires (no expires_in granted)"
+    if requested:
+        return f"expires after {requested:,} seconds"
+    return "lives as long as Zendesk's default for the client (30 minutes for a new client)"
+
+
+def power_statement(deliver: Deliver, requester: dict, scopes: list[str], life: str) -> str:
+    """What the handed-over credential can do, in full; `life` comes from `lifetime_text`."""
     who = f"{requester.get('name')}, role {requester.get('role')}"
-    life = f"expires after {lifetime} seconds" if lifetime else "never expires"
     token = f"The access token acts as {who} with the scopes {' '.join(scopes)} and {life}."
     if deliver is Deliver.TOKEN:
         return (
@@ -87,6 +97,7 @@ class OAuthIssue:
     created_client: bool = False
     token_id: Any = None
     undone: bool = False
+    grant: dict | None = field(default=None, repr=False)  # Zendesk's answer, once there is one
 
     # -- checks before anything exists ----------------------------------------------------------------
     def check_requester(self) -> None:
@@ -113,12 +124,17 @@ class OAuthIssue:
                 f"resource scopes."
             )
         if self.lifetime is None:
-            warn("expires_in=0: the token never expires. Prefer an expiring token.")
+            warn(
+                "expires_in=0: Zendesk applies the client's default lifetime, 30 minutes for a client "
+                "created after 2026-04-30 (zendesk-2026-12-updates.md 1.1 #1); the record states what was "
+                "granted."
+            )
         if self.deliver is Deliver.INTEGRATION:
             warn("deliver='integration': the **client secret** is handed over. " + self.power())
 
     def power(self) -> str:
-        return power_statement(self.deliver, self.requester, self.scopes, self.lifetime)
+        life = lifetime_text(self.lifetime, self.grant)
+        return power_statement(self.deliver, self.requester, self.scopes, life)
 
     # -- plan ------------------------------------------------------------------------------------------
     def changes(self) -> list[ch.Change]:
@@ -230,6 +246,7 @@ class OAuthIssue:
             ),
         )
         self._keep("access_token", grant.get("access_token"))
+        self.grant = {k: grant.get(k) for k in ("scope", "expires_in", "token_type")}
         self._check_granted(grant)
         if self.deliver is Deliver.TOKEN:  # only the token leaves: the secret used to mint it dies here
             self._track(

@@ -23,7 +23,7 @@ test: lint browser
 
 # tests/lab/ drives JupyterLab in Debian's Chromium (Playwright); installed here, never by `make install`.
 browser:
-	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	@command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
 demo: install
 	$(BIN)/zdlib demo

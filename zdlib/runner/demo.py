@@ -16,6 +16,7 @@ import yaml
 from zdlib.runner import records
 from zdlib.runner.cli import shown_path
 from zdlib.runner.environment import sandbox_instance
+from zdlib.runner.index_page import PAGE_NAME
 from zdlib.runner.locate import notebook_folders
 from zdlib.runner.run import UsageError, run_runbook
 from zdlib.runner.summary import OUTCOMES
@@ -153,8 +154,9 @@ def main(argv: list[str]) -> int:
     print()
     print(summary_table(rows))
     records_dir = args.records or plan.parent.parent / "records"
-    print(f"\nOpen the HTML records in a browser, e.g. file://{Path(records_dir).resolve()}/")
-    print("List them with: zdlib records")
+    page = Path(records_dir).resolve() / PAGE_NAME
+    print(f"\nEvery run, with its record: {page.as_uri()} (open it in a browser; it works offline)")
+    print("List them with: zdlib records; check the chain and every record's hash: zdlib records verify")
     unexpected = [row for row in rows if not row.as_expected]
     if unexpected:
         print(f"\n{len(unexpected)} step(s) did not end as expected:")

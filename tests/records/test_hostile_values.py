@@ -1,22 +1,25 @@
 """Hostile values from every source a record shows, through the runner against the sandbox (issue 12 C).
 
-Parameters, an automation title set by another admin, a user's own name, an api_request body and a
-server's error description: no HTML record (nor the index page) may hold a script element, an event
-handler or a `javascript:` URL, or load anything from the network. Checked by parsing, not by grep.
+Parameters, an automation title set by another admin, a user's own name (also a requester's, in the
+credential notes), an api_request body and a server's error description: no HTML record (nor the index
+page) may hold a script element, an event handler or a `javascript:` URL, or load anything from the
+network. Checked by parsing, not by grep.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from tests.records.hostile_server import hostile_zendesk
 from tests.records.html_check import inspect_html
-from tests.runbooks.support import NOTEBOOKS, api, run
+from tests.runbooks.support import APPLY, NOTEBOOKS, REQUEST_URL, api, run
 from zdlib.runner import run_runbook
+from zdlib.sandbox import seed
 from zdlib.sandbox.server import SandboxServer
 
 SCRIPT = "<script>alert('h1')</script>"
@@ -25,6 +28,7 @@ LINK = "[Maria Manager](javascript:alert('h3'))"
 BREAKOUT = "https://gitlab.example/ar/1\"><script>alert('h4')</script>"
 FENCE = "```\n</code><script>alert('h5')</script>"
 ADMIN_ID = 1000000
+REQUESTER_NAME = "[click](javascript:alert(1)) **x** <img src=x onerror=alert(1)> | a | b |"
 
 
 @pytest.fixture
@@ -107,3 +111,76 @@ def assert_index_safe(records: Path) -> str:
     assert len(found.scripts) == 1 and found.handlers == [] and found.javascript_urls == []
     assert found.network_loads == []
     return page.read_text(encoding="utf-8")
+
+
+class _Elements(HTMLParser):
+    """Every link and image of a page, and its text as a reader sees it."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[tuple[str, str]] = []  # (href, text)
+        self.images: list[str] = []
+        self.text: list[str] = []
+        self._link: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self._link = [dict(attrs).get("href") or ""]
+        elif tag == "img":
+            self.images.append(dict(attrs).get("src") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._link is not None:
+            self.links.append((self._link[0], "".join(self._link[1:])))
+            self._link = None
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if self._link is not None:
+            self._link.append(data)
+
+
+def elements(html: Path) -> _Elements:
+    parser = _Elements()
+    parser.feed(html.read_text(encoding="utf-8"))
+    parser.close()
+    return parser
+
+
+def test_hostile_requester_name_in_credential_notes(fresh_sandbox, tmp_path, monkeypatch):
+    """The requester's Zendesk name reaches create_token's notes (what the credential can do): text only."""
+    handoff = tmp_path / "handoff"
+    monkeypatch.setenv("ZDLIB_HANDOFF_DIR", str(handoff))
+    named = api(
+        fresh_sandbox, "PUT", f"/api/v2/users/{seed.AGENT_ID}", json={"user": {"name": REQUESTER_NAME}}
+    )
+    assert named.status_code == 200, named.text
+    records = tmp_path / "records"
+    try:
+        created = run(fresh_sandbox, records, "create_token", **APPLY, requester_email=seed.AGENT_EMAIL,
+                      scopes="users:read", deliver="integration")  # fmt: skip
+        assert created.outcome == "applied", created.reason
+        [path] = list(handoff.iterdir())
+        handed = json.loads(path.read_text())
+        revoked = run(fresh_sandbox, records, "revoke_token", **APPLY, kind="oauth",
+                      issued_for_url=REQUEST_URL, handoff_file=str(path))  # fmt: skip
+        assert revoked.outcome == "applied", revoked.reason
+    finally:
+        fresh_sandbox.control.reset()
+
+    assert_index_safe(records)
+    pages = sorted(records.rglob("*.html"))
+    assert created.html in pages and revoked.html in pages
+    for page in pages:
+        if page != records / "index.html":
+            assert_safe(page)
+        found = elements(page)
+        assert [link for link in found.links if "click" in link[1] or "alert" in link[0]] == [], page
+        assert [src for src in found.images if src == "x"] == [], page
+    shown = "".join(elements(created.html).text)
+    # the plan's note, the integration warning and the verify note state the power, with the name as text
+    assert shown.count(f"acts as {REQUESTER_NAME}, role agent") >= 3, shown
+    # the summary's facts and the hand-off keep the name as it is (plain text, nothing escaped)
+    power = created.summary["facts"]["what_it_can_do"]
+    assert f"acts as {REQUESTER_NAME}, role agent" in power and "\\" not in power
+    assert f"acts as {REQUESTER_NAME}, role agent" in handed["what_it_can_do"]

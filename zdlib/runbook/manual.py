@@ -21,6 +21,7 @@ from zdlib.runbook import changes as ch
 from zdlib.runbook.contract import ChangeStatus, Outcome
 from zdlib.runbook.display import headless, note, table, warn
 from zdlib.runbook.errors import RunbookStop
+from zdlib.runbook.markup import Markdown, md
 
 
 class Waiting(RunbookStop):
@@ -34,21 +35,30 @@ class ManualStep:
     """One change a person makes in Admin Center, and how the API shows that it is done."""
 
     change: ch.Change
-    title: str  # e.g. "Deactivate API token 3"
-    path: str  # e.g. "Admin Center > Apps and integrations > APIs > API tokens"
-    clicks: list[str]  # each click, in order
+    title: str  # plain text, e.g. "Deactivate API token 3" (also in the run's reason)
+    path: str  # plain text, e.g. "Admin Center > Apps and integrations > APIs > API tokens"
+    clicks: list[Markdown]  # each click, in order, built with md() (values escaped)
     details: dict[str, Any] = field(default_factory=dict)  # what identifies the object on screen
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Markdown] = field(default_factory=list)  # built with md()
     check: Callable[[], bool] = field(default=lambda: False, repr=False)  # True once the API shows it done
 
     def show(self) -> None:
         """What the person does, with the object's details and the warnings."""
         if self.details:
             table([{"field": k, "value": v} for k, v in self.details.items()])
-        steps = "\n".join(f"{n}. {click}" for n, click in enumerate(self.clicks, start=1))
-        note(f"**{self.title}: done by a person in {self.path}.**\n\n{steps}")
+        steps = Markdown(
+            "\n".join(
+                md("{n}. {click:raw}", n=n, click=click) for n, click in enumerate(self.clicks, start=1)
+            )
+        )
+        note(
+            "**{title}: done by a person in {path}.**\n\n{steps:raw}",
+            title=self.title,
+            path=self.path,
+            steps=steps,
+        )
         for text in self.warnings:
-            warn(text)
+            warn("{text:raw}", text=text)
 
     def done(self) -> bool:
         """Ask the API whether the change is there (never assumed)."""

@@ -132,13 +132,22 @@ def audit_crosscheck(run: Any, source_id: Any, action: str) -> dict | None:
         note("The audit log is not available to this credential or plan (Enterprise only): not checked.")
         return None
     if entry is None:
-        warn(f"No audit log entry ({action}) found for object {source_id} since the run started.")
+        warn(
+            "No audit log entry ({action}) found for object {source_id} since the run started.",
+            action=action,
+            source_id=source_id,
+        )
         return None
     run.audit_log_ids.append(entry.get("id"))
     note(
-        f"Audit log entry {entry.get('id')}: {entry.get('action')} of {entry.get('source_type')} "
-        f"{entry.get('source_id')} by {entry.get('actor_name') or entry.get('actor_id')} at "
-        f"{entry.get('created_at')}: {entry.get('change_description')}"
+        "Audit log entry {id}: {action} of {source_type} {source_id} by {actor} at {at}: {description}",
+        id=entry.get("id"),
+        action=entry.get("action"),
+        source_type=entry.get("source_type"),
+        source_id=entry.get("source_id"),
+        actor=entry.get("actor_name") or entry.get("actor_id"),
+        at=entry.get("created_at"),
+        description=entry.get("change_description"),
     )
     return entry
 

@@ -9,6 +9,7 @@ powerful as its owner), #8 (typos in scope names are silently dropped: compare g
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -29,6 +30,7 @@ from zdlib.runbook.issuing import (
     requester_problems,
     whoami,
 )
+from zdlib.runbook.markup import Markdown, md
 from zdlib.runbook.plans import common
 
 DELIVERED = "delivered"
@@ -51,30 +53,59 @@ def api_token_refusal(today: Any) -> str:
     )
 
 
-def lifetime_text(requested: int | None, grant: dict | None) -> str:
+def lifetime_text(requested: int | None, grant: dict | None) -> Markdown:
     """How long the token lives: what the grant says once there is one, else what was asked for."""
     if grant is not None:
         granted = granted_lifetime(grant)
-        return f"expires after {granted:,} seconds" if granted else "never expires (no expires_in granted)"
+        if granted:
+            return md("expires after {seconds:,} seconds", seconds=granted)
+        return md("never expires (no expires_in granted)")
     if requested:
-        return f"expires after {requested:,} seconds"
-    return "lives as long as Zendesk's default for the client (30 minutes for a new client)"
+        return md("expires after {seconds:,} seconds", seconds=requested)
+    return md("lives as long as Zendesk's default for the client (30 minutes for a new client)")
 
 
-def power_statement(deliver: Deliver, requester: dict, scopes: list[str], life: str) -> str:
-    """What the handed-over credential can do, in full; `life` comes from `lifetime_text`."""
-    who = f"{requester.get('name')}, role {requester.get('role')}"
-    token = f"The access token acts as {who} with the scopes {' '.join(scopes)} and {life}."
-    if deliver is Deliver.TOKEN:
-        return (
-            token + " No client secret is handed over: the client's secret was regenerated and discarded, "
-            "so no new token can be minted from it."
-        )
-    return (
-        token + f" **The client secret can mint tokens with any scope acting as {who}, until it is "
-        f"regenerated or the "
-        "client deleted; scopes only narrow each token** (zendesk-2026-12-updates.md 1.1 #7)."
-    )
+_TOKEN_POWER = "The access token acts as {name}, role {role} with the scopes {scopes} and {life:raw}."
+_POWER = {
+    Deliver.TOKEN: _TOKEN_POWER + " No client secret is handed over: the client's secret was regenerated "
+    "and discarded, so no new token can be minted from it.",
+    Deliver.INTEGRATION: _TOKEN_POWER + " **The client secret can mint tokens with any scope acting as "
+    "{name}, role {role}, until it is regenerated or the client deleted; scopes only narrow each token** "
+    "(zendesk-2026-12-updates.md 1.1 #7).",
+}
+
+
+def _power_values(requester: dict, scopes: list[str], life: Markdown) -> dict[str, Any]:
+    return {
+        "name": requester.get("name"),
+        "role": requester.get("role"),
+        "scopes": " ".join(scopes),
+        "life": life,
+    }
+
+
+def power_statement(deliver: Deliver, requester: dict, scopes: list[str], life: Markdown) -> Markdown:
+    """What the handed-over credential can do, in full, for a note; `life` comes from `lifetime_text`."""
+    return md(_POWER[deliver], **_power_values(requester, scopes, life))
+
+
+def power_text(deliver: Deliver, requester: dict, scopes: list[str], life: Markdown) -> str:
+    """The same statement as plain text (values unescaped), for the summary's facts and the hand-off."""
+    return _PLAIN.format(_POWER[deliver], **_power_values(requester, scopes, life))
+
+
+class _PlainFormatter(string.Formatter):
+    """A kit template filled with values as they are: text for JSON, never shown as Markdown."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec == "code":
+            return f"`{value}`"
+        if format_spec in ("url", "raw"):
+            return str(value)
+        return format(value, format_spec)
+
+
+_PLAIN = _PlainFormatter()
 
 
 @dataclass
@@ -115,13 +146,13 @@ class OAuthIssue:
         table([{k: user.get(k) for k in ("id", "name", "email", "role", "verified", "suspended")}])
         if user.get("role") == "admin":
             warn(
-                f"**{self.requester_email} is an ADMIN**: the credential can change everything, "
-                f"other credentials included."
+                "**{email} is an ADMIN**: the credential can change everything, other credentials included.",
+                email=self.requester_email,
             )
         if cred.is_broad(self.scopes):
             warn(
-                f"The scopes {self.scopes} are broad (write/unrestricted/impersonate): prefer "
-                f"resource scopes."
+                "The scopes {scopes} are broad (write/unrestricted/impersonate): prefer resource scopes.",
+                scopes=self.scopes,
             )
         if self.lifetime is None:
             warn(
@@ -130,9 +161,18 @@ class OAuthIssue:
                 "granted."
             )
         if self.deliver is Deliver.INTEGRATION:
-            warn("deliver='integration': the **client secret** is handed over. " + self.power())
+            warn(
+                "deliver='integration': the **client secret** is handed over. {power:raw}",
+                power=self.power_markdown(),
+            )
 
     def power(self) -> str:
+        """What the credential can do, as plain text (the summary's facts and the hand-off file)."""
+        life = lifetime_text(self.lifetime, self.grant)
+        return power_text(self.deliver, self.requester, self.scopes, life)
+
+    def power_markdown(self) -> Markdown:
+        """What the credential can do, for a note (every value escaped)."""
         life = lifetime_text(self.lifetime, self.grant)
         return power_statement(self.deliver, self.requester, self.scopes, life)
 
@@ -183,7 +223,11 @@ class OAuthIssue:
             )
         else:
             why = "expired or revoked" if delivered else "issued, not delivered"
-            note(f"Client {self.oauth_client['id']} exists but its credential is {why}: a new one is issued.")
+            note(
+                "Client {id} exists but its credential is {why}: a new one is issued.",
+                id=self.oauth_client["id"],
+                why=why,
+            )
             out += [
                 ch.Change("oauth_token", t["id"], "exists", True, False, note="never delivered") for t in live
             ]
@@ -334,7 +378,11 @@ class OAuthIssue:
                     client.oauth_tokens.revoke(token["id"])
                 self._track("discarded_secret", client.oauth_clients.generate_secret(cid).get("secret"))
         except Exception as error:  # the refusal must still be reported
-            warn(f"Undoing failed ({type(error).__name__}): check OAuth client {cid} in Admin Center now.")
+            warn(
+                "Undoing failed ({error}): check OAuth client {cid} in Admin Center now.",
+                error=type(error).__name__,
+                cid=cid,
+            )
             return
         run.facts["undone"] = (
             f"{why}; client {cid} {'deleted' if self.created_client else 'secret regenerated, token revoked'}"
@@ -401,8 +449,10 @@ class OAuthIssue:
         )
         table([{"secret": k, "fingerprint": v} for k, v in self.handoff.fingerprints.items()])
         note(
-            f"Handed over to **{self.handoff.destination}**: `{self.handoff.location}`.\n\n**What "
-            f"it can do:** {self.power()}"
+            "Handed over to **{destination}**: {location:code}.\n\n**What it can do:** {power:raw}",
+            destination=self.handoff.destination,
+            location=self.handoff.location,
+            power=self.power_markdown(),
         )
         if self.token_id:
             common.audit_crosscheck(run, self.token_id, "create")

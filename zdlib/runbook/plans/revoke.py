@@ -19,6 +19,7 @@ from zdlib.runbook.display import note, table, warn
 from zdlib.runbook.files import register_secret
 from zdlib.runbook.issuing import find_request_credentials
 from zdlib.runbook.manual import ManualStep
+from zdlib.runbook.markup import md
 from zdlib.runbook.plans import common
 
 API_TOKENS_PATH = "Admin Center > Apps and integrations > APIs > API tokens"  # Zendesk help: API token access
@@ -66,13 +67,15 @@ class ApiTokenRevocation:
             if common.recorded_waiting(recorded):
                 self.change = ch.Change("api_token", self.token_id, self.field, True, False)
                 note(
-                    f"API token {self.token_id} is gone from the list: the step left to Admin Center is done."
+                    "API token {id} is gone from the list: the step left to Admin Center is done.",
+                    id=self.token_id,
                 )
                 return
             if common.recorded_done(recorded) or (recorded and self.delete):
                 note(
-                    f"API token {self.token_id} is already deleted (our record of "
-                    f"{recorded.get('finished_at')})."
+                    "API token {id} is already deleted (our record of {at}).",
+                    id=self.token_id,
+                    at=recorded.get("finished_at"),
                 )
                 self.change = ch.Change("api_token", self.token_id, self.field, False, False)
                 return
@@ -104,31 +107,38 @@ class ApiTokenRevocation:
 
     def step(self) -> ManualStep:
         d = self.details()
-        find = (
-            f"Find the token with the description **{d['description']}** (shown as "
-            f"`{d['characters shown']}…`, id {self.token_id})"
+        find = md(
+            "Find the token with the description **{description}** (shown as {shown:code}, id {id}).",
+            description=d["description"],
+            shown=f"{d['characters shown']}…",
+            id=self.token_id,
         )
         if self.delete:
             clicks = [
-                f"Open {API_TOKENS_PATH}.",
-                find + ".",
-                "Open its menu (⋮) and click **Delete**.",
-                "Confirm **Delete**.",
+                md("Open {path}.", path=API_TOKENS_PATH),
+                find,
+                md("Open its menu (⋮) and click **Delete**."),
+                md("Confirm **Delete**."),
             ]
             warnings = [
-                "**Deletion is final**: a deleted API token can never be reactivated (Zendesk: "
-                "Managing API token access)."
+                md(
+                    "**Deletion is final**: a deleted API token can never be reactivated (Zendesk: "
+                    "Managing API token access)."
+                )
             ]
             title = f"Delete API token {self.token_id}"
         else:
             clicks = [
-                f"Open {API_TOKENS_PATH}.",
-                find + ".",
-                "Open its menu (⋮) and click **Deactivate**.",
-                "Confirm **Deactivate**.",
+                md("Open {path}.", path=API_TOKENS_PATH),
+                find,
+                md("Open its menu (⋮) and click **Deactivate**."),
+                md("Confirm **Deactivate**."),
             ]
             warnings = [
-                "Deactivation can be undone (Reactivate); delete it with `delete=True` once nothing uses it."
+                md(
+                    "Deactivation can be undone (Reactivate); delete it with `delete=True` once nothing "
+                    "uses it."
+                )
             ]
             title = f"Deactivate API token {self.token_id}"
         return ManualStep(self.change, title, API_TOKENS_PATH, clicks, d, warnings, check=self._done)  # type: ignore[arg-type]
@@ -153,8 +163,8 @@ class ApiTokenRevocation:
             email = (self.handoff or {}).get("requester") or (self.token or {}).get("user_email")
             rejected = common.token_rejected(self.client, secret, email=email)
             note(
-                "A call with the token's secret: "
-                + ("rejected (401)" if rejected else "**still authenticates**")
+                "A call with the token's secret: {result:raw}",
+                result=md("rejected (401)") if rejected else md("**still authenticates**"),
             )
             if not rejected:
                 run.fail(
@@ -297,7 +307,7 @@ def by_request(
     if not found.oauth_clients and not _revoked_before(run, url):
         run.fail(f"No OAuth client or token is described with {url} on {run.client.base_url}. Check the URL.")
     if not found.oauth_clients:
-        note(f"Nothing is left for {url}: this procedure already revoked it (our records).")
+        note("Nothing is left for {url:url}: this procedure already revoked it (our records).", url=url)
     return plan
 
 
@@ -321,7 +331,11 @@ def integration(
                 f"this procedure "
                 "deleting it. Check the id in Admin Center > Apps and integrations > APIs > OAuth clients."
             )
-        note(f"OAuth client {client_id} is already deleted (our record of {recorded.get('finished_at')}).")
+        note(
+            "OAuth client {id} is already deleted (our record of {at}).",
+            id=client_id,
+            at=recorded.get("finished_at"),
+        )
         return OAuthRevocation(run.client, [], [], delete_client, handoff, "revoke_integration")
     tokens = list(run.client.oauth_tokens.list(all=True, client_id=client_id))
     plan = OAuthRevocation(run.client, [oauth_client], tokens, delete_client, handoff, "revoke_integration")

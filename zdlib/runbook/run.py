@@ -403,8 +403,13 @@ class Run:
             return
         self.audit_entry(source_type, source_id, action)
 
-    def audit_entry(self, source_type: str, source_id: Any, action: str | None = None) -> dict | None:
-        """The newest audit log entry for an object since shortly before the run started."""
+    def audit_entry(self, source_type: str | None, source_id: Any, action: str | None = None) -> dict | None:
+        """The newest audit log entry for an object since shortly before the run started; warns if none.
+
+        The window is judged on the instance's clock (its `Date` header at the start), never this machine's.
+        `source_type=None` matches by object id and action only (for objects whose audit type Zendesk does
+        not document, such as OAuth tokens and clients).
+        """
         try:
             entries = self.client.audit_logs.list(source_type=source_type, source_id=source_id, action=action)
             entry = next(iter(entries), None)
@@ -413,8 +418,9 @@ class Run:
             return None
         if entry is None or _stamp(entry.get("created_at")) < self.instance_started_at - timedelta(minutes=1):
             warn(
-                "No audit log entry found for {kind} {id} since the run started.",
-                kind=source_type,
+                "No audit log entry ({action}) found for {kind} {id} since the run started.",
+                action=action or "any action",
+                kind=source_type or "object",
                 id=source_id,
             )
             return None

@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from zdlib.errors import AuthenticationError, BadRequest, PermissionDenied, ZendeskError
+from zdlib.errors import AuthenticationError, BadRequest, ZendeskError
 from zdlib.runbook.contract import ChangeStatus, Outcome
-from zdlib.runbook.display import note, warn
 from zdlib.runbook.issuing import whoami
 
 INDEX_NAME = "index.jsonl"
@@ -124,32 +122,7 @@ def own_credential(client: Any) -> OwnCredential:
 # -- audit cross-check: by object id and time window, never by undocumented source types ---------------
 def audit_crosscheck(run: Any, source_id: Any, action: str) -> dict | None:
     """The audit entry of `action` on object `source_id` since the run started; only warns when none."""
-    since = run.instance_started_at - timedelta(minutes=1)
-    try:
-        entries = run.client.audit_logs.list(source_id=source_id, action=action, since=since)
-        entry = next(iter(entries), None)
-    except PermissionDenied:
-        note("The audit log is not available to this credential or plan (Enterprise only): not checked.")
-        return None
-    if entry is None:
-        warn(
-            "No audit log entry ({action}) found for object {source_id} since the run started.",
-            action=action,
-            source_id=source_id,
-        )
-        return None
-    run.audit_log_ids.append(entry.get("id"))
-    note(
-        "Audit log entry {id}: {action} of {source_type} {source_id} by {actor} at {at}: {description}",
-        id=entry.get("id"),
-        action=entry.get("action"),
-        source_type=entry.get("source_type"),
-        source_id=entry.get("source_id"),
-        actor=entry.get("actor_name") or entry.get("actor_id"),
-        at=entry.get("created_at"),
-        description=entry.get("change_description"),
-    )
-    return entry
+    return run.audit_entry(None, source_id, action)
 
 
 # -- proofs with the real secrets ------------------------------------------------------------------------

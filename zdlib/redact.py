@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import functools
 import hashlib
 import html
 import json
@@ -226,6 +227,17 @@ def _forms(secret: str) -> set[str]:
     return {secret, quote(secret, safe=""), quote_plus(secret), escaped, html.escape(secret)} - {""}
 
 
+#: Secrets at least this long are also found when a server or a wrapper breaks them over lines or spaces.
+MIN_SPLIT_LENGTH = 16
+
+
+@functools.lru_cache(maxsize=256)
+def _split_form(secret: str) -> re.Pattern[str]:
+    """`secret` with any whitespace (a line wrap, `\\n` in escaped text) between its characters."""
+    gap = r"(?:\s|\\[nrt])*"
+    return re.compile(gap.join(re.escape(char) for char in secret))
+
+
 def _whole_token(value: str) -> re.Pattern[str]:
     return re.compile(r"(?<![A-Za-z0-9])" + re.escape(value) + r"(?![A-Za-z0-9])")
 
@@ -264,6 +276,9 @@ def redact_text(text: str, secrets: Iterable[str | None] = ()) -> str:
                     text = text.replace(form, REDACTED)
             elif form in text:
                 text = _whole_token(form).sub(REDACTED, text)
+        if len(secret) >= MIN_SPLIT_LENGTH:
+            # before the `Bearer x` rule below, which would cut a wrapped token and leave its tail
+            text = _split_form(secret).sub(REDACTED, text)
     if known:
 
         def hide_encoded(match: re.Match[str]) -> str:

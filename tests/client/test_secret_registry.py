@@ -56,6 +56,22 @@ def test_any_bearer_or_basic_credential_is_redacted_even_when_unknown() -> None:
     assert cleaned.count("Bearer <redacted>") == 1 and "Basic <redacted>" in cleaned
 
 
+def test_a_secret_wrapped_or_split_by_a_server_is_redacted_whole() -> None:
+    """Attack review 2026-12-02 (B4/B5): an echo wrapped at 40 columns cut `Bearer <8 chars>` and left the
+    rest of a live token in the record; a secret split by spaces or escaped line breaks went through."""
+    import textwrap
+
+    token = "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8s9T0u1V2w3X4y5Z6a7B8c9D0e1F2"
+    redact.register_secret("the run's token", token)
+    wrapped = "\n".join(textwrap.wrap("400: echo Authorization: Bearer " + token, 40))
+    spaced = " ".join(token[i : i + 5] for i in range(0, len(token), 5))
+    escaped = token[:20] + "\\n" + token[20:]
+    for text in (wrapped, spaced, escaped, {"reason": wrapped}):
+        out = redact.redact_data(text) if isinstance(text, dict) else redact.redact_text(text)
+        flat = "".join(str(out).split()).replace("\\n", "")
+        assert all(token[i : i + 6] not in flat for i in range(len(token) - 6)), out
+
+
 def test_short_secrets_are_redacted_as_whole_tokens_only() -> None:
     redact.register_secret("short", "pw9x")
     assert redact.redact_text("password is pw9x.") == "password is <redacted>."

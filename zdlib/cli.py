@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 
@@ -33,7 +34,23 @@ def _load(command: str) -> Callable[[list[str]], int] | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
+    """Dispatch; the terminal shows control characters from values as escapes, and a closed pipe
+    (`zdlib records | head`) ends the command quietly."""
+    from zdlib.terminal import SafeStream
+
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(stdout), SafeStream(stderr)
+    try:
+        return _dispatch(sys.argv[1:] if argv is None else argv)
+    except BrokenPipeError:
+        devnull = open(os.devnull, "w")  # noqa: SIM115 - stays open until the process exits
+        os.dup2(devnull.fileno(), stdout.fileno())
+        return 141  # 128 + SIGPIPE, as a shell reports it
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _dispatch(args: list[str]) -> int:
     if not args or args[0] in ("-h", "--help"):
         print(USAGE)
         return 0

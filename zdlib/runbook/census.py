@@ -26,8 +26,9 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 def csv_cell(value: Any) -> Any:
     """A value safe to open in a spreadsheet: text that would start a formula gets a leading `'`
-    (OWASP's advice), so it shows as written and never runs. Numbers, booleans and None pass as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    (OWASP's advice), so it shows as written and never runs; also after leading spaces, which some
+    spreadsheets skip before a formula. Numbers, booleans and None pass as they are."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
 

@@ -103,6 +103,7 @@ def verify(records_dir: Path) -> tuple[int, Break | None]:
         return 0, None
     previous = GENESIS
     count = 0
+    indexed: set[str] = set()
     for number, line in enumerate(index.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
@@ -125,7 +126,11 @@ def verify(records_dir: Path) -> tuple[int, Break | None]:
                 return count, Break(number, f"{name} is missing")
             if sha256_file(path) != digest:
                 return count, Break(number, f"{name} does not match its sha256 (the record was changed)")
+        indexed.update(entry.get("hashes") or {})
         previous = line_hash(line)
+    unindexed = sorted(p.name for p in records_dir.glob("*.ipynb") if p.name not in indexed)
+    if unindexed:  # e.g. the last line removed: the chain alone cannot see a cut tail
+        return count, Break(count + 1, f"{unindexed[0]} is a record with no index line (a line was removed)")
     return count, None
 
 

@@ -23,6 +23,10 @@ API_TOKEN_END = dt.date(2027, 4, 30)
 _warned: set[str] = set()
 _warned_lock = threading.Lock()
 
+#: How the run's own client-credentials tokens are labelled in the secret registry (and a run's secrets
+#: file), so a recovery can revoke what a killed run minted.
+RUN_TOKEN_LABEL = "client-credentials access token of"
+
 
 class CredentialDeprecationWarning(FutureWarning):
     """The credential kind in use is being (or has been) removed by Zendesk."""
@@ -216,7 +220,7 @@ class ClientCredentialsAuth(httpx.Auth):
                 method="POST",
                 url="/oauth/tokens",
             )
-        register_secret(f"client-credentials access token of {self.client_id}", token)
+        register_secret(f"{RUN_TOKEN_LABEL} {self.client_id}", token)
         now = self._clock()
         try:
             ttl = float(answer.get("expires_in") or self.expires_in)

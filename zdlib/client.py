@@ -31,7 +31,14 @@ from zdlib.auth import (
 )
 from zdlib.bulk import BulkResult, run_bulk
 from zdlib.config import Settings, is_loopback, load_settings
-from zdlib.errors import NetworkError, ZdlibError, ZendeskError, build_error, request_id_of
+from zdlib.errors import (
+    AuthenticationError,
+    NetworkError,
+    ZdlibError,
+    ZendeskError,
+    build_error,
+    request_id_of,
+)
 from zdlib.pagination import CursorPages, IncrementalPages, OffsetPages
 from zdlib.ratelimit import ClientEvent, Pacer
 from zdlib.redact import (
@@ -525,19 +532,28 @@ class Client:
 
     def _revoke_token(self, auth: ClientCredentialsAuth) -> None:
         token = auth.take_token()
-        if token is None:
-            return
+        if token is not None:
+            self.revoke_bearer(token)
+
+    def revoke_bearer(self, token: str) -> bool:
+        """Revoke an OAuth access token with itself: `GET /api/v2/oauth/tokens/current`, then `DELETE` it.
+
+        True when revoked or already dead (401: nothing left to revoke); False when it could not be done.
+        """
         bearer = BearerAuth(token)
         try:
             current = self.get("/api/v2/oauth/tokens/current", auth=bearer, deadline=15)
             token_id = current["token"]["id"]
             self.request("DELETE", f"/api/v2/oauth/tokens/{token_id}", auth=bearer, deadline=15)
+        except AuthenticationError:
+            return True
         except (ZdlibError, KeyError, TypeError) as exc:
             logger.warning("could not revoke the client-credentials token (%s); it expires on its own.", exc)
             self._emit(ClientEvent("token_revoke_failed", reason=type(exc).__name__))
-            return
+            return False
         logger.info("revoked the client-credentials token %s", token_id)
         self._emit(ClientEvent("token_revoked", "DELETE", f"/api/v2/oauth/tokens/{token_id}"))
+        return True
 
     def __enter__(self) -> Client:
         return self

@@ -39,6 +39,7 @@ from zdlib.runbook.staging import (
 )
 from zdlib.runner import records
 from zdlib.runner.credentials import Secret, dedupe
+from zdlib.runner.orphans import revoke_run_tokens
 from zdlib.runner.scan import redact_data, redact_file, redaction_marker, run_secrets, scan_data
 from zdlib.runner.summary import decide_outcome, is_checkpoint, read_summary
 
@@ -105,7 +106,8 @@ def recover(records_dir: Path, secrets: list[Secret], *, hide_input: bool = Fals
     """Publish every stage whose owner is gone, as `interrupted` unless its notebook holds a final summary."""
     done = []
     for stage in orphaned_stages(records_dir):
-        result = publish_stage(stage, secrets, Context(stopped=OWNER_GONE, hide_input=hide_input))
+        stopped = OWNER_GONE + _revoked_note(*revoke_run_tokens(stage.secrets_file, _stage_instance(stage)))
+        result = publish_stage(stage, secrets, Context(stopped=stopped, hide_input=hide_input))
         if result is not None:
             done.append(result)
     return done
@@ -216,6 +218,20 @@ def _comment_back(
 
 def _join(*parts: str) -> str:
     return "; ".join(part for part in parts if part)
+
+
+def _stage_instance(stage: Stage) -> str | None:
+    """The instance a staged run talked to, from its last summary or checkpoint."""
+    nb = _read_notebook(stage.ipynb)
+    summary = (read_summary(nb) if nb is not None else None) or _checkpoint_file(stage) or {}
+    return summary.get("instance")
+
+
+def _revoked_note(revoked: int, left: int) -> str:
+    if not revoked and not left:
+        return ""
+    note = f"; the run's own client-credentials token(s) revoked at recovery: {revoked}"
+    return note + (f", NOT revoked: {left} (they expire on their own)" if left else "")
 
 
 def _checkpoint_file(stage: Stage) -> dict[str, Any] | None:

@@ -12,12 +12,25 @@ import json
 import os
 import stat
 import sys
+import threading
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.runbooks.support import APPLY, REQUEST_URL, api, assert_no_secret, audit_log, run
+from tests.fault_proxy import FaultProxy
+from tests.runbooks.support import (
+    APPLY,
+    NOTEBOOKS,
+    REQUEST_URL,
+    admin_env,
+    api,
+    assert_no_secret,
+    audit_log,
+    run,
+)
+from zdlib.runner import run_runbook
 from zdlib.runner.run import UsageError
 from zdlib.sandbox import seed
 
@@ -166,6 +179,49 @@ def test_integration_credential_states_its_power_and_is_cut_off(fresh_sandbox, t
         assert mint(fresh_sandbox, identifier, value).status_code == 401
     handed_tokens = (handed["secrets"]["access_token"], newest["secrets"]["access_token"])
     assert_published_nowhere(records, capfd.readouterr().out, secret, new_secret, minted, *handed_tokens)
+
+
+def test_tokens_minted_while_the_revocation_runs_are_revoked_too(fresh_sandbox, tmp_path, handoff, capfd):
+    """The holder of a handed-off client secret mints in a loop while revoke_token runs: the secret is cut
+    off first, then every token of the client (listed afresh) is revoked, and none is left."""
+    records = tmp_path / "records"
+    issued = create(fresh_sandbox, records, deliver="integration")
+    assert issued.outcome == "applied", issued.reason
+    [handed] = handoffs(handoff)
+    secret, identifier = handed["secrets"]["client_secret"], handed["client_id"]
+    client_id = request_client(fresh_sandbox)["id"]
+    minted: list[str] = []
+    with FaultProxy(fresh_sandbox.url) as proxy:
+        release = proxy.hold("PUT", f"/api/v2/oauth/clients/{client_id}/generate_secret")
+        held = proxy.rules[-1]
+
+        def mint_while_held() -> None:  # after the plan and the approval: the cut-off is on its way
+            deadline = time.monotonic() + 120
+            while held.times and time.monotonic() < deadline:
+                time.sleep(0.05)
+            for _ in range(4):
+                answer = mint(fresh_sandbox, identifier, secret)
+                if answer.status_code in (200, 201):
+                    minted.append(answer.json()["access_token"])
+            release.set()
+
+        minter = threading.Thread(target=mint_while_held, daemon=True)
+        minter.start()
+        params = {"kind": "oauth", "issued_for_url": REQUEST, "handoff_file": str(next(handoff.iterdir()))}
+        revoked = run_runbook(NOTEBOOKS / "revoke_token.ipynb", {**params, **APPLY}, records_dir=records,
+                              instance_env=proxy.env(admin_env(fresh_sandbox)))  # fmt: skip
+        minter.join(10)
+    assert len(minted) == 4  # minted with the old secret after the plan was made
+    assert revoked.outcome == "applied", revoked.reason
+    assert live_tokens(fresh_sandbox, client_id) == 0
+    for token in (*minted, handed["secrets"]["access_token"]):
+        assert acts_as(fresh_sandbox, token) is None
+    refused = mint(fresh_sandbox, identifier, secret)
+    assert (refused.status_code, refused.json()["error"]) == (401, "invalid_client")
+    tokens = [c for c in revoked.summary["changes"] if c["object"] == "oauth_token"]
+    assert len(tokens) == 5 and {c["status"] for c in tokens} == {"verified"}
+    assert sum(c["note"] == "minted after the plan" for c in tokens) == 4
+    assert_published_nowhere(records, capfd.readouterr().out, secret, *minted)
 
 
 def test_an_expired_credential_is_issued_anew_on_re_run(fresh_sandbox, tmp_path, handoff, capfd):

@@ -8,6 +8,7 @@ secret can mint tokens with any scope, so revoking tokens alone leaves the door 
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,7 @@ API_TOKENS_PATH = "Admin Center > Apps and integrations > APIs > API tokens"  # 
 EXISTS, ACTIVE, SECRET = "exists", "active", "secret"
 CUT_OFF = "regenerated: the old secret can mint no token"
 REVOKE_RUNBOOKS = ("revoke_token", "revoke_integration")
+ROUNDS = 5  # list-and-revoke rounds after the cut-off (a mint in flight at the cut-off shows up late)
 
 
 def _handed(handoff: dict | None) -> dict:
@@ -176,7 +178,7 @@ class ApiTokenRevocation:
 # -- OAuth: every token of a request (or of one client), and the client's power to mint -----------------
 @dataclass
 class OAuthRevocation:
-    """Revoke tokens, then cut the client off: regenerate its secret, or delete it (`delete_client`)."""
+    """Cut the client off (regenerate its secret, or delete it: `delete_client`), then revoke every token."""
 
     client: Any
     clients: list[dict]
@@ -215,7 +217,7 @@ class OAuthRevocation:
     def changes(self) -> list[ch.Change]:
         if self.plan_changes:
             return self.plan_changes
-        out = [ch.Change("oauth_token", t["id"], EXISTS, True, False) for t in self.tokens]
+        out = []
         for c in self.clients:
             if self.delete_client:
                 out.append(ch.Change("oauth_client", c["id"], EXISTS, True, False, note="final"))
@@ -235,6 +237,7 @@ class OAuthRevocation:
                     note="breaks every holder of the old secret",
                 )
             )
+        out += [ch.Change("oauth_token", t["id"], EXISTS, True, False) for t in self.tokens]
         self.plan_changes = out
         return out
 
@@ -244,15 +247,70 @@ class OAuthRevocation:
             run.snapshot(name, {"clients": self.clients, "tokens": self.tokens})
 
     def apply(self, run: Any) -> None:
-        for change in self.changes():
-            if change.object == "oauth_token":
-                run.apply(change, lambda i=change.id: self.client.oauth_tokens.revoke(i))
-            elif change.field == EXISTS:
+        """Cut the client off first, then revoke every token it has now (minted after the plan too).
+
+        Revoking the planned tokens first and regenerating the secret last leaves a window in which the old
+        secret mints tokens nobody revokes; so the client goes first, and its tokens are listed afresh.
+        """
+        for change in self._client_changes():
+            if change.field == EXISTS:
                 run.apply(change, lambda i=change.id: self.client.oauth_clients.delete(i))
             else:
                 result = run.apply(change, lambda i=change.id: self.client.oauth_clients.generate_secret(i))
                 if result:  # nobody receives the new secret: it is only tracked so no record can hold it
                     register_secret(f"regenerated secret of client {change.id}", result.get("secret") or "")
+        for _ in range(ROUNDS):
+            if run.dry_run:
+                break
+            self._add_minted(run)
+            pending = [c for c in self._token_changes() if c.status == ChangeStatus.PENDING]
+            if not pending:
+                break
+            for change in pending:
+                run.apply(change, lambda i=change.id: self._revoke_token(i))
+
+    def _client_changes(self) -> list[ch.Change]:
+        return [c for c in self.changes() if c.object == "oauth_client"]
+
+    def _token_changes(self) -> list[ch.Change]:
+        return [c for c in self.changes() if c.object == "oauth_token"]
+
+    def _revoke_token(self, token_id: Any) -> None:
+        with contextlib.suppress(NotFound):  # gone already (with its deleted client, or expired): as wanted
+            self.client.oauth_tokens.revoke(token_id)
+
+    def _live_tokens(self) -> list[dict]:
+        """The clients' tokens as Zendesk lists them now, and any planned token still readable."""
+        live: dict[Any, dict] = {}
+        for oauth_client in self.clients:
+            for token in self.client.oauth_tokens.list(all=True, client_id=oauth_client["id"]):
+                live[token["id"]] = token
+        for token in self.tokens:
+            if token["id"] not in live and not any(token.get("client_id") == c["id"] for c in self.clients):
+                try:
+                    live[token["id"]] = self.client.oauth_tokens.get(token["id"])
+                except NotFound:
+                    continue
+        return list(live.values())
+
+    def _add_minted(self, run: Any) -> None:
+        """Tokens the client has now that the plan did not list: each becomes a change of this run."""
+        known = {c.id for c in self._token_changes()}
+        minted = [t for t in self._live_tokens() if t["id"] not in known]
+        if not minted:
+            return
+        note(
+            "{n} token(s) of the client were not in the plan (minted while it was made or applied): each is "
+            "revoked and recorded as a change of this run.",
+            n=len(minted),
+        )
+        table([{k: t.get(k) for k in ("id", "client_id", "user_id", "scopes", "created_at")} for t in minted])
+        for token in minted:
+            change = ch.Change("oauth_token", token["id"], EXISTS, True, False, note="minted after the plan")
+            change.status = ChangeStatus.PENDING
+            self.tokens.append(token)
+            self.plan_changes.append(change)
+            run.changes.append(change)
 
     def verify(self, run: Any) -> None:
         for change in self.changes():
@@ -262,10 +320,25 @@ class OAuthRevocation:
                 run.verify(change, run.exists(lambda i=change.id: self.client.oauth_tokens.get(i)))
             elif change.field == EXISTS:
                 run.verify(change, run.exists(lambda i=change.id: self.client.oauth_clients.get(i)))
+        self._none_left(run)
         self._prove(run)
         for change in self.changes():
             if change.status == ChangeStatus.VERIFIED:
                 common.audit_crosscheck(run, change.id, "destroy" if change.field == EXISTS else "update")
+
+    def _none_left(self, run: Any) -> None:
+        """Listed again after the revocation: the client has no token left."""
+        if run.dry_run or not any(c.status in (ChangeStatus.APPLIED, ChangeStatus.VERIFIED)
+                                  for c in self.changes()):  # fmt: skip
+            return
+        left = [t["id"] for t in self._live_tokens()]
+        if left:
+            run.fail(
+                f"OAuth token(s) {', '.join(map(str, left))} of the client are still live after the "
+                "revocation: re-run this runbook (it revokes them), or delete the client "
+                "(delete_client=True), and escalate."
+            )
+        note("Listed again after the revocation: no token of the client is left.")
 
     def _prove(self, run: Any) -> None:
         """With the handed-off secrets: the old client secret mints nothing, the old token gets 401."""
@@ -350,9 +423,10 @@ def explain_cut_off(plan: Any) -> None:
         warn("delete_client=True: the OAuth client is deleted, which is final; its tokens go with it.")
     else:
         note(
-            "Every token is revoked and the client's secret is regenerated, and nobody receives the new one: "
-            "the integration can mint no new token. The client stays (for its history); `delete_client=True` "
-            "deletes it (final)."
+            "First the client's secret is regenerated, and nobody receives the new one: the integration can "
+            "mint no new token. Then every token the client has at that moment is revoked (tokens minted "
+            "after this plan too), and the list is read again to prove none is left. The client stays (for "
+            "its history); `delete_client=True` deletes it (final)."
         )
 
 

@@ -173,6 +173,16 @@ class GitLabSource:
         )
         return any(str(u.username).lower() == username for u in found)
 
+    def public_email(self, username: str) -> str:
+        """The user's `public_email` from GitLab's users API ("" when they show none)."""
+        found = self._call(
+            f"the user {username}", lambda: self.gl.users.list(username=username, get_all=True)
+        )
+        for user in found:
+            if str(user.username).lower() == username:
+                return str(getattr(user, "public_email", "") or "").strip()
+        return ""
+
     def in_reviewer_group(self, username: str) -> bool:
         group = self.policy.reviewer_group
         members = self._call(
@@ -209,7 +219,8 @@ class GitLabSource:
         evidence.issue = {
             "title": facts.get("title"),
             "state": facts.get("state"),
-            "author": author,
+            "author": author,  # the requester: the person receiving access
+            "author_public_email": self.public_email(author) if author else "",
             "url": facts.get("web_url"),
             "created_at": _iso(created),
             "confidential": bool(facts.get("confidential")),

@@ -107,3 +107,18 @@ def normalize_username(field: str, value: str) -> str:
             "e.g. maria.manager, not their display name."
         )
     return text.lower()
+
+
+def email_is_user(email: str, username: str, public_email: str = "") -> bool:
+    """True when `email` belongs to the GitLab user `username`.
+
+    The user's GitLab `public_email`, when they show one, decides (compared case-insensitively); without
+    one, the email's local part must be the username after folding (`alan.agent@...` is `alan.agent`).
+    """
+    given = fold(email or "")
+    if not given or not username:
+        return False
+    if public_email and public_email.strip():
+        return given == fold(public_email)
+    local = given.split("@", 1)[0] if "@" in given else ""
+    return bool(local) and name_key(local) == name_key(username)

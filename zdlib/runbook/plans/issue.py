@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from zdlib.approval.evidence import Source
+from zdlib.approval.names import email_is_user
 from zdlib.approval.request_url import normalize_request_url
 from zdlib.resources.oauth_grants import granted_lifetime
 from zdlib.runbook import changes as ch
@@ -237,8 +239,42 @@ class OAuthIssue:
         self.plan_changes = out
         return out
 
+    def check_recipient(self) -> None:
+        """The credential goes to who filed the access request (GitLab: the issue's author), else refuse."""
+        approval, run = self.run.approval, self.run
+        if approval is None:
+            return
+        if approval.source == Source.GITLAB and not (approval.issue or {}).get("author"):
+            return  # GitLab did not show the issue: the approval does not hold, the gate refuses
+        if approval.source != Source.GITLAB:
+            run.facts["recipient_checked"] = (
+                "no: the manual approval source cannot tell who filed the access request; the operator "
+                f"vouches that {self.requester_email} filed it"
+            )
+            warn(
+                "Not checked: that {email} filed the access request (the manual source cannot read it).",
+                email=self.requester_email,
+            )
+            return
+        issue = approval.issue or {}
+        author, public = str(issue["author"]), str(issue.get("author_public_email") or "")
+        if email_is_user(self.requester_email, author, public):
+            run.facts["recipient_checked"] = f"yes: {self.requester_email} is {author}, the issue's author"
+            return
+        shown = f" (GitLab public email {public})" if public else ""
+        why = (
+            f"the access request #{self.url.rsplit('/', 1)[-1]} was filed by {author}{shown}; the credential "
+            f"would go to {self.requester_email}. A credential goes to the person who filed the request: "
+            "check requester_email against the issue."
+        )
+        if run.dry_run:
+            warn("An applied run would be refused: {why}", why=why)
+            return
+        run.refuse("Nothing was created: " + why)
+
     def prepare(self) -> None:
         """Reserve the hand-off destination before anything is created (dry runs check it too)."""
+        self.check_recipient()
         try:
             self.destination = prepare_destination(self.deliver_to, self.url, "oauth")
         except ValueError as error:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from zdlib.sandbox.seed import ADMIN_EMAIL, AGENT_EMAIL
+
 PROJECT_ID = 278964
 PROJECT_PATH = "gitlab-com/team-member-epics/access-requests"
 WEB_HOST = "https://gitlab.com"
@@ -30,6 +32,9 @@ USERS: tuple[tuple[int, str, str], ...] = (
     (5004, "bob.builder", "Bob Builder"),
     (5005, "sam.security", "Sam Security"),
 )
+# The users' `public_email` (GitLab's users API; "" when a user shows none): the requester's is the email
+# of the sandbox's agent in Zendesk, so create_token can tie the credential to who filed the request.
+PUBLIC_EMAILS = {"ada.admin": ADMIN_EMAIL, "alan.agent": AGENT_EMAIL}
 
 
 @dataclass(frozen=True)

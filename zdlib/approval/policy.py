@@ -34,6 +34,8 @@ FIELDS = {
     "max_approval_age_days",
     "template_window_seconds",
     "comment_back",
+    "managers",
+    "allow_manual",
 }
 
 
@@ -52,6 +54,8 @@ class Policy:
     template_window_seconds: int = 5
     comment_back: bool = True
     sandbox_only: bool = False
+    managers: dict[str, str] = field(default_factory=dict)  # requester username -> manager username
+    allow_manual: bool = False  # with GitLab configured, may an applied run use approval_source="manual"?
     description: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -71,6 +75,8 @@ class Policy:
             "reviewer_may_be_operator": self.reviewer_may_be_operator,
             "max_approval_age_days": self.max_approval_age_days,
             "comment_back": self.comment_back,
+            "managers": dict(self.managers),
+            "allow_manual": self.allow_manual,
         }
 
 
@@ -149,6 +155,16 @@ def parse_policy(data: Any, path: str = POLICY_FILE) -> Policy:
     group = reviewers.get("group", "") or ""
     if not isinstance(group, str):
         raise PolicyError(f"{where}: reviewers.group must be a GitLab group path, e.g. gitlab-com/support.")
+    roster = data.get("managers", {}) or {}
+    if not isinstance(roster, dict):
+        raise PolicyError(f"{where}: managers must map requester usernames to their manager's username.")
+    try:
+        managers = {
+            normalize_username("managers key", str(k)): normalize_username(f"managers[{k}]", str(v))
+            for k, v in roster.items()
+        }
+    except ApprovalInputError as exc:
+        raise PolicyError(f"{where}: {exc}") from None
     return Policy(
         path=path,
         allowed_projects=strings("allowed_projects", (), required=True),
@@ -161,5 +177,7 @@ def parse_policy(data: Any, path: str = POLICY_FILE) -> Policy:
         template_window_seconds=number("template_window_seconds", 5, 0, 3600),
         comment_back=flag("comment_back", True),
         sandbox_only=flag("sandbox_only", False),
+        managers=managers,
+        allow_manual=flag("allow_manual", False),
         description=str(data.get("description", "")),
     )

@@ -27,6 +27,7 @@ GITLAB_CHECKS = (
     "that event is not by the requester (the issue's author), not at the issue's creation (a template), "
     "and not older than the policy allows",
     "the operator (the GitLab token's user) is not the approver; the reviewer is one the policy allows",
+    "with a roster in the policy (managers), the named manager is the requester's manager in it",
 )
 
 

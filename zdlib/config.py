@@ -273,4 +273,22 @@ def load_settings(
     )
 
 
-__all__ = ["AUTH_KINDS", "AUTH_VARIABLES", "Settings", "is_loopback", "is_sandbox_url", "load_settings"]
+def configured_client_identifier(environ: Mapping[str, str] | None = None) -> str | None:
+    """ZENDESK_CLIENT_ID as configured (the environment over `.env`, as `load_settings` reads them), whatever
+    ZENDESK_AUTH chooses: the operator's OAuth client, which no runbook may revoke even when the run
+    authenticates another way. Only the (public) identifier is returned, never a secret."""
+    try:
+        return _read_sources(None, environ).get("ZENDESK_CLIENT_ID")
+    except ConfigError:
+        return None
+
+
+__all__ = [
+    "AUTH_KINDS",
+    "AUTH_VARIABLES",
+    "Settings",
+    "configured_client_identifier",
+    "is_loopback",
+    "is_sandbox_url",
+    "load_settings",
+]

@@ -31,7 +31,7 @@ from tests.runbooks.support import (
     run,
 )
 from zdlib.runner import run_runbook
-from zdlib.runner.run import UsageError
+from zdlib.runner.run import RunResult, UsageError
 from zdlib.sandbox import seed
 
 REQUEST = REQUEST_URL  # the sandbox GitLab's approved #4242, filed by alan.agent
@@ -424,6 +424,32 @@ def test_the_runs_own_credential_is_never_revoked(fresh_sandbox, tmp_path):
     assert own_token.outcome == "refused" and "this run itself uses" in own_token.reason
     assert live_tokens(fresh_sandbox, client_id) == before
     assert acts_as(fresh_sandbox, fresh_sandbox.env["ZENDESK_OAUTH_TOKEN"]) == seed.ADMIN_ID
+
+
+def test_with_api_token_auth_the_runs_own_token_and_client_are_never_revoked(fresh_sandbox, tmp_path):
+    """ZENDESK_AUTH=token: the run's own API token (told by the characters Zendesk lists of it) and the
+    configured ZENDESK_CLIENT_ID's client are refused, in a dry run too; another API token still is not."""
+    env = {**fresh_sandbox.env, "ZENDESK_AUTH": "token"}
+
+    def as_token_user(name: str, **parameters) -> RunResult:
+        return run_runbook(NOTEBOOKS / f"{name}.ipynb", parameters, records_dir=tmp_path, instance_env=env)
+
+    for extra in (APPLY, {}):
+        own = as_token_user("revoke_token", kind="api_token", token_id=seed.ADMIN_API_TOKEN_ID, **extra)
+        assert own.outcome == "refused" and "this run itself uses" in own.reason, own.reason
+        assert "ZENDESK_API_TOKEN" in own.reason and not own.summary["changes"]
+    client_id = seed.ADMIN_OAUTH_CLIENT_ID
+    before = live_tokens(fresh_sandbox, client_id)
+    own_client = as_token_user("revoke_integration", client_id=client_id, **APPLY)
+    assert own_client.outcome == "refused" and "ZENDESK_CLIENT_ID" in own_client.reason, own_client.reason
+    assert live_tokens(fresh_sandbox, client_id) == before
+    me = fresh_sandbox.url + "/api/v2/users/me"
+    assert httpx.get(me, auth=(f"{env['ZENDESK_EMAIL']}/token", env["ZENDESK_API_TOKEN"])).status_code == 200
+    still_mints = mint(fresh_sandbox, env["ZENDESK_CLIENT_ID"], env["ZENDESK_CLIENT_SECRET"], "read")
+    assert still_mints.status_code in (200, 201)
+    other = as_token_user("revoke_token", kind="api_token", token_id=2, **APPLY)
+    assert other.outcome == "waiting", other.reason  # not the run's own: guided through Admin Center
+    assert_no_secret(tmp_path, env["ZENDESK_API_TOKEN"])
 
 
 def test_revoke_without_a_target_lists_candidates_or_refuses(fresh_sandbox, tmp_path):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from zdlib.config import configured_client_identifier
 from zdlib.errors import AuthenticationError, BadRequest, ZendeskError
 from zdlib.runbook.contract import ChangeStatus, Outcome
 from zdlib.runbook.issuing import whoami
@@ -88,24 +89,38 @@ def recorded_waiting(change: dict | None) -> bool:
 # -- the run's own credential --------------------------------------------------------------------------
 @dataclass(frozen=True)
 class OwnCredential:
-    """The OAuth token this run uses and the OAuth clients it comes from (never to be revoked by the run)."""
+    """What this run authenticates with or is configured to use (never to be revoked by the run): its OAuth
+    token and that token's client, every configured OAuth client (ZENDESK_CLIENT_ID, whatever the auth kind)
+    and the API token(s) that show as the configured ZENDESK_API_TOKEN."""
 
     token_id: Any = None
     client_ids: frozenset = frozenset()
+    api_token_ids: frozenset = frozenset()
 
     def explain(self, what: str) -> str:
+        held = []
+        if self.token_id is not None:
+            held.append(f"OAuth token {self.token_id}")
+        if self.client_ids:
+            ids = ", ".join(map(str, sorted(self.client_ids)))
+            held.append(f"OAuth client(s) {ids} (the token's client or the configured ZENDESK_CLIENT_ID)")
+        if self.api_token_ids:
+            ids = ", ".join(map(str, sorted(self.api_token_ids)))
+            held.append(f"API token(s) {ids} (shown as the configured ZENDESK_API_TOKEN)")
         return (
-            f"{what} is the credential this run itself uses (token {self.token_id}, client(s) "
-            f"{', '.join(map(str, sorted(self.client_ids))) or 'none'}): revoking it would lock the "
-            f"operator out "
-            "halfway through and leave the revocation incomplete. Nothing was changed. Run this runbook with "
-            "another admin credential (ZENDESK_OAUTH_TOKEN or ZENDESK_CLIENT_ID/SECRET of another client)."
+            f"{what} is a credential this run itself uses or the operator has configured "
+            f"({'; '.join(held) or 'none'}): revoking it would lock the operator out halfway through and "
+            "leave the revocation incomplete. Nothing was changed. Run this runbook with another admin "
+            "credential (ZENDESK_OAUTH_TOKEN, ZENDESK_CLIENT_ID/SECRET of another client, or another "
+            "ZENDESK_API_TOKEN), then revoke this one."
         )
 
 
 def own_credential(client: Any) -> OwnCredential:
-    """From `/api/v2/oauth/tokens/current` and the configured ZENDESK_CLIENT_ID (zendesk-api.md 5.4)."""
-    token_id, client_ids = None, set()
+    """From `/api/v2/oauth/tokens/current`, the configured ZENDESK_CLIENT_ID (zendesk-api.md 5.4) and the
+    characters `GET /api/v2/api_tokens` shows of each API token (zendesk-api.md 5.5). No secret is shown."""
+    token_id, client_ids, api_token_ids = None, set(), set()
+    settings = getattr(client, "settings", None)
     try:
         current = client.oauth_tokens.current()
         token_id = current.get("id")
@@ -113,10 +128,27 @@ def own_credential(client: Any) -> OwnCredential:
             client_ids.add(current["client_id"])
     except ZendeskError:
         pass  # not an OAuth credential (an API token): it cannot be one of the OAuth objects revoked here
-    identifier = getattr(getattr(client, "settings", None), "client_id", None)
-    if identifier:
-        client_ids |= {c["id"] for c in client.oauth_clients.list() if c.get("identifier") == identifier}
-    return OwnCredential(token_id, frozenset(client_ids))
+    identifiers = {getattr(settings, "client_id", None), configured_client_identifier()} - {None, ""}
+    if identifiers:
+        client_ids |= {c["id"] for c in client.oauth_clients.list() if c.get("identifier") in identifiers}
+    secret = getattr(settings, "api_token", None)
+    if secret:
+        api_token_ids = {t["id"] for t in client.api_tokens.list(include_users=False) if shows(t, secret)}
+    return OwnCredential(token_id, frozenset(client_ids), frozenset(api_token_ids))
+
+
+def shows(listed: dict, secret: str) -> bool:
+    """True if an API token as Zendesk lists it (its first characters, the rest masked) can be `secret`.
+
+    Zendesk shows only a few characters of each token, so two tokens may share them: both count as the
+    run's own (refusing one too many is safe; revoking the run's own token is not)."""
+    shown = str(listed.get("token") or "")
+    visible = str(listed.get("visible_token") or shown.rstrip("*"))
+    if not visible or not secret.startswith(visible):
+        return False
+    if "*" in shown:
+        return len(shown) == len(secret)
+    return len(shown) <= len(visible) or shown == secret
 
 
 # -- audit cross-check: by object id and time window, never by undocumented source types ---------------

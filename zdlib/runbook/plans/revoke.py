@@ -86,6 +86,9 @@ class ApiTokenRevocation:
                 f"this procedure "
                 f"deleting it. Check {API_TOKENS_PATH}."
             )
+        own = common.own_credential(self.client)
+        if self.token_id in own.api_token_ids:
+            run.refuse(own.explain(f"API token {self.token_id}"))
         table([self.details()])
         before = bool(self.token.get("active")) if not self.delete else True
         if common.recorded_waiting(recorded) and not before:

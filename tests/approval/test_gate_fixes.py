@@ -90,3 +90,31 @@ def test_a_policy_without_a_roster_keeps_the_label_adder_check(fresh_sandbox, tm
     env = {"ZDLIB_APPROVAL_POLICY": policy_file(tmp_path)}
     assert check(fresh_sandbox, 4246, approved_by="bob.builder", **env).verified
     assert check(fresh_sandbox, 4242, **env).verified
+
+
+REAL = "https://acme.zendesk.com"
+
+
+def test_the_sandbox_policy_and_a_loopback_gitlab_are_refused_for_a_real_zendesk(fresh_sandbox, tmp_path):
+    evidence = check(fresh_sandbox, 4242, instance_url=REAL)  # the sandbox's policy, its look-alike
+    assert not evidence.verified
+    assert any("sandbox_only" in p and REAL in p for p in evidence.problems), evidence.problems
+    ordinary = policy_file(tmp_path)  # not sandbox_only: the loopback GitLab alone is refused
+    (tmp_path / "approval-policy.yaml").write_text(
+        (tmp_path / "approval-policy.yaml").read_text().replace("sandbox_only: true\n", "")
+    )
+    evidence = check(fresh_sandbox, 4242, instance_url=REAL, ZDLIB_APPROVAL_POLICY=ordinary)
+    assert any("is on this machine" in p and REAL in p for p in evidence.problems), evidence.problems
+    manual = check(fresh_sandbox, 4242, "Maria Manager", REAL, approval_source="manual")
+    assert any("sandbox_only" in p for p in manual.problems), manual.problems
+    held = check(fresh_sandbox, 4242)
+    assert held.verified and fresh_sandbox.env["GITLAB_URL"] in held.banner
+
+
+def test_manual_is_refused_when_gitlab_is_configured_unless_the_policy_allows_it(fresh_sandbox, tmp_path):
+    env = {"ZDLIB_APPROVAL_POLICY": policy_file(tmp_path), "approval_source": "manual"}
+    refused = check(fresh_sandbox, 4242, "Maria Manager", **env)
+    assert any("allow_manual: false" in p and "skips the GitLab" in p for p in refused.problems)
+    env["ZDLIB_APPROVAL_POLICY"] = policy_file(tmp_path, "allow_manual: true\n")
+    allowed = check(fresh_sandbox, 4242, "Maria Manager", **env)
+    assert allowed.ok and allowed.source == "manual" and not allowed.verified

@@ -50,7 +50,7 @@ class Evidence:
         return (
             f"approval verified in GitLab: {self.access_request_url}, label {event.get('label')!r} added by "
             f"{event.get('user')} at {event.get('created_at')} (event {event.get('id')}), reviewed by "
-            f"{self.reviewed_by}"
+            f"{self.reviewed_by} (GitLab API {self.gitlab_url})"
         )
 
     def as_record(self) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from zdlib.approval import names
 from zdlib.approval.errors import ApprovalInputError, PolicyError, SourceError
@@ -17,7 +18,7 @@ from zdlib.approval.evidence import Evidence, Source
 from zdlib.approval.gitlab_source import GitLabSource, gitlab_settings
 from zdlib.approval.policy import Policy, load_policy
 from zdlib.approval.request_url import parse_request_url
-from zdlib.config import is_sandbox_url
+from zdlib.config import is_loopback, is_sandbox_url
 
 Approval = Evidence  # the name notebooks and older code know
 SOURCES = ("", "gitlab", "manual")
@@ -98,8 +99,47 @@ def check_approval(
         evidence.problems.append(str(exc))
         return evidence
     if source == "gitlab" or (source == "" and settings is not None):
-        return _check_gitlab(url, url_problem, approved_by, reviewed_by, settings, environ, gitlab)
-    return _check_manual(url, approved_by, reviewed_by, source, operator, instance_url, environ)
+        return _check_gitlab(
+            url, url_problem, approved_by, reviewed_by, settings, environ, gitlab, instance_url
+        )
+    evidence = _check_manual(url, approved_by, reviewed_by, source, operator, instance_url, environ)
+    evidence.gitlab_url = settings.url if settings is not None else ""
+    _manual_policy_problems(evidence, evidence.gitlab_url, instance_url, environ)
+    return evidence
+
+
+def _sandbox_problem(policy: Policy, instance_url: str) -> str:
+    """Why the sandbox's policy cannot vouch for changes on `instance_url` ("" when it can)."""
+    if policy.sandbox_only and not is_sandbox_url(instance_url):
+        return (
+            f"{policy.name} is the sandbox's policy (sandbox_only), but the Zendesk instance "
+            f"{instance_url} is not the sandbox: unset ZDLIB_APPROVAL_POLICY to use the repository's "
+            "approval-policy.yaml."
+        )
+    return ""
+
+
+def _manual_policy_problems(
+    evidence: Evidence, gitlab_url: str, instance_url: str, environ: Mapping[str, str] | None
+) -> None:
+    """A typed approval: never the sandbox's policy for a real instance; with GitLab configured, only
+    where the policy allows it (allow_manual)."""
+    try:
+        policy = _policy(environ)
+    except PolicyError as exc:
+        if gitlab_url:
+            evidence.problems.append(str(exc))
+        return
+    sandbox = _sandbox_problem(policy, instance_url)
+    if sandbox:
+        evidence.problems.append(sandbox)
+    elif gitlab_url and not policy.allow_manual:
+        evidence.problems.append(
+            f"approval_source='manual' skips the GitLab configured at {gitlab_url}, where the access request "
+            f"can be checked; {policy.name} does not allow typed approvals then (allow_manual: false). Leave "
+            "approval_source empty so GitLab checks the issue, or unset GITLAB_URL and GITLAB_TOKEN if this "
+            "request is not in that GitLab."
+        )
 
 
 def _policy(environ: Mapping[str, str] | None) -> Policy:
@@ -114,6 +154,7 @@ def _check_gitlab(
     settings: Any,
     environ: Mapping[str, str] | None,
     gitlab: Any,
+    instance_url: str = "",
 ) -> Evidence:
     evidence = Evidence(Source.GITLAB, url, str(approved_by or "").strip(), str(reviewed_by or "").strip())
     evidence.checks = list(GITLAB_CHECKS)
@@ -135,6 +176,17 @@ def _check_gitlab(
             f"{policy.name} is the sandbox's policy, but GITLAB_URL ({settings.url}) is not the sandbox: "
             "unset ZDLIB_APPROVAL_POLICY to use the repository's approval-policy.yaml."
         )
+        return evidence
+    sandbox = _sandbox_problem(policy, instance_url)
+    host = urlsplit(settings.url).hostname or ""
+    if not sandbox and is_loopback(host) and not is_sandbox_url(instance_url):
+        sandbox = (
+            f"GITLAB_URL ({settings.url}) is on this machine (the sandbox's GitLab look-alike), but the "
+            f"Zendesk instance {instance_url} is not the sandbox: set GITLAB_URL to the GitLab that holds "
+            "the access requests (https://gitlab.com)."
+        )
+    if sandbox:
+        evidence.problems.append(sandbox)
         return evidence
     if url_problem:
         evidence.problems.append(url_problem)

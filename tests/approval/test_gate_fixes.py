@@ -118,3 +118,37 @@ def test_manual_is_refused_when_gitlab_is_configured_unless_the_policy_allows_it
     env["ZDLIB_APPROVAL_POLICY"] = policy_file(tmp_path, "allow_manual: true\n")
     allowed = check(fresh_sandbox, 4242, "Maria Manager", **env)
     assert allowed.ok and allowed.source == "manual" and not allowed.verified
+
+
+def test_comment_values_stay_text_in_gitlab_markdown():
+    from zdlib.approval.comment import outcome_body
+
+    hostile = "a``b | c @all ![x](https://evil.test/p.png)"
+    summary = {
+        "runbook": "update_user",
+        "instance": "http://127.0.0.1:8000",
+        "operator": {"name": "@all `x` | y", "id": 1},
+        "approval": {
+            "label_event": {"label": "AR-Approval::Manager Approved", "user": "maria.manager", "id": 3},
+            "reviewed_by": "ada.admin",
+            "operator": "ada.admin",
+        },
+        "changes": [
+            {
+                "object": "user",
+                "id": 7,
+                "field": "name",
+                "before": hostile,
+                "after": "ok",
+                "status": "applied",
+            }
+        ],
+    }
+    body = outcome_body(summary, "rec.ipynb", "abc123", "applied")
+    assert "@all" not in body  # no mention of everyone, in a cell or in the operator's name
+    assert "@maria.manager" in body and "@ada.admin" in body  # the approver and reviewer are told
+    row = next(line for line in body.splitlines() if line.startswith("| `user`"))
+    assert row.replace("\\|", "").count("|") == 7  # one row of six cells: the value's pipe is escaped
+    assert "```'a``b \\| c" in row  # a fence longer than the value's backtick run: ![x](...) stays code
+    operator = next(line for line in body.splitlines() if line.startswith("- Operator"))
+    assert operator.startswith("- Operator: ``@\u200ball `x` | y``")

@@ -14,7 +14,9 @@ from typing import Any
 
 from zdlib.approval.errors import SourceError
 from zdlib.approval.gitlab_source import GitLabSettings, connect, describe_error, gitlab_settings
+from zdlib.approval.names import USERNAME
 from zdlib.approval.request_url import parse_request_url
+from zdlib.runbook.markup import code
 
 MAX_VALUE = 80
 
@@ -43,9 +45,21 @@ def should_comment(summary: Mapping[str, Any] | None, outcome: str) -> bool:
     )
 
 
-def _value(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 3] + "..."
+def _text(value: Any, *, cell: bool = False, shown: bool = False) -> str:
+    """A value as inert Markdown in the note: a code span fenced longer than any backtick run in it
+    (markup.code), `@` kept from mentioning anyone (a zero-width space after it), and `|` escaped in a
+    table cell. `shown`: the value's repr (before/after), cut to MAX_VALUE characters."""
+    text = repr(value) if shown else ("" if value is None else str(value))
+    if len(text) > MAX_VALUE:
+        text = text[: MAX_VALUE - 3] + "..."
+    span = str(code(text.replace("@", "@\u200b")))
+    return span.replace("|", "\\|") if cell else span
+
+
+def _user(value: Any) -> str:
+    """A GitLab username as a mention (the manager and reviewer are told); anything else as inert text."""
+    text = "" if value is None else str(value)
+    return f"@{text}" if USERNAME.match(text) else _text(text)
 
 
 def outcome_body(summary: Mapping[str, Any], record_name: str, sha256: str, outcome: str) -> str:
@@ -54,23 +68,24 @@ def outcome_body(summary: Mapping[str, Any], record_name: str, sha256: str, outc
     approval = summary.get("approval") or {}
     event = approval.get("label_event") or {}
     lines = [
-        f"**zdlib runbook `{summary.get('runbook')}`**: outcome **{outcome}** on {summary.get('instance')}",
+        f"**zdlib runbook {_text(summary.get('runbook'))}**: outcome **{_text(outcome)}** on "
+        f"{_text(summary.get('instance'))}",
         "",
-        f"- Operator: {operator.get('name')} (Zendesk user {operator.get('id')}), "
-        f"GitLab {approval.get('operator')}",
-        f"- Approval checked: label `{event.get('label')}` added by @{event.get('user')} at "
-        f"{event.get('created_at')} (label event {event.get('id')}); "
-        f"reviewed by @{approval.get('reviewed_by')}",
-        f"- Record: `{record_name}`, sha256 `{sha256}`",
+        f"- Operator: {_text(operator.get('name'))} (Zendesk user {_text(operator.get('id'))}), "
+        f"GitLab {_text(approval.get('operator'))}",
+        f"- Approval checked: label {_text(event.get('label'))} added by {_user(event.get('user'))} at "
+        f"{_text(event.get('created_at'))} (label event {_text(event.get('id'))}); "
+        f"reviewed by {_user(approval.get('reviewed_by'))}",
+        f"- Record: {_text(record_name)}, sha256 {_text(sha256)}",
         "",
         "| object | id | field | before | after | status |",
         "|---|---|---|---|---|---|",
     ]
     for change in summary.get("changes") or []:
-        lines.append(
-            f"| {change.get('object')} | {change.get('id')} | {change.get('field')} | "
-            f"`{_value(change.get('before'))}` | `{_value(change.get('after'))}` | {change.get('status')} |"
-        )
+        cells = [_text(change.get(k), cell=True) for k in ("object", "id", "field")]
+        cells += [_text(change.get(k), cell=True, shown=True) for k in ("before", "after")]
+        cells.append(_text(change.get("status"), cell=True))
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines).replace("\r", " ") + "\n"
 
 

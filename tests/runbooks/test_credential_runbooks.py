@@ -181,9 +181,12 @@ def test_integration_credential_states_its_power_and_is_cut_off(fresh_sandbox, t
     assert_published_nowhere(records, capfd.readouterr().out, secret, new_secret, minted, *handed_tokens)
 
 
-def test_tokens_minted_while_the_revocation_runs_are_revoked_too(fresh_sandbox, tmp_path, handoff, capfd):
-    """The holder of a handed-off client secret mints in a loop while revoke_token runs: the secret is cut
-    off first, then every token of the client (listed afresh) is revoked, and none is left."""
+@pytest.mark.parametrize("runbook", ["revoke_token", "revoke_integration"])
+def test_tokens_minted_while_the_revocation_runs_are_revoked_too(
+    fresh_sandbox, tmp_path, handoff, capfd, runbook
+):
+    """The holder of a handed-off client secret mints while the revocation runs (after its plan): the secret
+    is cut off first, then every token of the client (listed afresh) is revoked, and none is left."""
     records = tmp_path / "records"
     issued = create(fresh_sandbox, records, deliver="integration")
     assert issued.outcome == "applied", issued.reason
@@ -207,8 +210,11 @@ def test_tokens_minted_while_the_revocation_runs_are_revoked_too(fresh_sandbox, 
 
         minter = threading.Thread(target=mint_while_held, daemon=True)
         minter.start()
-        params = {"kind": "oauth", "issued_for_url": REQUEST, "handoff_file": str(next(handoff.iterdir()))}
-        revoked = run_runbook(NOTEBOOKS / "revoke_token.ipynb", {**params, **APPLY}, records_dir=records,
+        target = {"kind": "oauth", "issued_for_url": REQUEST} if runbook == "revoke_token" else {}
+        params = {**target, "handoff_file": str(next(handoff.iterdir()))}
+        if runbook == "revoke_integration":
+            params["client_id"] = client_id
+        revoked = run_runbook(NOTEBOOKS / f"{runbook}.ipynb", {**params, **APPLY}, records_dir=records,
                               instance_env=proxy.env(admin_env(fresh_sandbox)))  # fmt: skip
         minter.join(10)
     assert len(minted) == 4  # minted with the old secret after the plan was made

@@ -118,34 +118,22 @@ class ApiTokenRevocation:
             shown=f"{d['characters shown']}…",
             id=self.token_id,
         )
-        if self.delete:
-            clicks = [
-                md("Open {path}.", path=API_TOKENS_PATH),
-                find,
-                md("Open its menu (⋮) and click **Delete**."),
-                md("Confirm **Delete**."),
-            ]
-            warnings = [
-                md(
-                    "**Deletion is final**: a deleted API token can never be reactivated (Zendesk: "
-                    "Managing API token access)."
-                )
-            ]
-            title = f"Delete API token {self.token_id}"
-        else:
-            clicks = [
-                md("Open {path}.", path=API_TOKENS_PATH),
-                find,
-                md("Open its menu (⋮) and click **Deactivate**."),
-                md("Confirm **Deactivate**."),
-            ]
-            warnings = [
-                md(
-                    "Deactivation can be undone (Reactivate); delete it with `delete=True` once nothing "
-                    "uses it."
-                )
-            ]
-            title = f"Deactivate API token {self.token_id}"
+        action = "Delete" if self.delete else "Deactivate"
+        clicks = [
+            md("Open {path}.", path=API_TOKENS_PATH),
+            find,
+            md("Open its menu (⋮) and click **{action}**.", action=action),
+            md("Confirm **{action}**.", action=action),
+        ]
+        final = (
+            "**Deletion is final**: a deleted API token can never be reactivated "
+            "(Zendesk: Managing API token access)."
+        )
+        undoable = (
+            "Deactivation can be undone (Reactivate); delete it with `delete=True` once nothing uses it."
+        )
+        warnings = [md(final if self.delete else undoable)]
+        title = f"{action} API token {self.token_id}"
         return ManualStep(self.change, title, API_TOKENS_PATH, clicks, d, warnings, check=self._done)  # type: ignore[arg-type]
 
     def show(self, run: Any) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from zdlib import redact
 from zdlib.redact import redact_data
+from zdlib.runbook.staging import records_home
 
 
 def record_stem(runbook: str) -> Path:
@@ -18,7 +19,7 @@ def record_stem(runbook: str) -> Path:
     if stem:
         return Path(stem)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    folder = Path(os.environ.get("ZDLIB_RECORDS_DIR", "records")) / "interactive"
+    folder = records_home(runbook) / "interactive"
     return folder / f"{stamp}_{runbook}"
 
 

@@ -29,37 +29,14 @@ from typing import Any
 
 import nbformat
 
-import zdlib
 from zdlib.runbook import staging
-from zdlib.runbook.staging import Stage, StageMode
+from zdlib.runbook.staging import RECORDS_VARIABLE, Stage, StageMode, records_home, repository_root
 from zdlib.runbook.summary import SUMMARY_MIME
 
-RECORDS_VARIABLE = "ZDLIB_RECORDS_DIR"
 SECRETS_VARIABLE = "ZDLIB_RUN_SECRETS"
 PUBLISH_TIMEOUT_S = 300
 OUTPUT_TYPES = {"stream", "display_data", "update_display_data", "execute_result", "error", "clear_output"}
 WIDGET_CELL = "# (no code ran here: a JupyterLab control, such as a button, was used; its output follows)"
-
-
-# -- where things are ------------------------------------------------------------------------------
-def repository_root(runbook: str, cwd: Path | None = None) -> Path | None:
-    """The folder whose `notebooks/` holds this runbook: the working folder or one above it, else the
-    repository zdlib is installed from; None when there is none."""
-    here = (cwd or Path.cwd()).resolve()
-    package_root = Path(zdlib.__file__).resolve().parent.parent
-    for folder in [here, *here.parents, package_root]:
-        if (folder / "notebooks" / f"{runbook}.ipynb").is_file():
-            return folder
-    return None
-
-
-def records_home(runbook: str, environ: Any = None) -> Path:
-    """The one records folder: `$ZDLIB_RECORDS_DIR`, else `<repository>/records` (never under notebooks/)."""
-    configured = (os.environ if environ is None else environ).get(RECORDS_VARIABLE)
-    if configured:
-        return Path(configured).expanduser().resolve()
-    root = repository_root(runbook) or Path.cwd().resolve()
-    return root / "records"
 
 
 def template_notebook(runbook: str, environ: Any = None) -> nbformat.NotebookNode | None:

@@ -31,7 +31,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import zdlib
+
 STAGING_DIR = ".staging"
+INDEX_NAME = "index.jsonl"
+RECORDS_VARIABLE = "ZDLIB_RECORDS_DIR"  # the records folder; set by the runner and by `zdlib lab`
 META_NAME = "run.json"
 SECRETS_NAME = "run-secrets.jsonl"
 LOCK_NAME = "owner.lock"
@@ -41,6 +45,26 @@ MAX_TARGET_CHARS = 48
 HASH_CHARS = 8
 
 _HELD: dict[Path, int] = {}  # stage folder -> fd of its held owner lock (this process owns the stage)
+
+
+def repository_root(runbook: str, cwd: Path | None = None) -> Path | None:
+    """The folder whose `notebooks/` holds this runbook: the working folder or one above it, else the
+    repository zdlib is installed from; None when there is none."""
+    here = (cwd or Path.cwd()).resolve()
+    package_root = Path(zdlib.__file__).resolve().parent.parent
+    for folder in [here, *here.parents, package_root]:
+        if (folder / "notebooks" / f"{runbook}.ipynb").is_file():
+            return folder
+    return None
+
+
+def records_home(runbook: str, environ: Any = None) -> Path:
+    """The one records folder: `$ZDLIB_RECORDS_DIR`, else `<repository>/records` (never under notebooks/)."""
+    configured = (os.environ if environ is None else environ).get(RECORDS_VARIABLE)
+    if configured:
+        return Path(configured).expanduser().resolve()
+    root = repository_root(runbook) or Path.cwd().resolve()
+    return root / "records"
 
 
 class StageMode(StrEnum):

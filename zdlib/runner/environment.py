@@ -13,6 +13,8 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from zdlib.runbook.staging import RECORDS_VARIABLE
+
 DEFAULT_HANDOFF_DIR = Path("~/.zdlib/handoff")
 AUTH_KIND_BY_VARIABLE = (
     ("ZENDESK_OAUTH_TOKEN", "oauth"),
@@ -46,11 +48,14 @@ def read_env_file(path: Path) -> dict[str, str]:
     return {key: value for key, value in dotenv_values(path).items() if value is not None}
 
 
-def runner_variables(record_stem: Path, secrets_file: Path, environ: Mapping[str, str]) -> dict[str, str]:
+def runner_variables(
+    record_stem: Path, secrets_file: Path, records_dir: Path, environ: Mapping[str, str]
+) -> dict[str, str]:
     """What the kit reads from the runner (docs/architecture.md section 3)."""
     handoff = environ.get("ZDLIB_HANDOFF_DIR") or str(DEFAULT_HANDOFF_DIR.expanduser())
     return {
         "ZDLIB_RECORD_STEM": str(record_stem),
+        RECORDS_VARIABLE: str(records_dir),
         "ZDLIB_RUN_SECRETS": str(secrets_file),
         "ZDLIB_HANDOFF_DIR": handoff,
     }

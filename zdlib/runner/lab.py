@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 import nbformat
 
-from zdlib.runbook.staging import ensure_records_dir
+from zdlib.runbook.staging import RECORDS_VARIABLE, ensure_records_dir
 from zdlib.runner.environment import instance_overrides, sandbox_instance
 from zdlib.runner.locate import notebook_folders
 
@@ -207,7 +207,7 @@ def main(argv: list[str]) -> int:
             print(REAL_INSTANCE_HINT)
         for name in RUNNER_CHANNEL:
             env.pop(name, None)
-        env.update({"ZDLIB_RECORDS_DIR": str(records), "JUPYTER_TOKEN": token})
+        env.update({RECORDS_VARIABLE: str(records), "JUPYTER_TOKEN": token})
         command = lab_command(jupyter, root, port, open_browser=not args.no_browser, extra=extra)
         try:
             return _serve(command, env, port, token, root, copies)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from zdlib.runbook.staging import (
+    INDEX_NAME,
     ensure_records_dir,
     glob_escape,
     index_mode,
@@ -27,7 +28,6 @@ from zdlib.runbook.staging import (
     utc_stamp,
 )
 
-INDEX_NAME = "index.jsonl"
 GENESIS = "0" * 64
 __all__ = ["glob_escape", "record_name", "slugify", "utc_stamp"]
 

@@ -232,7 +232,8 @@ def execute_stage(
     """papermill runs the notebook into the stage, with the kit's channels pointing into it."""
     import os
 
-    overrides: dict[str, str | None] = dict(runner_variables(stage.stem, stage.secrets_file, os.environ))
+    variables = runner_variables(stage.stem, stage.secrets_file, stage.records_dir, os.environ)
+    overrides: dict[str, str | None] = dict(variables)
     if instance_env:
         overrides.update(instance_overrides(instance_env, os.environ))
     with patched_environ(overrides):

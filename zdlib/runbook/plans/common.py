@@ -3,35 +3,21 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from zdlib.config import configured_client_identifier
 from zdlib.errors import AuthenticationError, BadRequest, ZendeskError
 from zdlib.runbook.contract import ChangeStatus, Outcome
 from zdlib.runbook.issuing import whoami
-
-INDEX_NAME = "index.jsonl"
+from zdlib.runbook.staging import INDEX_NAME, records_home
 
 
 # -- our own records: what this procedure already did -------------------------------------------------
-def index_path() -> Path | None:
-    """The records index: `$ZDLIB_RECORDS_DIR/index.jsonl`, else the nearest one above the record stem."""
-    folder = os.environ.get("ZDLIB_RECORDS_DIR")
-    if folder:
-        return Path(folder) / INDEX_NAME
-    stem = os.environ.get("ZDLIB_RECORD_STEM")
-    for parent in list(Path(stem).parents)[:4] if stem else []:
-        if (parent / INDEX_NAME).is_file():
-            return parent / INDEX_NAME
-    return None
-
-
-def _entries() -> list[dict]:
-    path = index_path()
-    if path is None or not path.is_file():
+def _entries(runbook: str) -> list[dict]:
+    """The records index in `staging.records_home` (the runner's or the lab's folder, else the repo's)."""
+    path = records_home(runbook) / INDEX_NAME
+    if not path.is_file():
         return []
     entries = []
     for line in path.read_text(errors="replace").splitlines():
@@ -46,7 +32,7 @@ def recorded_runs(instance: str, runbook: str, outcome: str, **parameters: Any) 
     """Index entries of `runbook` on `instance` that ended `outcome` with these parameter values."""
     return [
         e
-        for e in _entries()
+        for e in _entries(runbook)
         if e.get("instance") == instance
         and e.get("runbook") == runbook
         and e.get("outcome") == outcome
@@ -57,7 +43,7 @@ def recorded_runs(instance: str, runbook: str, outcome: str, **parameters: Any) 
 def recorded_changes(instance: str, runbooks: tuple[str, ...], obj: str, obj_id: Any) -> list[dict]:
     """Every recorded change of `obj` `obj_id` on `instance` by these runbooks, oldest first."""
     found = []
-    for entry in _entries():
+    for entry in _entries(runbooks[0]):
         if entry.get("instance") != instance or entry.get("runbook") not in runbooks:
             continue
         for change in entry.get("changes") or []:

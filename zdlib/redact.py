@@ -238,7 +238,8 @@ def _split_form(secret: str) -> re.Pattern[str]:
     return re.compile(gap.join(re.escape(char) for char in secret))
 
 
-def _whole_token(value: str) -> re.Pattern[str]:
+def whole_token(value: str) -> re.Pattern[str]:
+    """`value` as a whole token: not inside a longer run of letters and digits (for short secrets)."""
     return re.compile(r"(?<![A-Za-z0-9])" + re.escape(value) + r"(?![A-Za-z0-9])")
 
 
@@ -275,7 +276,7 @@ def redact_text(text: str, secrets: Iterable[str | None] = ()) -> str:
                 if form in text:
                     text = text.replace(form, REDACTED)
             elif form in text:
-                text = _whole_token(form).sub(REDACTED, text)
+                text = whole_token(form).sub(REDACTED, text)
         if len(secret) >= MIN_SPLIT_LENGTH:
             # before the `Bearer x` rule below, which would cut a wrapped token and leave its tail
             text = _split_form(secret).sub(REDACTED, text)

@@ -30,6 +30,7 @@ from typing import Any
 import nbformat
 
 from zdlib.runbook import staging
+from zdlib.runbook.display import headless
 from zdlib.runbook.staging import RECORDS_VARIABLE, Stage, StageMode, records_home, repository_root
 from zdlib.runbook.summary import SUMMARY_MIME
 
@@ -509,8 +510,8 @@ def begin(run: Any) -> InteractiveRun | None:
     A run started before in this kernel ends here: what it did since its last record is published.
     """
     global _TAP
-    if os.environ.get("ZDLIB_RECORD_STEM"):
-        return None  # headless: the runner stages, records and publishes
+    if headless():
+        return None  # the runner stages, records and publishes
     shell = _kernel_shell()
     if shell is None:
         return None

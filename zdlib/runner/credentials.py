@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import base64
 import os
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from dotenv import dotenv_values
+
+from zdlib.redact import whole_token
 
 CREDENTIAL_VARIABLES = (
     "ZENDESK_API_TOKEN",
@@ -98,4 +99,4 @@ def occurs_in(value: str, text: str) -> bool:
         return False
     if len(value) >= MIN_SECRET_LENGTH:
         return True
-    return re.search(r"(?<![A-Za-z0-9])" + re.escape(value) + r"(?![A-Za-z0-9])", text) is not None
+    return whole_token(value).search(text) is not None

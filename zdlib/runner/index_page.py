@@ -18,6 +18,7 @@ from zdlib.config import is_sandbox_url
 from zdlib.runbook.contract import Outcome, outcome_of
 from zdlib.runbook.display import soft_breaks
 from zdlib.runbook.staging import index_mode
+from zdlib.runner.banner import text
 from zdlib.runner.records import read_index
 
 PAGE_NAME = "index.html"
@@ -129,14 +130,6 @@ def _options(values: list[str]) -> str:
     )
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dict | list):
-        value = json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
-    return escape(str(value), quote=True)
-
-
 def _row(entry: Mapping[str, Any]) -> str:
     outcome = str(entry.get("outcome") or "")
     known = outcome_of(outcome)
@@ -144,39 +137,39 @@ def _row(entry: Mapping[str, Any]) -> str:
     instance = entry.get("instance")
     sandbox = is_sandbox_url(instance)
     cells = [
-        f'<td data-key="{_text(entry.get("started_at"))}">{_text(entry.get("started_at"))}</td>',
-        f"<td>{_text(runbook)}</td>",
-        f"<td>{_text(entry.get('target'))}</td>",
-        f"<td>{_text(instance)}</td>",
+        f'<td data-key="{text(entry.get("started_at"))}">{text(entry.get("started_at"))}</td>',
+        f"<td>{text(runbook)}</td>",
+        f"<td>{text(entry.get('target'))}</td>",
+        f"<td>{text(instance)}</td>",
         f"<td>{'<span class=sandbox>SANDBOX</span>' if sandbox else 'no'}</td>",
         f"<td>{_operator(entry.get('operator'))}</td>",
         f"<td>{_approval(entry.get('approval'), known)}</td>",
         f'<td data-key="{len(entry.get("changes") or []):06d}">{_changes(entry.get("changes") or [])}</td>',
-        f'<td class="o-{_text(outcome.replace(" ", "-"))}">{_text(outcome)}</td>',
+        f'<td class="o-{text(outcome.replace(" ", "-"))}">{text(outcome)}</td>',
         f"<td>{_link(entry.get('records') or {})}</td>",
     ]
-    row = f'<tr data-outcome="{_text(outcome)}" data-runbook="{_text(runbook)}">{"".join(cells)}</tr>'
+    row = f'<tr data-outcome="{text(outcome)}" data-runbook="{text(runbook)}">{"".join(cells)}</tr>'
     return soft_breaks(row)
 
 
 def _operator(operator: Any) -> str:
     if isinstance(operator, Mapping):
         name, email = operator.get("name"), operator.get("email")
-        return f"{_text(name)}<br><span class=muted>{_text(email)}</span>" if email else _text(name)
-    return _text(operator) or '<span class="muted">unknown</span>'
+        return f"{text(name)}<br><span class=muted>{text(email)}</span>" if email else text(name)
+    return text(operator) or '<span class="muted">unknown</span>'
 
 
 def _approval(approval: Any, outcome: Outcome | None) -> str:
     if not isinstance(approval, Mapping) or not approval:
         return '<span class="unverified">none</span>' if outcome is Outcome.APPLIED else "-"
     who = ", ".join(
-        f"{label} {_text(approval.get(key))}"
+        f"{label} {text(approval.get(key))}"
         for key, label in (("approved_by", "approved by"), ("reviewed_by", "reviewed by"))
         if approval.get(key)
     )
     flag = "verified" if approval.get("verified") is True else '<span class="unverified">NOT verified</span>'
     request = approval.get("access_request_url")
-    return f"{who or '-'}<br>{flag}" + (f"<br><span class=muted>{_text(request)}</span>" if request else "")
+    return f"{who or '-'}<br>{flag}" + (f"<br><span class=muted>{text(request)}</span>" if request else "")
 
 
 def _changes(changes: list[Any]) -> str:
@@ -185,13 +178,13 @@ def _changes(changes: list[Any]) -> str:
     items = []
     for change in changes:
         if not isinstance(change, Mapping):
-            items.append(f"<li>{_text(change)}</li>")
+            items.append(f"<li>{text(change)}</li>")
             continue
         before = json.dumps(change.get("before"), ensure_ascii=False, default=str)
         after = json.dumps(change.get("after"), ensure_ascii=False, default=str)
         items.append(
-            f"<li>{_text(change.get('object'))} {_text(change.get('id'))} {_text(change.get('field'))}: "
-            f"{_text(before)} → {_text(after)} [{_text(change.get('status'))}]</li>"
+            f"<li>{text(change.get('object'))} {text(change.get('id'))} {text(change.get('field'))}: "
+            f"{text(before)} → {text(after)} [{text(change.get('status'))}]</li>"
         )
     return f'<ul class="changes">{"".join(items)}</ul>'
 
@@ -201,4 +194,4 @@ def _link(records: Mapping[str, Any]) -> str:
     if not name:
         return '<span class="muted">no record</span>'
     file_name = Path(str(name)).name  # a file next to this page, never a URL of any scheme
-    return f'<a href="./{quote(file_name)}">{_text(file_name)}</a>'
+    return f'<a href="./{quote(file_name)}">{text(file_name)}</a>'

@@ -383,16 +383,13 @@ def index_entry(
 
 
 def write_index_page(records_dir: Path) -> Path | None:
-    """Rebuild `records/index.html` (H2's `zdlib.runner.index_page`) when that module is installed."""
+    """Rebuild `records/index.html`; None when it could not be written (the index line already is)."""
+    from zdlib.runner.index_page import write_index_page as write  # nbconvert-free, but only when publishing
+
     try:
-        from zdlib.runner.index_page import write_index_page as write
-    except ImportError:
-        return None
-    try:
-        page = write(records_dir)
+        return write(records_dir)
     except Exception:  # the index line is written; a broken page must not fail the run's record
         return None
-    return Path(page) if page else records_dir / "index.html"
 
 
 __all__ = ["Context", "Published", "publish_stage", "recover", "redaction_marker", "write_index_page"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from zdlib.redact import fingerprint
+from zdlib.redact import fingerprint, whole_token
 from zdlib.runner.credentials import MIN_SECRET_LENGTH, Secret, dedupe, occurs_in, secret_forms
 
 
@@ -144,7 +144,7 @@ def _replace_all(text: str, value: str, marker: str) -> str:
         if len(needle) >= MIN_SECRET_LENGTH:
             text = text.replace(needle, marker)
         else:
-            text = re.sub(r"(?<![A-Za-z0-9])" + re.escape(needle) + r"(?![A-Za-z0-9])", marker, text)
+            text = whole_token(needle).sub(marker, text)
     return text
 
 

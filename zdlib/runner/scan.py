@@ -118,7 +118,7 @@ def redact_file(path: Path, secrets: Iterable[Secret]) -> list[str]:
     once whitespace or line lists are joined (base64 wrapped over lines) is removed with what holds it:
     the notebook output or cell source, or the whole content of another file.
     """
-    secrets = [s for s in secrets if _holds(path, s)]
+    secrets = _held(path, secrets)
     if not secrets:
         return []
     text = path.read_text(encoding="utf-8", errors="replace")
@@ -126,10 +126,10 @@ def redact_file(path: Path, secrets: Iterable[Secret]) -> list[str]:
         marker = redaction_marker(secret)
         text = _replace_all(text, secret.value, marker)
     path.write_text(text, encoding="utf-8")
-    left = [s for s in secrets if _holds(path, s)]
+    left = _held(path, secrets)
     if left and path.suffix == ".ipynb":
         _drop_holding_parts(path, left)
-        left = [s for s in secrets if _holds(path, s)]
+        left = _held(path, left)
     if left:
         path.write_text(
             "This file was emptied: it held " + ", ".join(redaction_marker(s) for s in left) + "\n",
@@ -148,9 +148,10 @@ def _replace_all(text: str, value: str, marker: str) -> str:
     return text
 
 
-def _holds(path: Path, secret: Secret) -> bool:
+def _held(path: Path, secrets: Iterable[Secret]) -> list[Secret]:
+    """The secrets the file holds in any searchable form (the file is read and parsed once)."""
     texts = list(searchable_texts(path))
-    return any(occurs_in(needle, text) for needle in _needles(secret.value) for text in texts)
+    return [s for s in secrets if any(occurs_in(n, text) for n in _needles(s.value) for text in texts)]
 
 
 def _drop_holding_parts(path: Path, secrets: list[Secret]) -> None:

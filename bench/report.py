@@ -60,7 +60,18 @@ def table(result: dict[str, Any]) -> str:
         target = case["target"]
         verdict = {True: "**met**", False: "**not met**", None: "measured"}[target["met"]]
         lines += ["", f"Target: {target['goal']}: {verdict} ({target['measured']}).", ""]
+        lines += _breakdown_table(case.get("breakdown_s"))
     return "\n".join(lines)
+
+
+def _breakdown_table(breakdown: dict[str, Any] | None) -> list[str]:
+    """Where one in-process run spent its time, stage by stage (workload 5)."""
+    if not breakdown:
+        return []
+    if "error" in breakdown:
+        return [f"Breakdown failed: `{str(breakdown['error'])[-200:]}`", ""]
+    rows = [f"| {stage} | {seconds} |" for stage, seconds in breakdown.items()]
+    return ["| stage (one in-process run) | s |", "|---|---|", *rows, ""]
 
 
 def markdown(results: list[dict[str, Any]], machine: dict[str, Any], command: str, stamp: str) -> str:

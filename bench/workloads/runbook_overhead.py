@@ -104,13 +104,16 @@ cells = [c.metadata.get("papermill", {}).get("duration") or 0 for c in nb.cells 
 seconds = result.seconds
 print(json.dumps({
     "runner imports": imports,
-    "kernel start and stop": seconds["execute"] - sum(cells),
+    "kernel launch": seconds["kernel_launch"],
+    "kernel boot (waited for) and papermill": seconds["cells"] - sum(cells),
     "first cell (kit imports, connect, header)": cells[1] if len(cells) > 1 else 0,
     "other cells": sum(cells[2:]),
     "outcome and record metadata": seconds.get("outcome", 0),
     "secret scan": seconds.get("scan", 0),
     "HTML export": seconds.get("html", 0),
     "publish and index": seconds.get("publish", 0) + seconds.get("index_page", 0),
+    "kernel exit (left after publishing)": seconds["kernel_exit"],
+    "in-process total": time.perf_counter() - started,
 }))
 """
 
@@ -133,16 +136,35 @@ def _breakdown(users: int) -> dict[str, float]:
     return {name: round(value, 2) for name, value in json.loads(done.stdout.splitlines()[-1]).items()}
 
 
+REPEATS = 3  # plain and runner alternate; the median of each is compared (the machine is noisy)
+
+
+def _median_run(samples: list[dict[str, Any]]) -> dict[str, Any]:
+    """The sample with the median process time, with every sample's time beside it."""
+    ordered = sorted(samples, key=lambda r: r["process_wall_s"])
+    chosen = dict(ordered[len(ordered) // 2])
+    chosen["samples_s"] = [r["process_wall_s"] for r in samples]
+    chosen["correct"] = all(r["correct"] for r in samples)
+    chosen["errors"] = sum(r["errors"] for r in samples)
+    return chosen
+
+
 def run(mode: str) -> dict[str, Any]:
     users = SIZES[mode]["users"]
-    runs = [_plain(users), _runner(users)]
+    plain: list[dict[str, Any]] = []
+    runner: list[dict[str, Any]] = []
+    for _ in range(REPEATS):
+        plain.append(_plain(users))
+        runner.append(_runner(users))
+    runs = [_median_run(plain), _median_run(runner)]
     overhead = runs[1]["process_wall_s"] - runs[0]["process_wall_s"]
     for r in runs:
         r["overhead_s"] = round(r["process_wall_s"] - runs[0]["process_wall_s"], 2)
     target = {
         "goal": f"runner adds at most {MAX_OVERHEAD_S:.0f} s",
         "met": overhead <= MAX_OVERHEAD_S,
-        "measured": f"runner adds {overhead:.1f} s ({overhead / runs[0]['process_wall_s']:.0%})",
+        "measured": f"runner adds {overhead:.1f} s ({overhead / runs[0]['process_wall_s']:.0%}), "
+        f"medians of {REPEATS} alternating runs each",
     }
     return {
         "workload": "runbook_overhead",

@@ -1,12 +1,11 @@
 """The kernel's environment: which instance it talks to, and the runner's side channels.
 
-The kernel inherits `os.environ`, so variables are set for the duration of one execution and restored
-afterwards (one run at a time per process).
+The kernel is launched with an environment of its own (the runner's, with these overrides), so the
+runner's `os.environ` is never changed and runs in threads of one process do not see each other's.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -61,23 +60,15 @@ def runner_variables(
     }
 
 
-@contextmanager
-def patched_environ(overrides: Mapping[str, str | None]) -> Iterator[None]:
-    """Set (or, for None, remove) variables in os.environ, restoring the previous values afterwards."""
-    saved = {name: os.environ.get(name) for name in overrides}
-    try:
-        for name, value in overrides.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+def with_overrides(environ: Mapping[str, str], overrides: Mapping[str, str | None]) -> dict[str, str]:
+    """A copy of `environ` with `overrides` set (None removes a variable): the kernel's environment."""
+    merged = dict(environ)
+    for name, value in overrides.items():
+        if value is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = value
+    return merged
 
 
 @contextmanager

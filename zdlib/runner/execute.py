@@ -1,40 +1,21 @@
-"""Execution: papermill runs the notebook into the run's stage, and a signal stops it cleanly.
+"""Execution: papermill runs the notebook's cells, on the runner's kernel, into the run's stage.
 
-SIGINT (Ctrl-C), SIGTERM and SIGHUP during execution raise `Stopped` in the runner's main thread:
-papermill still writes the notebook as far as it got (its `finally`), and nbclient shuts the kernel down
-(its `finally`). The kernel runs in its own session (jupyter_client's `start_new_session`), so a Ctrl-C to
-the terminal's process group reaches the runner only, and the runner decides. The kernel's own stderr
-(ipykernel's start-up warnings) goes to a log file in the stage, shown only when the run failed.
+The kernel is the runner's (`zdlib.runner.kernel.RunKernel`, passed as `km`): papermill only runs cells
+on it and writes the notebook after each one, so a stopped run keeps every output as far as it got.
+A stop signal (`zdlib.runner.signals`) raises in the runner's main thread while papermill waits for a
+cell; it ends up here as `Execution.stopped`.
 """
 
 from __future__ import annotations
 
-import signal
-import threading
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
-import papermill
-from jupyter_client.manager import AsyncKernelManager
-from papermill.exceptions import PapermillExecutionError
-
-KERNEL_NAME = "python3"
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-#: no history database to open (start-up time), no start-up warnings (the TCP one is about loopback)
-_STOPPING = threading.Event()  # set by a stop signal: the kernel is interrupted on its way down
-KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False", "--IPKernelApp.log_level=ERROR")
-
-
-class Stopped(KeyboardInterrupt):
-    """The runner received a stop signal; subclassing KeyboardInterrupt lets every `finally` run."""
-
-    def __init__(self, signum: int):
-        super().__init__(signal.Signals(signum).name)
-        self.signal_name = signal.Signals(signum).name
+from zdlib.runner.kernel import KERNEL_NAME, RunKernel
+from zdlib.runner.signals import describe_signal
 
 
 @dataclass(frozen=True)
@@ -56,45 +37,30 @@ class Execution:
     stopped: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)
 
-
-class RunnerKernelManager(AsyncKernelManager):
-    """The kernel of a headless run: its output to a log file; no interrupt on an ordinary shutdown."""
-
-    kernel_log: ClassVar[Path | None] = None
-
-    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-        if self.kernel_log is not None:
-            handle = self.kernel_log.open("ab")
-            kw.setdefault("stdout", handle)
-            kw.setdefault("stderr", handle)
-        await super()._async_launch_kernel(kernel_cmd, **kw)
-
-    async def _async_interrupt_kernel(self) -> None:
-        # jupyter_client interrupts before every shutdown; an idle kernel then logs a KeyboardInterrupt.
-        # Only a stopped run needs it: the running cell stops at once instead of after a SIGTERM.
-        if self.shutting_down and not _STOPPING.is_set():
-            return
-        await super()._async_interrupt_kernel()
+    @classmethod
+    def stopped_by(cls, signal_name: str) -> Execution:
+        described = describe_signal(signal_name)
+        return cls(ExecutionError("Stopped", described), described)
 
 
 def execute(
     notebook: Path,
     output: Path,
     parameters: Mapping[str, Any],
+    kernel: RunKernel,
     *,
-    kernel_log: Path | None = None,
     start_timeout: int = 60,
     execution_timeout: int | None = None,
 ) -> Execution:
-    """Run `notebook` into `output` with the kernel in the notebook's folder.
+    """Run `notebook`'s cells on `kernel` into `output`.
 
     A stop signal is caught here when `stop_signals()` is active around the call (the runner's main
-    thread): the Execution then names it in `stopped`.
-
-    Nothing the notebook prints reaches the runner's stdout (`log_output=False`): the record, once
-    scanned, is the only place it goes.
+    thread): the Execution then names it in `stopped`. Nothing the notebook prints reaches the runner's
+    stdout (`log_output=False`): the record, once scanned, is the only place it goes.
     """
-    manager = type("RunKernelManager", (RunnerKernelManager,), {"kernel_log": kernel_log})
+    import papermill  # here, not at the top: imported while the kernel, launched before, boots
+    from papermill.exceptions import PapermillExecutionError
+
     result = Execution()
     started = time.monotonic()
     try:
@@ -103,80 +69,17 @@ def execute(
             str(output),
             parameters=dict(parameters),
             kernel_name=KERNEL_NAME,
-            cwd=str(notebook.parent),
+            km=kernel.manager,  # nbclient runs the cells on it and leaves its shutdown to the runner
             progress_bar=False,
             log_output=False,
             start_timeout=start_timeout,
             execution_timeout=execution_timeout,
-            kernel_manager_class=manager,
-            extra_arguments=list(KERNEL_ARGUMENTS),
         )
     except KeyboardInterrupt as exc:  # `Stopped` (SIGTERM, SIGHUP) or a plain Ctrl-C
-        result.stopped = describe_signal(getattr(exc, "signal_name", "SIGINT"))
-        result.error = ExecutionError("Stopped", result.stopped)
+        result = Execution.stopped_by(getattr(exc, "signal_name", "SIGINT"))
     except PapermillExecutionError as exc:
         result.error = ExecutionError(exc.ename, exc.evalue)
-    except Exception as exc:  # kernel died, kernel missing, unreadable notebook: the run failed
+    except Exception as exc:  # kernel died, unreadable notebook: the run failed
         result.error = ExecutionError(type(exc).__name__, str(exc))
-    result.seconds["execute"] = time.monotonic() - started
+    result.seconds["cells"] = time.monotonic() - started
     return result
-
-
-def describe_signal(name: str) -> str:
-    return {"SIGINT": "SIGINT, Ctrl-C", "SIGTERM": "SIGTERM", "SIGHUP": "SIGHUP, the terminal closed"}.get(
-        name, name
-    )
-
-
-class _StopSwitch:
-    """Raises `Stopped` at the first stop signal while armed; later signals are remembered, not raised."""
-
-    def __init__(self) -> None:
-        self.armed = True
-        self.received: list[str] = []
-
-    def handle(self, signum: int, _frame: Any) -> None:
-        self.received.append(signal.Signals(signum).name)
-        if self.armed:
-            self.armed = False
-            _STOPPING.set()
-            raise Stopped(signum)
-
-    def disarm(self) -> None:
-        self.armed = False
-
-
-@contextmanager
-def stop_signals() -> Iterator[_StopSwitch]:
-    """While inside, SIGINT/SIGTERM/SIGHUP raise `Stopped` once (main thread only; elsewhere a no-op)."""
-    switch = _StopSwitch()
-    if threading.current_thread() is not threading.main_thread():
-        yield switch
-        return
-    _STOPPING.clear()
-    previous = {signum: signal.signal(signum, switch.handle) for signum in STOP_SIGNALS}
-    try:
-        yield switch
-    finally:
-        _STOPPING.clear()
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
-@contextmanager
-def signals_deferred() -> Iterator[list[str]]:
-    """While publishing, stop signals are noted and ignored, so the record is always completed."""
-    received: list[str] = []
-    if threading.current_thread() is not threading.main_thread():
-        yield received
-        return
-
-    def note(signum: int, _frame: Any) -> None:
-        received.append(signal.Signals(signum).name)
-
-    previous = {signum: signal.signal(signum, note) for signum in STOP_SIGNALS}
-    try:
-        yield received
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)

@@ -3,10 +3,12 @@
 1. `prepare_run`: resolve the notebook, read every settings source once, check the parameters -> PreparedRun
 2. `recover`: publish runs a killed runner left staged (their owner is gone)
 3. `stage_run`: reserve the record's name and private stage in `records/.staging/` -> Stage
-4. `execute_stage`: papermill runs the notebook into the stage; a stop signal ends it cleanly -> Execution
-5. `publish_stage`: outcome, secret scan and redaction, HTML, files into `records/`, index line -> RunResult
+4. `start_kernel`: launch the run's kernel at once (it boots while the runner goes on) -> RunKernel
+5. `execute`: papermill runs the cells on it into the stage; a stop signal ends it cleanly -> Execution
+6. `publish_stage`: outcome, secret scan and redaction, HTML, files into `records/`, index line -> RunResult
+   (a finished kernel exits meanwhile; a stopped or failed one is shut down first)
 
-Stages 3-5 always end in stage 5: a run that starts ends in a published record, whatever stops it.
+Stages 3-6 always end in stage 6: a run that starts ends in a published record, whatever stops it.
 `run_runbook` is what `zdlib run`, `zdlib demo` and tests call.
 """
 
@@ -28,24 +30,18 @@ from zdlib.runbook.staging import Stage, StageMode, reserve, target_slug
 from zdlib.runner.credentials import Secret, configured_secrets, read_configured_values
 from zdlib.runner.environment import (
     instance_overrides,
-    patched_environ,
     read_env_file,
     runner_variables,
     sandbox_instance,
+    with_overrides,
 )
-from zdlib.runner.execute import (
-    Execution,
-    ExecutionError,
-    Stopped,
-    describe_signal,
-    execute,
-    signals_deferred,
-    stop_signals,
-)
+from zdlib.runner.execute import Execution, ExecutionError, execute
 from zdlib.runner.guard import credential_problems
+from zdlib.runner.kernel import RunKernel
 from zdlib.runner.locate import RunbookNotFound, default_records_dir, repo_root_for, resolve_runbook
 from zdlib.runner.parameters import UNSET, ParameterError, declared_parameters, validate
 from zdlib.runner.publish import Context, Published, publish_stage, recover
+from zdlib.runner.signals import Stopped, signals_deferred, stop_signals
 
 RunResult = Published  # what one run produced (kept under its historical name)
 KERNEL_LOG = "kernel.log"
@@ -166,18 +162,28 @@ def run_runbook(
         stack.close()
         raise
     stage: Stage | None = None
+    kernel: RunKernel | None = None
     warm: threading.Thread | None = None
     execution = Execution()
     with stack:
         try:
             with stop_signals():
-                env = dict(prepared.instance_env)
                 stage = stage_run(prepared, folder)
+                mark = time.monotonic()
+                kernel = start_kernel(prepared, stage)
+                seconds["kernel_launch"] = time.monotonic() - mark
                 warm = prewarm_renderer()
-                execution = execute_stage(prepared, stage, env, execution_timeout)
+                execution = execute(
+                    prepared.notebook,
+                    stage.ipynb,
+                    prepared.parameters,
+                    kernel,
+                    execution_timeout=execution_timeout,
+                )
+                if not execution.stopped:
+                    kernel.request_exit()  # it exits while the record is published
         except Stopped as exc:  # before or after papermill's own window: still a stopped run
-            execution = Execution(ExecutionError("Stopped", describe_signal(exc.signal_name)))
-            execution.stopped = describe_signal(exc.signal_name)
+            execution = Execution.stopped_by(exc.signal_name)
             if stage is None:
                 raise KeyboardInterrupt(exc.signal_name) from None
         except Exception as exc:
@@ -187,9 +193,15 @@ def run_runbook(
         finally:
             if stage is not None:
                 with signals_deferred() as late:
+                    if kernel is not None and (execution.stopped or execution.error):
+                        kernel.close(interrupt=bool(execution.stopped))  # gone before the record is sealed
                     if warm is not None:
                         warm.join(timeout=30)  # never two renders at once
                     result = _publish(prepared, stage, execution, hide_input)
+                    mark = time.monotonic()
+                    if kernel is not None:
+                        kernel.close()
+                    seconds["kernel_exit"] = time.monotonic() - mark  # what is left of it after publishing
                 if late and not execution.stopped:
                     result.reason += f" (a stop signal arrived while publishing: {', '.join(late)})"
     result.recovered = recovered
@@ -226,24 +238,23 @@ def stage_run(prepared: PreparedRun, records_dir: Path) -> Stage:
     )
 
 
-def execute_stage(
-    prepared: PreparedRun, stage: Stage, instance_env: Mapping[str, str], execution_timeout: int | None
-) -> Execution:
-    """papermill runs the notebook into the stage, with the kit's channels pointing into it."""
+def start_kernel(prepared: PreparedRun, stage: Stage) -> RunKernel:
+    """Launch the run's kernel in the notebook's folder, with the kit's channels pointing into the stage."""
     import os
 
-    variables = runner_variables(stage.stem, stage.secrets_file, stage.records_dir, os.environ)
-    overrides: dict[str, str | None] = dict(variables)
-    if instance_env:
-        overrides.update(instance_overrides(instance_env, os.environ))
-    with patched_environ(overrides):
-        return execute(
-            prepared.notebook,
-            stage.ipynb,
-            prepared.parameters,
-            kernel_log=stage.dir / KERNEL_LOG,
-            execution_timeout=execution_timeout,
-        )
+    overrides: dict[str, str | None] = dict(
+        runner_variables(stage.stem, stage.secrets_file, stage.records_dir, os.environ)
+    )
+    if prepared.instance_env:
+        overrides.update(instance_overrides(prepared.instance_env, os.environ))
+    environ = with_overrides(os.environ, overrides)
+    kernel = RunKernel(prepared.notebook.parent, environ, log=stage.dir / KERNEL_LOG)
+    try:
+        kernel.start()
+    except BaseException:  # a stop signal or a launch failure: no half-started kernel is left behind
+        kernel.close(interrupt=True)
+        raise
+    return kernel
 
 
 def _publish(prepared: PreparedRun, stage: Stage, execution: Execution, hide_input: bool) -> RunResult:

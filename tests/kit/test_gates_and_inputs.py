@@ -127,9 +127,27 @@ def test_parse_request():
         ("PUT", "/api/v2/automations/1", "{not json", "not valid JSON"),
         ("PUT", "/api/v2/automations/1", "", "needs a JSON body"),
         ("DELETE", "/api/v2/automations/1", "{}", "takes no body"),
+        # credential changes have runbooks of their own (zdlib.runbook.requests.CREDENTIAL_ROUTES)
+        ("POST", "/api/v2/oauth/tokens", '{"token": {"client_id": 1, "scopes": ["write"]}}', "create_token"),
+        ("POST", "/api/v2/oauth/tokens.json", '{"token": {"client_id": 1}}', "OAuth access token"),
+        ("POST", "/api/v2//OAuth/Tokens", '{"token": {"client_id": 1}}', "OAuth access token"),
+        ("POST", "/api/v2/oauth%2Ftokens", '{"token": {"client_id": 1}}', "OAuth access token"),
+        ("DELETE", "/api/v2/oauth/tokens/current", "", "revoke_token or revoke_integration"),
+        ("POST", "/api/v2/oauth/clients", '{"client": {"name": "x", "identifier": "x"}}', "OAuth client"),
+        ("PUT", "/api/v2/oauth/clients/7", '{"client": {"redirect_uri": ["https://x"]}}', "OAuth client"),
+        ("PUT", "/api/v2/oauth/clients/7/generate_secret", "{}", "client's secret"),
+        ("PUT", "/api/v2/oauth/global_clients/7", '{"global_client": {"name": "x"}}', "OAuth client"),
+        ("POST", "/api/v2/api_tokens", '{"token": {"description": "x"}}', "API token"),
+        ("PUT", "/api/v2/users/5/password", '{"password": "x"}', "user's password"),
     ]:
         with pytest.raises(RequestInputError, match=message):
             parse_request(method, path, body)
+
+
+def test_reading_credentials_is_still_a_request_like_any_other():
+    for path in ("/api/v2/oauth/tokens", "/api/v2/oauth/clients/7", "/api/v2/users/5/password/requirements"):
+        assert parse_request("GET", path, "").method == "GET"
+    assert parse_request("PUT", "/api/v2/users/5", '{"user": {"name": "x"}}').writes  # not a credential
 
 
 def test_unchanged_fields_compares_only_what_the_body_sets():

@@ -185,3 +185,27 @@ def test_restore_refuses_when_a_different_automation_has_the_saved_title(fresh_s
     assert restored.outcome == "refused", restored.reason
     assert str(created.json()["automation"]["id"]) in restored.reason
     assert api(fresh_sandbox, "GET", "/api/v2/automations").json()["automations"] == before
+
+
+def test_api_request_refuses_to_mint_a_credential_and_sends_nothing(fresh_sandbox, tmp_path):
+    """A POST /api/v2/oauth/tokens through the generic runbook would put a new token into the record and
+    skip create_token's approved scopes: it is refused before any request, approval or not."""
+
+    def tokens() -> list[tuple]:  # `used_at` moves with every run; what a token is and can do does not
+        listed = api(fresh_sandbox, "GET", "/api/v2/oauth/tokens").json()["tokens"]
+        return sorted((t["id"], t["client_id"], tuple(t["scopes"])) for t in listed)
+
+    tokens_before = tokens()
+    clients_before = api(fresh_sandbox, "GET", "/api/v2/oauth/clients").json()["clients"]
+    client_id = clients_before[0]["id"]
+    fresh_sandbox.control.reset_stats()
+    for method, path, body in [
+        ("POST", "/api/v2/oauth/tokens", f'{{"token": {{"client_id": {client_id}, "scopes": ["write"]}}}}'),
+        ("PUT", f"/api/v2/oauth/clients/{client_id}/generate_secret", "{}"),
+    ]:
+        refused = run(fresh_sandbox, tmp_path, "api_request", method=method, path=path, body=body, **APPLY)
+        assert refused.outcome == "refused", refused.reason
+        assert "credential change" in refused.reason and "create_token" in refused.reason, refused.reason
+    assert writes_seen(fresh_sandbox) == 0
+    assert tokens() == tokens_before
+    assert api(fresh_sandbox, "GET", "/api/v2/oauth/clients").json()["clients"] == clients_before

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
@@ -18,6 +19,38 @@ ALLOWED_PREFIXES = ("/api/v2/",)
 
 class RequestInputError(ValueError):
     """The request parameters are not a request Zendesk can take; the message says how to fix them."""
+
+
+@dataclass(frozen=True)
+class CredentialRoute:
+    """Writes to these endpoints make, widen or end a credential: they have runbooks of their own."""
+
+    pattern: str  # a regular expression over the decoded path, without query or `.json`
+    what: str
+    instead: str
+
+
+_CREATE = "the create_token runbook (approved scopes, a one-time destination, a fingerprint in the record)"
+_REVOKE = "the revoke_token or revoke_integration runbook (revokes every token it leaves, then verifies)"
+#: Zendesk's OpenAPI document (ticketing, May 2026): "OAuth Tokens" (POST/DELETE /api/v2/oauth/tokens...),
+#: "OAuth Clients" (POST/PUT/DELETE /api/v2/oauth/clients..., PUT .../generate_secret), "OAuth Global
+#: Clients", "Users" (POST/PUT /api/v2/users/{user_id}/password); `/api/v2/api_tokens` (reference/
+#: zendesk-2026-12-updates.md, API tokens: no account may create one since 2026-10-27).
+CREDENTIAL_ROUTES = (
+    CredentialRoute(
+        r"/api/v2/oauth/tokens(/.*)?", "an OAuth access token", f"{_CREATE}; to revoke, {_REVOKE}"
+    ),
+    CredentialRoute(r"/api/v2/oauth/clients/[^/]+/generate_secret", "an OAuth client's secret", f"{_CREATE}"),
+    CredentialRoute(
+        r"/api/v2/(users/me/)?oauth/(global_)?clients(/.*)?",
+        "an OAuth client (its secret mints tokens of any scope)",
+        f"{_CREATE}; to remove one, {_REVOKE}",
+    ),
+    CredentialRoute(r"/api/v2/api_tokens(/.*)?", "an API token", f"Admin Center; to revoke, {_REVOKE}"),
+    CredentialRoute(
+        r"/api/v2/users/[^/]+/password(/.*)?", "a user's password", "Admin Center or the user's own profile"
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +78,8 @@ def parse_request(method: str, path: str, body: str) -> ApiRequest:
             "ZENDESK_URL, so a request cannot be sent elsewhere."
         )
     check_path(target)
+    if verb not in READ_METHODS:
+        refuse_credential_route(verb, target)
     payload = None
     if (body or "").strip():
         try:
@@ -101,6 +136,18 @@ def check_path(path: str) -> None:
         raise RequestInputError(
             f"{shown} must be an endpoint under /api/v2/ (e.g. /api/v2/automations/12345)."
         )
+
+
+def refuse_credential_route(method: str, path: str) -> None:
+    """A write that makes, widens or ends a credential is refused: the generic request would put a new
+    secret into the record and skip the approval's scopes and the revocation's verification."""
+    route = posixpath.normpath(decoded_path(path).split("?", 1)[0]).removesuffix(".json")
+    for rule in CREDENTIAL_ROUTES:
+        if re.fullmatch(rule.pattern, route, flags=re.IGNORECASE):
+            raise RequestInputError(
+                f"{method} {route} is a credential change ({rule.what}); api_request does not send "
+                f"those. Use {rule.instead}."
+            )
 
 
 def unchanged_fields(current: Any, body: Any) -> bool:

@@ -85,3 +85,36 @@ def test_configured_forms_cover_base64_and_pairs():
         base64.b64encode(f"ada@example.com:{password}".encode()).decode().startswith(v) for v in values
     )
     assert all(len(v) >= 8 for v in values)
+
+
+def test_a_substantial_part_of_a_configured_secret_is_refused_without_echoing_it():
+    token = secrets.token_urlsafe(30)  # 40 characters, like a Zendesk API token
+    oauth = secrets.token_hex(32)
+    email = "margaret.hamilton@example.com"
+    configured = configured_secrets(
+        [{"ZENDESK_EMAIL": email, "ZENDESK_API_TOKEN": token, "ZENDESK_OAUTH_TOKEN": oauth}]
+    )
+    pieces = {
+        "first_half": f"note: {token[:20]}",
+        "middle": f"x{oauth[20:40]}y",
+        "split_by_lines": "\n".join([token[:14], token[14:28], token[28:]]),
+        "split_by_spaces": " ".join(oauth[i : i + 8] for i in range(0, 64, 8)),
+        "in_a_list": ["fine", token[-17:]],
+    }
+    problems = credential_problems(pieces, configured)
+    assert len(problems) == len(pieces), problems
+    assert all("configured credential" in problem for problem in problems)
+    for problem in problems:  # neither the secret nor the part found is repeated
+        assert not any(token[i : i + 8] in problem or oauth[i : i + 8] in problem for i in range(0, 32))
+
+
+def test_ordinary_values_sharing_little_with_a_secret_pass():
+    token = secrets.token_urlsafe(30)
+    email = "margaret.hamilton@example.com"
+    configured = configured_secrets([{"ZENDESK_EMAIL": email, "ZENDESK_API_TOKEN": token}])
+    fine = {
+        "requester_email": email,  # the email is in the `email/token:` form, and is not a secret
+        "note": f"margaret.hamilton@example.com/tokens are rotated; {token[:15]}",  # 15 characters: a hint
+        "automation_id": 12345,
+    }
+    assert credential_problems(fine, configured) == []

@@ -5,7 +5,7 @@ Three checks, each explained where it is defined:
   ends in a word that describes the secret rather than holding it (`token_id`, `secret_url`, `approved_by`)
   or the value is a flag or number (`create_secret=True`);
 - values that carry an HTTP credential (`Bearer ...`, `Basic ...`, `.../token:...`) or contain a
-  configured credential;
+  configured credential, whole or a substantial part of it (`holds_part_of`), whitespace ignored;
 - values that look like a generated token (long, random-looking strings).
 """
 
@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from zdlib.redact import credential_field_in
-from zdlib.runner.credentials import Secret, occurs_in
+from zdlib.runner.credentials import CREDENTIAL_VARIABLES, MIN_SECRET_LENGTH, Secret, occurs_in
 
 # Words that name a secret when they end a parameter name.
 SECRET_WORDS = frozenset(
@@ -88,6 +88,10 @@ MIN_ENTROPY_BITS = 3.5
 MIN_HEX_TOKEN_LENGTH = 32
 MIN_HEX_ENTROPY_BITS = 3.0  # 16 symbols at most: a random 40-digit hex string scores about 3.6
 MIN_CLASS_SWITCH_RATE = 0.3
+#: A run of this many characters of a configured secret is that secret, leaked in part (16 random
+#: characters carry 80+ bits; no ordinary value shares them by chance). Shorter secrets match whole.
+PART_CHARS = 16
+WHITESPACE = re.compile(r"\s+")
 
 
 def name_words(name: str) -> list[str]:
@@ -224,6 +228,22 @@ def _value_problem(text: str, secrets: list[Secret]) -> str | None:
     for secret in secrets:
         if occurs_in(secret.value, text):
             return f"contains the configured credential {secret.label}"
+        # parts of the raw value only: a derived form also holds the (public) email address
+        if secret.label in CREDENTIAL_VARIABLES and holds_part_of(secret.value, text):
+            return f"contains part of the configured credential {secret.label}"
     if looks_like_generated_token(text):
         return "looks like a generated token (long random-looking string)"
     return None
+
+
+def holds_part_of(secret: str, text: str) -> bool:
+    """True when `text`, with whitespace removed (a secret split over lines or by spaces), holds the
+    whole secret (when it is at least MIN_SECRET_LENGTH long) or any PART_CHARS-long run of it (when the
+    secret is longer than that: its first 20 characters, say, out of 40)."""
+    compact = WHITESPACE.sub("", text)
+    if len(secret) >= MIN_SECRET_LENGTH and secret in compact:
+        return True
+    if len(secret) <= PART_CHARS or len(compact) < PART_CHARS:
+        return False
+    runs = {secret[i : i + PART_CHARS] for i in range(len(secret) - PART_CHARS + 1)}
+    return any(compact[i : i + PART_CHARS] in runs for i in range(len(compact) - PART_CHARS + 1))

@@ -17,6 +17,7 @@ from tests.runbooks.support import APPLY, NOTEBOOKS, admin_env, api, assert_no_s
 from zdlib.runbook import Change, Refused
 from zdlib.runbook.run import Run
 from zdlib.runner import run_runbook
+from zdlib.runner.cli import describe_result
 from zdlib.runner.run import RunResult
 
 
@@ -82,6 +83,13 @@ def test_bad_approvals_are_refused_and_change_nothing(fresh_sandbox, tmp_path, i
     assert active(fresh_sandbox) is True and writes_seen(fresh_sandbox) == 0
     assert notes(fresh_sandbox, iid) == []
     assert result.summary["approval"]["verified"] is False
+    # the change was never sent, and every view of the record says so the same way
+    [change] = result.summary["changes"]
+    assert change["status"] == "pending"
+    [entry] = [json.loads(line) for line in (tmp_path / "index.jsonl").read_text().splitlines()]
+    assert [c["status"] for c in entry["changes"]] == ["pending"]
+    assert '<span class="zd-tag">not sent</span>' in result.html.read_text()
+    assert "[pending: not sent]" in describe_result(result)
 
 
 @pytest.mark.parametrize(

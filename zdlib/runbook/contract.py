@@ -57,6 +57,17 @@ class Mode(StrEnum):
     APPLY = "apply"
 
 
+#: A run that ended so never sent a change still `pending`: refused before any change, or failed before
+#: reaching it (a write that was tried is `applied` or `failed`). An interrupted run's pending change may
+#: have been in flight: its reason (the last checkpoint) says what is known.
+NOT_SENT_OUTCOMES = frozenset({Outcome.REFUSED, Outcome.FAILED})
+
+
+def never_sent(status: object, outcome: object) -> bool:
+    """True for a change the run's record can say was never sent to Zendesk."""
+    return str(status) == ChangeStatus.PENDING and outcome_of(outcome) in NOT_SENT_OUTCOMES
+
+
 def outcome_of(value: object) -> Outcome | None:
     """The Outcome named by `value`, or None when it names none."""
     try:

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from zdlib.config import is_sandbox_url
-from zdlib.runbook.contract import ChangeStatus, Mode, Outcome, outcome_of
+from zdlib.runbook.contract import ChangeStatus, Mode, Outcome, never_sent, outcome_of
 from zdlib.runbook.display import soft_breaks
 
 MEANING = {
@@ -82,7 +82,7 @@ def banner_html(summary: dict[str, Any] | None) -> str:
     )
     parts.append(_reason(summary))
     parts.append(_facts(summary))
-    parts.append(_changes(summary.get("changes") or []))
+    parts.append(_changes(summary.get("changes") or [], outcome_of(summary.get("outcome"))))
     parts.append("</section>")
     return soft_breaks("\n".join(p for p in parts if p))
 
@@ -178,18 +178,24 @@ def _approval(approval: Any, outcome: Any) -> str:
     return html
 
 
-def _changes(changes: list[dict[str, Any]]) -> str:
+def _read_back(status: str, outcome: Outcome | None) -> str:
+    """The "read back" cell: verified, not verified, or not sent at all."""
+    if status == ChangeStatus.VERIFIED:
+        return '<span class="zd-tag zd-tag-ok">verified</span>'
+    if status in (ChangeStatus.APPLIED, ChangeStatus.FAILED):
+        return '<span class="zd-tag">not verified</span>'
+    if never_sent(status, outcome):
+        return '<span class="zd-tag">not sent</span>'
+    return '<span class="zd-tag">-</span>'
+
+
+def _changes(changes: list[dict[str, Any]], outcome: Outcome | None = None) -> str:
     if not changes:
         return '<p class="zd-nochanges">No change was planned or made.</p>'
     rows = []
     for change in changes:
         status = str(change.get("status") or "")
-        verified = status == ChangeStatus.VERIFIED
-        check = (
-            '<span class="zd-tag zd-tag-ok">verified</span>'
-            if verified
-            else f'<span class="zd-tag">{"not verified" if status in ("applied", "failed") else "-"}</span>'
-        )
+        check = _read_back(status, outcome)
         rows.append(
             "<tr>"
             f"<td>{text(change.get('object'))} {text(change.get('id'))}</td>"

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from zdlib.runbook.contract import EXIT_USAGE, Outcome
+from zdlib.runbook.contract import EXIT_USAGE, Outcome, never_sent
 from zdlib.runner import records
 from zdlib.runner.parameters import ParameterError, load_parameter_file
 from zdlib.runner.publish import Published
@@ -104,7 +104,7 @@ def describe_result(result: RunResult) -> str:
     lines = [f"{result.runbook} on {_instance(summary)} as {_operator(summary)}"]
     if changes:
         lines.append("plan:")
-        lines += [f"  {_change(c)}" for c in changes]
+        lines += [f"  {_change(c, summary.get('outcome'))}" for c in changes]
         done = [c for c in changes if c.get("status") in ("applied", "verified")]
         if done:
             lines.append("applied:")
@@ -131,10 +131,12 @@ def describe_result(result: RunResult) -> str:
     return "\n".join(lines)
 
 
-def _change(change: dict[str, Any]) -> str:
+def _change(change: dict[str, Any], outcome: object = None) -> str:
     """`automation 12345 active: True -> False`, with the status unless the `applied:` lines tell it."""
     status = change.get("status")
     shown = "" if status in ("applied", "verified") else f" [{status}]"
+    if never_sent(status, outcome):
+        shown = f" [{status}: not sent]"
     return (
         f"{change.get('object')} {change.get('id')} {change.get('field')}: "
         f"{change.get('before')!r} -> {change.get('after')!r}{shown}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import stat
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +15,7 @@ from zdlib.runbook import credentials as cred
 from zdlib.runbook.census import UserCensus, list_users
 from zdlib.runbook.changes import Change
 from zdlib.runbook.files import register_secret
-from zdlib.runbook.handoff import hand_off, parse_destination
+from zdlib.runbook.handoff import hand_off, parse_destination, read_handoff_file
 from zdlib.runbook.issuing import client_identifier, requester_problems
 from zdlib.runbook.requests import RequestInputError, parse_request, unchanged_fields
 from zdlib.runbook.snapshots import SnapshotError, load_snapshot
@@ -230,6 +231,25 @@ def test_hand_off_to_a_private_file_and_registers_the_secret(tmp_path, monkeypat
     registered = [json.loads(line) for line in (tmp_path / "secrets.jsonl").read_text().splitlines()]
     assert registered[0]["value"] == "tok-very-secret-value"
     register_secret("ignored", "")
+
+
+def test_a_relative_handoff_file_is_a_file_in_the_handoff_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZDLIB_HANDOFF_DIR", str(tmp_path / "handoff"))
+    monkeypatch.setenv("ZDLIB_RUN_SECRETS", str(tmp_path / "secrets.jsonl"))
+    done = hand_off("zendesk oauth", {"access_token": "tok-relative-secret-1"}, "file", {})
+    name = Path(done.location).name
+    assert read_handoff_file(done.location)["secrets"]["access_token"] == "tok-relative-secret-1"
+    assert read_handoff_file(name)["secrets"]["access_token"] == "tok-relative-secret-1"
+    # the same name in the working folder (the kernel's: notebooks/) is not the operator's file
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    (elsewhere / "other.json").write_text(json.dumps({"secrets": {"x": "not-this-one"}}))
+    monkeypatch.chdir(elsewhere)
+    with pytest.raises(ValueError, match="hand-off folder") as refused:
+        read_handoff_file("other.json")
+    assert str(tmp_path / "handoff") in str(refused.value) and "absolute path" in str(refused.value)
+    with pytest.raises(ValueError, match="does not exist"):
+        read_handoff_file(str(tmp_path / "missing.json"))
 
 
 def test_destinations():

@@ -138,9 +138,18 @@ def hand_off(label: str, secrets: dict[str, str], deliver_to: str, details: dict
 def read_handoff_file(path: str) -> dict:
     """The secrets and details a hand-off file holds (for verifying a revocation with the real secret).
 
-    The secrets are registered with the runner's scan, since the run now holds them.
+    The secrets are registered with the runner's scan, since the run now holds them. A relative path
+    (`AR-4242-k3f9.json`, as create_token names it) is a file in the hand-off folder (`handoff_dir()`):
+    the kernel runs in the notebook's folder, never where the operator typed the path, so no other
+    folder would be the one they meant.
     """
-    source = Path(path).expanduser()
+    given = Path(path).expanduser()
+    source = given if given.is_absolute() else handoff_dir() / given
+    if not source.is_file():
+        raise ValueError(
+            f"handoff_file {path!r} is not a file ({source} does not exist). Give the absolute path "
+            f"create_token printed, or the file's name in the hand-off folder {handoff_dir()}."
+        )
     try:
         handed = json.loads(source.read_text())
     except (OSError, ValueError) as error:

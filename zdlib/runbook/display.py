@@ -18,6 +18,7 @@ from IPython.display import Markdown as MarkdownOutput
 from IPython.display import display
 
 from zdlib.runbook.markup import Markdown, code_block, md, neutralize_html
+from zdlib.runbook.staging import RECORD_STEM_VARIABLE
 
 T = TypeVar("T")
 TABLE_CLASS = "zdlib-table"
@@ -75,7 +76,7 @@ def soft_breaks(html: str) -> str:
 
 def headless() -> bool:
     """True when the runner (papermill) executes the notebook: no one is watching widgets."""
-    return bool(os.environ.get("ZDLIB_RECORD_STEM"))
+    return bool(os.environ.get(RECORD_STEM_VARIABLE))
 
 
 def progress(items: Iterable[T], *, total: int | None = None, desc: str = "") -> Iterator[T]:

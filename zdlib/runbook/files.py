@@ -10,12 +10,12 @@ from typing import Any
 
 from zdlib import redact
 from zdlib.redact import redact_data
-from zdlib.runbook.staging import records_home
+from zdlib.runbook.staging import RECORD_STEM_VARIABLE, RUN_SECRETS_VARIABLE, records_home
 
 
 def record_stem(runbook: str) -> Path:
     """Where this run's side files go: the runner's stem, or records/interactive/ for a live session."""
-    stem = os.environ.get("ZDLIB_RECORD_STEM")
+    stem = os.environ.get(RECORD_STEM_VARIABLE)
     if stem:
         return Path(stem)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -64,7 +64,7 @@ def register_secret(label: str, value: str) -> None:
 
 def _tell_runner(label: str, value: str) -> None:
     """Append one secret to the runner's secrets file (ZDLIB_RUN_SECRETS), if the runner gave one."""
-    target = os.environ.get("ZDLIB_RUN_SECRETS")
+    target = os.environ.get(RUN_SECRETS_VARIABLE)
     if not target or not value:
         return
     fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)

@@ -31,10 +31,16 @@ import nbformat
 
 from zdlib.runbook import staging
 from zdlib.runbook.display import headless
-from zdlib.runbook.staging import RECORDS_VARIABLE, Stage, StageMode, records_home, repository_root
+from zdlib.runbook.staging import (
+    RECORDS_VARIABLE,
+    RUN_SECRETS_VARIABLE,
+    Stage,
+    StageMode,
+    records_home,
+    repository_root,
+)
 from zdlib.runbook.summary import SUMMARY_MIME
 
-SECRETS_VARIABLE = "ZDLIB_RUN_SECRETS"
 PUBLISH_TIMEOUT_S = 300
 OUTPUT_TYPES = {"stream", "display_data", "update_display_data", "execute_result", "error", "clear_output"}
 WIDGET_CELL = "# (no code ran here: a JupyterLab control, such as a button, was used; its output follows)"
@@ -372,7 +378,7 @@ class InteractiveRun:
                 _append_private(stage.secrets_file, previous.secrets_file.read_text(encoding="utf-8"))
         self.stage = stage
         run.stem = stage.stem
-        os.environ[SECRETS_VARIABLE] = str(stage.secrets_file)
+        os.environ[RUN_SECRETS_VARIABLE] = str(stage.secrets_file)
         return stage
 
     # recording --------------------------------------------------------------------------------

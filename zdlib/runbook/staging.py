@@ -36,6 +36,8 @@ import zdlib
 STAGING_DIR = ".staging"
 INDEX_NAME = "index.jsonl"
 RECORDS_VARIABLE = "ZDLIB_RECORDS_DIR"  # the records folder; set by the runner and by `zdlib lab`
+RECORD_STEM_VARIABLE = "ZDLIB_RECORD_STEM"  # the record to be, without suffix: set for a headless run only
+RUN_SECRETS_VARIABLE = "ZDLIB_RUN_SECRETS"  # the stage's secrets file, where the kit registers new secrets
 META_NAME = "run.json"
 SECRETS_NAME = "run-secrets.jsonl"
 LOCK_NAME = "owner.lock"

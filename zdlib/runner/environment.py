@@ -12,7 +12,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from zdlib.runbook.staging import RECORDS_VARIABLE
+from zdlib.runbook.staging import RECORD_STEM_VARIABLE, RECORDS_VARIABLE, RUN_SECRETS_VARIABLE
 
 DEFAULT_HANDOFF_DIR = Path("~/.zdlib/handoff")
 AUTH_KIND_BY_VARIABLE = (
@@ -53,9 +53,9 @@ def runner_variables(
     """What the kit reads from the runner (docs/architecture.md section 3)."""
     handoff = environ.get("ZDLIB_HANDOFF_DIR") or str(DEFAULT_HANDOFF_DIR.expanduser())
     return {
-        "ZDLIB_RECORD_STEM": str(record_stem),
+        RECORD_STEM_VARIABLE: str(record_stem),
         RECORDS_VARIABLE: str(records_dir),
-        "ZDLIB_RUN_SECRETS": str(secrets_file),
+        RUN_SECRETS_VARIABLE: str(secrets_file),
         "ZDLIB_HANDOFF_DIR": handoff,
     }
 

@@ -24,7 +24,12 @@ from pathlib import Path
 import httpx
 import nbformat
 
-from zdlib.runbook.staging import RECORDS_VARIABLE, ensure_records_dir
+from zdlib.runbook.staging import (
+    RECORD_STEM_VARIABLE,
+    RECORDS_VARIABLE,
+    RUN_SECRETS_VARIABLE,
+    ensure_records_dir,
+)
 from zdlib.runner.environment import instance_overrides, sandbox_instance
 from zdlib.runner.locate import notebook_folders
 
@@ -32,7 +37,7 @@ ENV_FILE_NAME = ".env.sandbox"
 WORKING_COPIES = Path("records") / "interactive"
 CONTENTS_MANAGER = "zdlib.runner.lab_contents.TemplateGuard"
 START_TIMEOUT_S = 120
-RUNNER_CHANNEL = ("ZDLIB_RECORD_STEM", "ZDLIB_RUN_SECRETS")  # a lab kernel is never a headless run
+RUNNER_CHANNEL = (RECORD_STEM_VARIABLE, RUN_SECRETS_VARIABLE)  # a lab kernel is never a headless run
 REAL_INSTANCE_HINT = """\
 To walk a runbook against a real instance instead: stop this (Ctrl-C), put ZENDESK_URL and your
 credential in .env at the repo root (see .env.example) and run `zdlib lab --no-sandbox`.

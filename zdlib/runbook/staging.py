@@ -49,6 +49,23 @@ HASH_CHARS = 8
 _HELD: dict[Path, int] = {}  # stage folder -> fd of its held owner lock (this process owns the stage)
 
 
+def read_index(records_dir: Path) -> list[dict[str, Any]]:
+    """Every entry of `records_dir`'s index, oldest first; a damaged line is kept as an entry that says so
+    (outcome `?`), so a reader never skips it silently and a look-up never matches it."""
+    index = records_dir / INDEX_NAME
+    if not index.is_file():
+        return []
+    entries = []
+    for number, line in enumerate(index.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            entries.append(json.loads(line))
+        except ValueError:
+            entries.append({"outcome": "?", "reason": f"unreadable index line {number}"})
+    return entries
+
+
 def repository_root(runbook: str, cwd: Path | None = None) -> Path | None:
     """The folder whose `notebooks/` holds this runbook: the working folder or one above it, else the
     repository zdlib is installed from; None when there is none."""

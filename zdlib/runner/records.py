@@ -22,6 +22,7 @@ from zdlib.runbook.staging import (
     ensure_records_dir,
     glob_escape,
     index_mode,
+    read_index,
     record_mode,
     record_name,
     slugify,
@@ -29,7 +30,7 @@ from zdlib.runbook.staging import (
 )
 
 GENESIS = "0" * 64
-__all__ = ["glob_escape", "record_name", "slugify", "utc_stamp"]
+__all__ = ["glob_escape", "read_index", "record_name", "slugify", "utc_stamp"]
 
 
 def iso_utc(moment: datetime) -> str:
@@ -134,20 +135,6 @@ def verify(records_dir: Path) -> tuple[int, Break | None]:
     return count, None
 
 
-def read_index(records_dir: Path) -> list[dict[str, Any]]:
-    """Every entry of the index, oldest first; a damaged line is reported, not skipped silently."""
-    index = records_dir / INDEX_NAME
-    if not index.is_file():
-        return []
-    entries = []
-    for number, line in enumerate(index.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            entries.append(json.loads(line))
-        except ValueError:
-            entries.append({"outcome": "?", "reason": f"unreadable index line {number}"})
-    return entries
 
 
 TABLE_COLUMNS = (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,22 +9,13 @@ from zdlib.config import configured_client_identifier
 from zdlib.errors import AuthenticationError, BadRequest, ZendeskError
 from zdlib.runbook.contract import ChangeStatus, Outcome
 from zdlib.runbook.issuing import whoami
-from zdlib.runbook.staging import INDEX_NAME, records_home
+from zdlib.runbook.staging import read_index, records_home
 
 
 # -- our own records: what this procedure already did -------------------------------------------------
 def _entries(runbook: str) -> list[dict]:
     """The records index in `staging.records_home` (the runner's or the lab's folder, else the repo's)."""
-    path = records_home(runbook) / INDEX_NAME
-    if not path.is_file():
-        return []
-    entries = []
-    for line in path.read_text(errors="replace").splitlines():
-        try:
-            entries.append(json.loads(line))
-        except ValueError:
-            continue
-    return entries
+    return read_index(records_home(runbook))
 
 
 def recorded_runs(instance: str, runbook: str, outcome: str, **parameters: Any) -> list[dict]:

@@ -156,9 +156,16 @@ def _dotenv_disabled(environ: Mapping[str, str]) -> bool:
     return environ.get("PYTHON_DOTENV_DISABLED", "").strip().lower() in ("1", "true", "yes")
 
 
-def _read_sources(
-    env_file: str | os.PathLike[str] | None, environ: Mapping[str, str] | None
+def read_settings(
+    prefix: str,
+    env_file: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
+    """Every `<prefix>*` setting, the environment over the settings file (given, or the nearest `.env`
+    from the working folder up unless `PYTHON_DOTENV_DISABLED`), stripped, empty ones dropped.
+
+    With `environ` given, only it (and a given `env_file`) is read: tests and the runner pass their own.
+    """
     if environ is None:
         environ = os.environ
         if env_file is None and not _dotenv_disabled(environ):
@@ -171,8 +178,8 @@ def _read_sources(
         if not path.is_file():
             raise ConfigError(f"The settings file {path} does not exist.")
         values.update({k: v for k, v in dotenv_values(path).items() if v is not None})
-    values.update({k: v for k, v in environ.items() if k.startswith("ZENDESK_")})
-    return {k: v.strip() for k, v in values.items() if k.startswith("ZENDESK_") and v.strip() != ""}
+    values.update({k: v for k, v in environ.items() if k.startswith(prefix)})
+    return {k: v.strip() for k, v in values.items() if k.startswith(prefix) and v.strip() != ""}
 
 
 def _number(values: dict[str, str], name: str, default: float | None, kind: type = float) -> float | None:
@@ -231,7 +238,7 @@ def load_settings(
     With no arguments: ``os.environ`` over ``./.env`` (if present). With ``environ=`` only that mapping
     (plus ``env_file`` if given) is read, so tests are hermetic.
     """
-    values = _read_sources(env_file, environ)
+    values = read_settings("ZENDESK_", env_file, environ)
     url, subdomain = values.get("ZENDESK_URL"), values.get("ZENDESK_SUBDOMAIN")
     if url:
         base_url = normalize_base_url(url)
@@ -278,7 +285,7 @@ def configured_client_identifier(environ: Mapping[str, str] | None = None) -> st
     ZENDESK_AUTH chooses: the operator's OAuth client, which no runbook may revoke even when the run
     authenticates another way. Only the (public) identifier is returned, never a secret."""
     try:
-        return _read_sources(None, environ).get("ZENDESK_CLIENT_ID")
+        return read_settings("ZENDESK_", None, environ).get("ZENDESK_CLIENT_ID")
     except ConfigError:
         return None
 

@@ -13,7 +13,6 @@ What is checked, and why (zendesk-2026-12-updates.md 4.1 and 4.2):
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,13 +20,11 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from dotenv import dotenv_values, find_dotenv
-
 from zdlib.approval.errors import SourceError
 from zdlib.approval.evidence import Evidence
 from zdlib.approval.policy import Policy
 from zdlib.approval.request_url import IssueRef
-from zdlib.config import is_loopback
+from zdlib.config import is_loopback, read_settings
 
 URL_VARIABLE, TOKEN_VARIABLE, TIMEOUT_VARIABLE = "GITLAB_URL", "GITLAB_TOKEN", "GITLAB_TIMEOUT"
 OPENED = "opened"
@@ -44,14 +41,7 @@ class GitLabSettings:
 
 def gitlab_settings(environ: Mapping[str, str] | None = None) -> GitLabSettings | None:
     """`GITLAB_URL` + `GITLAB_TOKEN` (environment over the nearest `.env`), or None when neither is set."""
-    values: dict[str, str] = {}
-    if environ is None:
-        environ = os.environ
-        disabled = environ.get("PYTHON_DOTENV_DISABLED", "").strip().lower() in ("1", "true", "yes")
-        found = "" if disabled else find_dotenv(usecwd=True)
-        if found:
-            values.update({k: v for k, v in dotenv_values(found).items() if v})
-    values.update({k: v for k, v in environ.items() if k.startswith("GITLAB_")})
+    values = read_settings("GITLAB_", environ=environ)
     url, token = values.get(URL_VARIABLE, "").strip(), values.get(TOKEN_VARIABLE, "").strip()
     if not url and not token:
         return None

@@ -40,7 +40,7 @@ from zdlib.runbook.staging import (
 from zdlib.runner import records
 from zdlib.runner.credentials import Secret, dedupe
 from zdlib.runner.orphans import revoke_run_tokens
-from zdlib.runner.scan import redact_data, redact_file, redaction_marker, run_secrets, scan_data
+from zdlib.runner.scan import redact_file, redaction_marker, replace_secrets, run_secrets, scan_data
 from zdlib.runner.summary import decide_outcome, is_checkpoint, read_summary
 
 SECRET_FOUND = "a secret was found in the record and redacted (replaced by its fingerprint)"
@@ -136,7 +136,7 @@ def _publish(stage: Stage, secrets: list[Secret], context: Context) -> Published
     hits = sorted({label for path in files for label in redact_file(path, secrets)})
     if hits:
         outcome, reason = Outcome.FAILED, _join(f"{SECRET_FOUND}: {', '.join(hits)}", reason)
-        recorded = {**redact_data(recorded, secrets), "outcome": outcome, "reason": reason}
+        recorded = {**replace_secrets(recorded, secrets), "outcome": outcome, "reason": reason}
         recorded["secret_redacted"] = hits
         nb = _read_notebook(stage.ipynb)
         if nb is not None:
@@ -177,7 +177,7 @@ def _publish(stage: Stage, secrets: list[Secret], context: Context) -> Published
     _comment_back(result, recorded, entry, secrets, context)
     entry_hits = scan_data(entry, secrets)
     if entry_hits:
-        entry = redact_data(entry, secrets)
+        entry = replace_secrets(entry, secrets)
         entry["secret_hits"] = sorted(
             {*entry["secret_hits"], *(f"{label} in index line" for label in entry_hits)}
         )

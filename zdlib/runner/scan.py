@@ -182,7 +182,7 @@ def _drop_holding_parts(path: Path, secrets: list[Secret]) -> None:
     path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def redact_data(value: Any, secrets: Iterable[Secret]) -> Any:
+def replace_secrets(value: Any, secrets: Iterable[Secret]) -> Any:
     """A copy of decoded JSON data with every secret in its strings replaced by its marker."""
     secrets = list(secrets)
     if isinstance(value, str):
@@ -190,7 +190,7 @@ def redact_data(value: Any, secrets: Iterable[Secret]) -> Any:
             value = _replace_all(value, secret.value, redaction_marker(secret))
         return value
     if isinstance(value, dict):
-        return {redact_data(k, secrets): redact_data(v, secrets) for k, v in value.items()}
+        return {replace_secrets(k, secrets): replace_secrets(v, secrets) for k, v in value.items()}
     if isinstance(value, list):
-        return [redact_data(item, secrets) for item in value]
+        return [replace_secrets(item, secrets) for item in value]
     return value

@@ -115,6 +115,19 @@ def test_missing_approval_refuses_before_any_write(displayed, monkeypatch):
     with pytest.raises(Refused, match="approval does not hold"):
         run.require_approval("", "", "")
     assert zendesk.puts == 0 and summaries(displayed)[-1]["outcome"] == "refused"
+    # the unsent change stays `pending` (never `planned`, never sent) in the summary the record keeps
+    assert [c["status"] for c in summaries(displayed)[-1]["changes"]] == ["pending"]
+
+
+def test_a_precondition_refusal_after_the_plan_keeps_its_changes_pending(displayed, monkeypatch):
+    zendesk = FakeZendesk()
+    run = make_run(zendesk, dry_run=False, monkeypatch=monkeypatch)
+    run.plan([Change("automation", 7, "active", True, False)])
+    with pytest.raises(Refused, match="changed since the plan"):
+        run.refuse("automation 7 changed since the plan; run the runbook again")
+    last = summaries(displayed)[-1]
+    assert zendesk.puts == 0 and last["outcome"] == "refused"
+    assert [c["status"] for c in last["changes"]] == ["pending"]
 
 
 def test_a_failed_write_fails_the_run_with_the_request_id(displayed, monkeypatch):

@@ -140,13 +140,20 @@ def test_parse_request():
         ("PUT", "/api/v2/oauth/global_clients/7", '{"global_client": {"name": "x"}}', "OAuth client"),
         ("POST", "/api/v2/api_tokens", '{"token": {"description": "x"}}', "API token"),
         ("PUT", "/api/v2/users/5/password", '{"password": "x"}', "user's password"),
+        ("GET", "/api/v2/users/me/session/renew", "", "renewed session token"),
+        ("GET", "/api/v2/users/me/session/renew.json?x=1", "", "renewed session token"),
     ]:
         with pytest.raises(RequestInputError, match=message):
             parse_request(method, path, body)
 
 
 def test_reading_credentials_is_still_a_request_like_any_other():
-    for path in ("/api/v2/oauth/tokens", "/api/v2/oauth/clients/7", "/api/v2/users/5/password/requirements"):
+    for path in (
+        "/api/v2/oauth/tokens",
+        "/api/v2/oauth/clients/7",
+        "/api/v2/users/5/password/requirements",
+        "/api/v2/users/me/session",
+    ):
         assert parse_request("GET", path, "").method == "GET"
     assert parse_request("PUT", "/api/v2/users/5", '{"user": {"name": "x"}}').writes  # not a credential
 

@@ -28,6 +28,7 @@ class CredentialRoute:
     pattern: str  # a regular expression over the decoded path, without query or `.json`
     what: str
     instead: str
+    reads_too: bool = False  # a GET here answers with a fresh credential, so reading it is refused as well
 
 
 _CREATE = "the create_token runbook (approved scopes, a one-time destination, a fingerprint in the record)"
@@ -49,6 +50,14 @@ CREDENTIAL_ROUTES = (
     CredentialRoute(r"/api/v2/api_tokens(/.*)?", "an API token", f"Admin Center; to revoke, {_REVOKE}"),
     CredentialRoute(
         r"/api/v2/users/[^/]+/password(/.*)?", "a user's password", "Admin Center or the user's own profile"
+    ),
+    #: OAS "Sessions", GET /api/v2/users/me/session/renew (RenewCurrentSession): the answer is a new
+    #: `authenticity_token` for the run's own session.
+    CredentialRoute(
+        r"/api/v2/users/me/session/renew",
+        "a renewed session token for this run's own credential",
+        "nothing: a runbook never needs one",
+        reads_too=True,
     ),
 )
 
@@ -78,8 +87,7 @@ def parse_request(method: str, path: str, body: str) -> ApiRequest:
             "ZENDESK_URL, so a request cannot be sent elsewhere."
         )
     check_path(target)
-    if verb not in READ_METHODS:
-        refuse_credential_route(verb, target)
+    refuse_credential_route(verb, target)
     payload = None
     if (body or "").strip():
         try:
@@ -139,10 +147,14 @@ def check_path(path: str) -> None:
 
 
 def refuse_credential_route(method: str, path: str) -> None:
-    """A write that makes, widens or ends a credential is refused: the generic request would put a new
-    secret into the record and skip the approval's scopes and the revocation's verification."""
+    """A write that makes, widens or ends a credential (or a read that answers with a new one) is refused:
+    the generic request would put a new secret into the record and skip the approval's scopes and the
+    revocation's verification."""
     route = posixpath.normpath(decoded_path(path).split("?", 1)[0]).removesuffix(".json")
+    reading = method in READ_METHODS
     for rule in CREDENTIAL_ROUTES:
+        if reading and not rule.reads_too:
+            continue
         if re.fullmatch(rule.pattern, route, flags=re.IGNORECASE):
             raise RequestInputError(
                 f"{method} {route} is a credential change ({rule.what}); api_request does not send "

@@ -141,7 +141,8 @@ def test_parse_request():
         ("POST", "/api/v2/api_tokens", '{"token": {"description": "x"}}', "API token"),
         ("PUT", "/api/v2/users/5/password", '{"password": "x"}', "user's password"),
         ("GET", "/api/v2/users/me/session/renew", "", "renewed session token"),
-        ("GET", "/api/v2/users/me/session/renew.json?x=1", "", "renewed session token"),
+        ("GET", "/api/v2/users/me/session/renew.json?x=1", "", "answers with a new credential"),
+        ("GET", "/api/v2/users/ME/session%2Frenew/", "", "renewed session token"),
     ]:
         with pytest.raises(RequestInputError, match=message):
             parse_request(method, path, body)

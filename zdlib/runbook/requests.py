@@ -54,9 +54,9 @@ CREDENTIAL_ROUTES = (
     #: OAS "Sessions", GET /api/v2/users/me/session/renew (RenewCurrentSession): the answer is a new
     #: `authenticity_token` for the run's own session.
     CredentialRoute(
-        r"/api/v2/users/me/session/renew",
+        r"/api/v2/users/[^/]+/session/renew",
         "a renewed session token for this run's own credential",
-        "nothing: a runbook never needs one",
+        "the run's own credential as it is (no runbook needs a session token)",
         reads_too=True,
     ),
 )
@@ -156,9 +156,9 @@ def refuse_credential_route(method: str, path: str) -> None:
         if reading and not rule.reads_too:
             continue
         if re.fullmatch(rule.pattern, route, flags=re.IGNORECASE):
+            kind = "answers with a new credential" if reading else "is a credential change"
             raise RequestInputError(
-                f"{method} {route} is a credential change ({rule.what}); api_request does not send "
-                f"those. Use {rule.instead}."
+                f"{method} {route} {kind} ({rule.what}); api_request does not send those. Use {rule.instead}."
             )
 
 

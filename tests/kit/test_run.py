@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from zdlib import Client, load_settings
+from zdlib.record.summary import SUMMARY_MIME
 from zdlib.runbook import Change, Failed, Refused
 from zdlib.runbook.run import Run
-from zdlib.runbook.summary import SUMMARY_MIME
 
 # Typed approval on a non-sandbox instance: only with approval_source="manual" (recorded as NOT verified).
 APPROVAL = (

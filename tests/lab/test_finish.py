@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from tests.kit.test_run import APPROVAL, FakeZendesk, make_run, summaries
+from zdlib.record.outcome import Mode, Outcome
 from zdlib.runbook import Change, Refused
-from zdlib.runbook.contract import Mode, Outcome
 
 
 class Handle:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import nbformat
 
+from zdlib.record.layout import runbook_records
+from zdlib.record.summary import SUMMARY_MIME
 from zdlib.runbook import interactive
-from zdlib.runbook.summary import SUMMARY_MIME
 
 PARAMETERS = {"tags": ["parameters"]}
 TEMPLATE = nbformat.v4.new_notebook(
@@ -66,9 +67,9 @@ def test_records_live_at_the_repository_root_never_under_notebooks(tmp_path, mon
     (tmp_path / "notebooks").mkdir()
     nbformat.write(TEMPLATE, tmp_path / "notebooks" / "demo.ipynb")
     monkeypatch.chdir(tmp_path / "notebooks")  # where a kernel of `jupyter lab notebooks/` runs
-    assert interactive.records_home("demo", environ={}) == tmp_path / "records"
+    assert runbook_records("demo", environ={}) == tmp_path / "records"
     configured = {"ZDLIB_RECORDS_DIR": str(tmp_path / "r")}
-    assert interactive.records_home("demo", environ=configured) == tmp_path / "r"
+    assert runbook_records("demo", environ=configured) == tmp_path / "r"
     assert interactive.template_notebook("demo", environ={}).metadata["zdlib"]["version"] == "1.0.0"
 
 

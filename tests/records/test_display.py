@@ -8,7 +8,7 @@ import pytest
 
 from zdlib.runbook import changes, display
 from zdlib.runbook.census import UserCensus
-from zdlib.runbook.markup import code, code_block, md, neutralize_html
+from zdlib.record.markup import code, code_block, md, neutralize_html
 
 matplotlib.use("Agg")
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.records.html_check import inspect_html
 from zdlib.config import is_sandbox_url
-from zdlib.runbook.summary import SUMMARY_MIME
+from zdlib.record.summary import SUMMARY_MIME
 from zdlib.runner.render import render_html
 
 HOSTILE = [

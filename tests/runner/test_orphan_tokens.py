@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 
 import httpx
 
+from zdlib import record
 from zdlib.auth import RUN_TOKEN_LABEL
-from zdlib.runbook import staging
 from zdlib.runner.publish import recover
 from zdlib.runner.records import read_index
 
@@ -38,12 +38,12 @@ def acts(sandbox, token: str) -> int:
 def test_recovery_revokes_the_killed_runs_own_token(fresh_sandbox, tmp_path):
     token = mint(fresh_sandbox)
     assert acts(fresh_sandbox, token) == 200
-    stage = staging.reserve(tmp_path, "delete_automation", 12351, datetime.now(UTC), mode="headless")
+    stage = record.reserve(tmp_path, "delete_automation", 12351, datetime.now(UTC), mode="headless")
     with stage.secrets_file.open("a") as stream:
         stream.write(json.dumps({"label": f"{RUN_TOKEN_LABEL} admin", "value": token}) + "\n")
     checkpoint = {"runbook": "delete_automation", "instance": fresh_sandbox.url, "outcome": "interrupted"}
     stage.side_file("checkpoint.json").write_text(json.dumps(checkpoint))
-    staging.release(stage)  # as if its runner had been killed
+    record.release(stage)  # as if its runner had been killed
 
     [published] = recover(tmp_path, [])
 

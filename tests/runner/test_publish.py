@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.runner.conftest import CONTRACT
-from zdlib.runbook.staging import GROUP_READABLE_VARIABLE
+from zdlib.record.channel import GROUP_READABLE_VARIABLE
 from zdlib.runner import run_runbook
 from zdlib.runner.cli import main_records
 from zdlib.runner.records import read_index, verify

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
-from zdlib.runbook import staging
+from zdlib import record
 
 MOMENT = datetime(2026, 11, 28, 12, 3, 1, tzinfo=UTC)
 
@@ -19,7 +19,7 @@ def mode(path) -> int:
 
 
 def test_reserve_makes_a_private_stage_with_meta_and_secrets_file(tmp_path):
-    stage = staging.reserve(
+    stage = record.reserve(
         tmp_path / "records",
         "deactivate_automation",
         12345,
@@ -36,28 +36,28 @@ def test_reserve_makes_a_private_stage_with_meta_and_secrets_file(tmp_path):
     meta = json.loads(stage.meta_file.read_text())
     assert meta["pid"] == os.getpid() and meta["mode"] == "headless" and meta["target"] == "12345"
     assert meta["parameters"] == {"automation_id": 12345} and meta["started_at"] == "2026-11-28T12:03:01Z"
-    assert staging.owner_alive(stage)
-    staging.release(stage)
+    assert record.owner_alive(stage)
+    record.release(stage)
 
 
 def test_names_are_never_shared_also_with_published_records(tmp_path):
     records = tmp_path / "records"
-    first = staging.reserve(records, "rb", 1, MOMENT, mode="headless")
-    second = staging.reserve(records, "rb", 1, MOMENT, mode="headless")
+    first = record.reserve(records, "rb", 1, MOMENT, mode="headless")
+    second = record.reserve(records, "rb", 1, MOMENT, mode="headless")
     assert second.name == first.name + "-2"
     (records / f"{first.name}-3.ipynb").write_text("{}")  # a published record holds -3
-    third = staging.reserve(records, "rb", 1, MOMENT, mode="headless")
+    third = record.reserve(records, "rb", 1, MOMENT, mode="headless")
     assert third.name == first.name + "-4"
     for stage in (first, second, third):
-        staging.release(stage)
+        record.release(stage)
 
 
 def test_reservation_is_exclusive_across_processes(tmp_path):
     records = tmp_path / "records"
     code = (
-        "import sys; from datetime import datetime, UTC; from zdlib.runbook import staging; "
+        "import sys; from datetime import datetime, UTC; from zdlib import record; "
         "m = datetime(2026, 11, 28, 12, 3, 1, tzinfo=UTC); "
-        "print(staging.reserve(sys.argv[1], 'rb', 7, m, mode='headless').name)"
+        "print(record.reserve(sys.argv[1], 'rb', 7, m, mode='headless').name)"
     )
     procs = [
         subprocess.Popen([sys.executable, "-c", code, str(records)], stdout=subprocess.PIPE, text=True)
@@ -70,36 +70,36 @@ def test_reservation_is_exclusive_across_processes(tmp_path):
 def test_long_targets_keep_their_end_and_a_hash():
     url = "https://gitlab.example.com/acme/it/access-requests/-/issues/4242"
     other = "https://gitlab.example.com/acme/it/access-requests/-/issues/4243"
-    name = staging.record_name(MOMENT, "create_token", url)
+    name = record.record_name(MOMENT, "create_token", url)
     assert "issues-4242-" in name
-    assert staging.target_slug(url) != staging.target_slug(other)
-    assert len(staging.target_slug(url)) <= staging.MAX_TARGET_CHARS
-    assert staging.target_slug("Acme Corp/EU") == "acme-corp-eu"
-    assert staging.target_slug(None) == "all"
+    assert record.target_slug(url) != record.target_slug(other)
+    assert len(record.target_slug(url)) <= record.MAX_TARGET_CHARS
+    assert record.target_slug("Acme Corp/EU") == "acme-corp-eu"
+    assert record.target_slug(None) == "all"
 
 
 def test_owner_gone_after_the_process_dies(tmp_path):
     records = tmp_path / "records"
     code = (
-        "import sys, os; from datetime import datetime, UTC; from zdlib.runbook import staging; "
-        "s = staging.reserve(sys.argv[1], 'rb', 7, datetime.now(UTC), mode='interactive'); "
+        "import sys, os; from datetime import datetime, UTC; from zdlib import record; "
+        "s = record.reserve(sys.argv[1], 'rb', 7, datetime.now(UTC), mode='interactive'); "
         "print(s.dir, flush=True); sys.stdin.read()"
     )
     proc = subprocess.Popen(
         [sys.executable, "-c", code, str(records)], stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True
     )
     folder = proc.stdout.readline().strip()
-    stage = staging.Stage.at(folder)
-    assert staging.owner_alive(stage) and staging.orphaned_stages(records) == []
+    stage = record.Stage.at(folder)
+    assert record.owner_alive(stage) and record.orphaned_stages(records) == []
     proc.kill()
     proc.wait()
-    assert not staging.owner_alive(stage)
-    assert [s.name for s in staging.orphaned_stages(records)] == [stage.name]
+    assert not record.owner_alive(stage)
+    assert [s.name for s in record.orphaned_stages(records)] == [stage.name]
 
 
 def test_group_readable_setting(tmp_path, monkeypatch):
-    monkeypatch.setenv(staging.GROUP_READABLE_VARIABLE, "1")
-    stage = staging.reserve(tmp_path / "records", "rb", 1, MOMENT, mode="headless")
-    assert mode(tmp_path / "records") == 0o750 and staging.record_mode() == 0o440
+    monkeypatch.setenv(record.GROUP_READABLE_VARIABLE, "1")
+    stage = record.reserve(tmp_path / "records", "rb", 1, MOMENT, mode="headless")
+    assert mode(tmp_path / "records") == 0o750 and record.record_mode() == 0o440
     assert mode(stage.dir) == 0o700, "a stage holds unscanned output: never shared"
-    staging.release(stage)
+    record.release(stage)

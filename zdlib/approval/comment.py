@@ -16,7 +16,7 @@ from zdlib.approval.errors import SourceError
 from zdlib.approval.gitlab_source import GitLabSettings, connect, describe_error, gitlab_settings
 from zdlib.approval.names import USERNAME
 from zdlib.approval.request_url import parse_request_url
-from zdlib.runbook.markup import code
+from zdlib.record.markup import code
 
 MAX_VALUE = 80
 

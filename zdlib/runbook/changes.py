@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from zdlib.runbook.contract import ChangeStatus
+from zdlib.record.outcome import ChangeStatus
 
 PENDING, NOOP, PLANNED, APPLIED, VERIFIED, FAILED, WAITING = (
     ChangeStatus.PENDING,

@@ -1,13 +1,11 @@
 """What a record shows: Markdown notes, tables, charts and progress.
 
 Notes take a template and values: `note("Automation {id}: {title}", id=..., title=...)` escapes each
-value (see `zdlib.runbook.markup`). A note without values still shows raw HTML as text.
+value (see `zdlib.record.markup`). A note without values still shows raw HTML as text.
 """
 
 from __future__ import annotations
 
-import os
-import re
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -17,14 +15,11 @@ import pandas as pd
 from IPython.display import Markdown as MarkdownOutput
 from IPython.display import display
 
-from zdlib.runbook.markup import Markdown, code_block, md, neutralize_html
-from zdlib.runbook.staging import RECORD_STEM_VARIABLE
+from zdlib.record.channel import Channel
+from zdlib.record.markup import Markdown, code_block, md, neutralize_html, soft_breaks
 
 T = TypeVar("T")
 TABLE_CLASS = "zdlib-table"
-_TAGS = re.compile(r"(<[^>]*>)")
-_LONG_WORD = re.compile(r"[^\s<>]{30,}")
-_BREAK_AFTER = re.compile(r"([/?=_.-])(?=[^\s])")
 __all__ = ["bar_chart", "code_block", "headless", "note", "progress", "soft_breaks", "table", "warn"]
 
 
@@ -65,18 +60,9 @@ def table_output(data: pd.DataFrame) -> dict[str, str]:
     return {"text/html": f'<div class="{TABLE_CLASS}-scroll">{body}</div>', "text/plain": text}
 
 
-def soft_breaks(html: str) -> str:
-    """HTML with `<wbr>` after `/ ? = _ . -` inside long words (URLs, paths), so they wrap there."""
-
-    def in_text(segment: str) -> str:
-        return _LONG_WORD.sub(lambda m: _BREAK_AFTER.sub(r"\1<wbr>", m.group(0)), segment)
-
-    return "".join(part if part.startswith("<") else in_text(part) for part in _TAGS.split(html))
-
-
 def headless() -> bool:
     """True when the runner (papermill) executes the notebook: no one is watching widgets."""
-    return bool(os.environ.get(RECORD_STEM_VARIABLE))
+    return Channel.from_env().headless
 
 
 def progress(items: Iterable[T], *, total: int | None = None, desc: str = "") -> Iterator[T]:

@@ -9,17 +9,18 @@ from pathlib import Path
 from typing import Any
 
 from zdlib import redact
+from zdlib.record.channel import Channel
+from zdlib.record.layout import runbook_records
 from zdlib.redact import redact_data
-from zdlib.runbook.staging import RECORD_STEM_VARIABLE, RUN_SECRETS_VARIABLE, records_home
 
 
 def record_stem(runbook: str) -> Path:
     """Where this run's side files go: the runner's stem, or records/interactive/ for a live session."""
-    stem = os.environ.get(RECORD_STEM_VARIABLE)
-    if stem:
-        return Path(stem)
+    stem = Channel.from_env().record_stem
+    if stem is not None:
+        return stem
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    folder = records_home(runbook) / "interactive"
+    folder = runbook_records(runbook) / "interactive"
     return folder / f"{stamp}_{runbook}"
 
 
@@ -64,8 +65,8 @@ def register_secret(label: str, value: str) -> None:
 
 def _tell_runner(label: str, value: str) -> None:
     """Append one secret to the runner's secrets file (ZDLIB_RUN_SECRETS), if the runner gave one."""
-    target = os.environ.get(RUN_SECRETS_VARIABLE)
-    if not target or not value:
+    target = Channel.from_env().secrets_file
+    if target is None or not value:
         return
     fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     with os.fdopen(fd, "a") as stream:

@@ -11,6 +11,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from zdlib.record.channel import HANDOFF_VARIABLE, Channel
 from zdlib.redact import fingerprint
 from zdlib.runbook.files import register_secret
 
@@ -26,11 +27,11 @@ class HandOff:
 
 def handoff_dir() -> Path:
     """The private folder for hand-off files: created with mode 0700; an existing one must be private."""
-    folder = Path(os.environ.get("ZDLIB_HANDOFF_DIR") or Path.home() / ".zdlib" / "handoff").expanduser()
+    folder = Channel.from_env().handoff_dir.expanduser()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     if folder.stat().st_mode & 0o077:
         raise ValueError(
-            f"The hand-off folder {folder} can be read by other users: point ZDLIB_HANDOFF_DIR at a private "
+            f"The hand-off folder {folder} can be read by other users: point {HANDOFF_VARIABLE} at a private "
             "folder (mode 0700), or `chmod 700` it. No credential was created."
         )
     return folder

@@ -29,17 +29,11 @@ from typing import Any
 
 import nbformat
 
-from zdlib.runbook import staging
+from zdlib.record.channel import RECORDS_VARIABLE, RUN_SECRETS_VARIABLE
+from zdlib.record.layout import repository_of, runbook_records, write_private
+from zdlib.record.stage import Stage, StageMode, release, reserve
+from zdlib.record.summary import SUMMARY_MIME
 from zdlib.runbook.display import headless
-from zdlib.runbook.staging import (
-    RECORDS_VARIABLE,
-    RUN_SECRETS_VARIABLE,
-    Stage,
-    StageMode,
-    records_home,
-    repository_root,
-)
-from zdlib.runbook.summary import SUMMARY_MIME
 
 PUBLISH_TIMEOUT_S = 300
 OUTPUT_TYPES = {"stream", "display_data", "update_display_data", "execute_result", "error", "clear_output"}
@@ -51,7 +45,7 @@ def template_notebook(runbook: str, environ: Any = None) -> nbformat.NotebookNod
     else the committed template `notebooks/<runbook>.ipynb`; None when neither can be read."""
     env = os.environ if environ is None else environ
     candidates = [Path(env["JPY_SESSION_NAME"])] if env.get("JPY_SESSION_NAME") else []
-    root = repository_root(runbook)
+    root = repository_of(runbook)
     if root is not None:
         candidates.append(root / "notebooks" / f"{runbook}.ipynb")
     for path in candidates:
@@ -364,7 +358,7 @@ class InteractiveRun:
         """Reserve a stage; side files and new secrets of the run go there from now on."""
         run = self.run
         previous = self.stage
-        stage = staging.reserve(
+        stage = reserve(
             self.records_dir,
             run.runbook,
             run.target,
@@ -418,7 +412,7 @@ class InteractiveRun:
         if stage is None or not stage.dir.is_dir():
             return None
         temporary = stage.dir / f".{stage.name}.ipynb.partial"
-        staging.write_private(temporary, nbformat.writes(self.notebook()))
+        write_private(temporary, nbformat.writes(self.notebook()))
         os.replace(temporary, stage.ipynb)
         return stage.ipynb
 
@@ -455,7 +449,7 @@ class InteractiveRun:
 
 def publish_stage(stage: Stage) -> subprocess.CompletedProcess[str]:
     """`python -m zdlib records publish STAGE` in a subprocess, after handing it the stage's ownership."""
-    staging.release(stage)
+    release(stage)
     command = [sys.executable, "-m", "zdlib", "records", "publish", str(stage.dir)]
     try:
         return subprocess.run(command, capture_output=True, text=True, timeout=PUBLISH_TIMEOUT_S, check=False)
@@ -466,7 +460,7 @@ def publish_stage(stage: Stage) -> subprocess.CompletedProcess[str]:
 
 def discard_stage(stage: Stage) -> None:
     """Remove a stage that holds nothing worth a record (no new cell output, no side file)."""
-    staging.release(stage)
+    release(stage)
     for path in (stage.ipynb, stage.secrets_file, stage.meta_file, stage.lock_file):
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
@@ -526,7 +520,7 @@ def begin(run: Any) -> InteractiveRun | None:
     if _TAP.current is not None:
         _TAP.current.close()
         _TAP.current = None
-    records = records_home(run.runbook)
+    records = runbook_records(run.runbook)
     try:
         current = InteractiveRun(run, _TAP, records)
     except OSError as error:

@@ -17,11 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from zdlib.record.markup import Markdown, md
+from zdlib.record.outcome import ChangeStatus, Outcome
 from zdlib.runbook import changes as ch
-from zdlib.runbook.contract import ChangeStatus, Outcome
 from zdlib.runbook.display import headless, note, table, warn
 from zdlib.runbook.errors import RunbookStop
-from zdlib.runbook.markup import Markdown, md
 
 
 class Waiting(RunbookStop):

@@ -13,14 +13,14 @@ from IPython.display import display
 
 import zdlib
 from zdlib.errors import NotFound, PermissionDenied, ZdlibError, ZendeskError
+from zdlib.record.markup import Markdown, bullets, md
+from zdlib.record.outcome import Mode, Outcome
 from zdlib.redact import redact_text
 from zdlib.runbook import changes as ch
 from zdlib.runbook.approval import Approval, check_approval
-from zdlib.runbook.contract import Mode, Outcome
 from zdlib.runbook.display import headless, note, table, table_output, warn
 from zdlib.runbook.errors import Failed, Refused, RunbookStop
 from zdlib.runbook.files import record_stem, side_path, write_checkpoint, write_side_file
-from zdlib.runbook.markup import Markdown, bullets, md
 from zdlib.runbook.summary import show_checkpoint, show_summary
 
 #: What a run whose write's answer was lost advises by default: a re-run reads the state first.

@@ -1,89 +1,12 @@
-"""The run's summary: a human sentence for the engineer and a JSON bundle for the runner."""
+"""Showing the run's summary in the notebook: the runner reads the JSON part, people read the Markdown."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from IPython.display import display
 
-from zdlib.runbook.contract import Outcome
-from zdlib.runbook.markup import Markdown, code, md
-from zdlib.runbook.markup import lines as text_lines
-
-SUMMARY_MIME = "application/vnd.zdlib.summary+json"
-OUTCOMES = tuple(Outcome)
-
-
-def summary_markdown(summary: dict[str, Any]) -> Markdown:
-    """A short Markdown rendering of the summary for readers of the record (every value escaped)."""
-    lines = [
-        md("### Outcome: **{outcome}**", outcome=summary.get("outcome")),
-        "",
-        text_lines(str(summary.get("reason") or "")),
-        "",
-        "**The run**",
-        "",
-        md(
-            "- Runbook: {runbook:code} {version} on {instance}",
-            runbook=summary.get("runbook"),
-            version=summary.get("version") or "",
-            instance=summary.get("instance") or "?",
-        ),
-        md(
-            "- Operator: {person} ({auth_kind}, {fingerprint})",
-            person=person_text(summary.get("operator")),
-            auth_kind=summary.get("auth_kind"),
-            fingerprint=summary.get("credential_fingerprint"),
-        ),
-        md("- Approval: {approval}", approval=approval_text(summary.get("approval"))),
-        md(
-            "- Started {started}, finished {finished}",
-            started=summary.get("started_at"),
-            finished=summary.get("finished_at"),
-        ),
-    ]
-    for change in summary.get("changes") or []:
-        lines.append(
-            md(
-                "- {object} {id}: {field:code} {before:code} → {after:code} \\[{status}\\]",
-                object=change.get("object"),
-                id=change.get("id"),
-                field=change.get("field"),
-                before=repr(change.get("before")),
-                after=repr(change.get("after")),
-                status=change.get("status"),
-            )
-        )
-    if summary.get("request_ids"):
-        lines.append(md("- Request ids: ") + ", ".join(code(r) for r in summary["request_ids"]))
-    if summary.get("audit_log_ids"):
-        lines.append(md("- Audit log entries: {ids}", ids=", ".join(map(str, summary["audit_log_ids"]))))
-    if summary.get("files"):
-        lines.append(
-            md("- Files next to the record: ") + ", ".join(code(Path(str(f)).name) for f in summary["files"])
-        )
-    return Markdown("\n".join(lines))
-
-
-def person_text(person: dict | None) -> str:
-    """`Ada Admin <ada@example.com>, admin` (plain text; escape it before it reaches Markdown)."""
-    if not person:
-        return "unknown"
-    return f"{person.get('name')} <{person.get('email')}>, {person.get('role')}"
-
-
-def approval_text(approval: dict | None) -> str:
-    """The approval in one plain-text line: request, approver, reviewer, and whether it was verified."""
-    if not approval:
-        return "none"
-    parts = [
-        f"request {approval.get('access_request_url')}",
-        f"approved by {approval.get('approved_by')}",
-        f"reviewed by {approval.get('reviewed_by')}",
-    ]
-    parts.append("verified" if approval.get("verified") is True else "NOT verified")
-    return ", ".join(parts)
+from zdlib.record.summary import SUMMARY_MIME, summary_markdown
 
 
 def show_summary(summary: dict[str, Any]) -> None:

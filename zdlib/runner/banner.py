@@ -17,8 +17,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from zdlib.config import is_sandbox_url
-from zdlib.runbook.contract import ChangeStatus, Mode, Outcome, never_sent, outcome_of
-from zdlib.runbook.display import soft_breaks
+from zdlib.record.markup import soft_breaks
+from zdlib.record.outcome import ChangeStatus, Mode, Outcome, never_sent, outcome_of
 
 MEANING = {
     Outcome.APPLIED: "changes were made",

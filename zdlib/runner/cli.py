@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from zdlib.runbook.contract import EXIT_USAGE, Outcome, never_sent
+from zdlib.record.outcome import EXIT_USAGE, Outcome, never_sent
 from zdlib.runner import records
 from zdlib.runner.parameters import ParameterError, load_parameter_file
 from zdlib.runner.publish import Published
@@ -223,7 +223,7 @@ def _recover(folder: Path, hide_input: bool) -> list[Published]:
 
 
 def _publish_one(stage_dir: Path | None, hide_input: bool) -> int:
-    from zdlib.runbook.staging import Stage
+    from zdlib.record.stage import Stage
     from zdlib.runner.publish import Context, publish_stage
 
     if stage_dir is None:

@@ -13,13 +13,15 @@ from typing import Any
 import httpx
 import yaml
 
+from zdlib.record.channel import HANDOFF_VARIABLE
+from zdlib.record.layout import records_home
+from zdlib.record.outcome import Outcome, outcome_of
 from zdlib.runner import records
 from zdlib.runner.cli import shown_path
 from zdlib.runner.environment import sandbox_instance
 from zdlib.runner.index_page import PAGE_NAME
 from zdlib.runner.locate import notebook_folders
 from zdlib.runner.run import UsageError, run_runbook
-from zdlib.runner.summary import OUTCOMES
 
 PLAN_NAME = "demo.yaml"
 
@@ -62,8 +64,8 @@ def load_plan(path: Path) -> list[DemoStep]:
         if not isinstance(item, Mapping) or "runbook" not in item:
             raise ValueError(f"{path} entry {number}: needs at least a 'runbook' key")
         expect = str(item.get("expect", "planned"))
-        if expect not in OUTCOMES:
-            raise ValueError(f"{path} entry {number}: expect must be one of {', '.join(OUTCOMES)}")
+        if outcome_of(expect) is None:
+            raise ValueError(f"{path} entry {number}: expect must be one of {', '.join(Outcome)}")
         steps.append(DemoStep(str(item["runbook"]), dict(item.get("parameters") or {}), expect))
     return steps
 
@@ -148,12 +150,12 @@ def main(argv: list[str]) -> int:
         return 2
     print(f"Starting a sandbox and running {len(steps)} runbook steps from {shown_path(plan)}:")
     # The sandbox's secrets go to a demo hand-off folder (git-ignored), not the operator's real one.
-    os.environ.setdefault("ZDLIB_HANDOFF_DIR", str(plan.parent.parent / "handoff" / "demo"))
+    os.environ.setdefault(HANDOFF_VARIABLE, str(plan.parent.parent / "handoff" / "demo"))
+    records_dir = args.records or records_home(plan.parent.parent)
     with sandbox_instance() as instance_env:
-        rows = run_plan(steps, instance_env, args.records, plan.parent)
+        rows = run_plan(steps, instance_env, records_dir, plan.parent)
     print()
     print(summary_table(rows))
-    records_dir = args.records or plan.parent.parent / "records"
     page = Path(records_dir).resolve() / PAGE_NAME
     print(f"\nEvery run, with its record: {page.as_uri()} (open it in a browser; it works offline)")
     print("List them with: zdlib records; check the chain and every record's hash: zdlib records verify")

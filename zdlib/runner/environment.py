@@ -12,9 +12,6 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from zdlib.runbook.staging import RECORD_STEM_VARIABLE, RECORDS_VARIABLE, RUN_SECRETS_VARIABLE
-
-DEFAULT_HANDOFF_DIR = Path("~/.zdlib/handoff")
 AUTH_KIND_BY_VARIABLE = (
     ("ZENDESK_OAUTH_TOKEN", "oauth"),
     ("ZENDESK_CLIENT_SECRET", "client_credentials"),
@@ -45,19 +42,6 @@ def read_env_file(path: Path) -> dict[str, str]:
     if not path.is_file():
         raise FileNotFoundError(f"env file {path} does not exist")
     return {key: value for key, value in dotenv_values(path).items() if value is not None}
-
-
-def runner_variables(
-    record_stem: Path, secrets_file: Path, records_dir: Path, environ: Mapping[str, str]
-) -> dict[str, str]:
-    """What the kit reads from the runner (docs/architecture.md section 3)."""
-    handoff = environ.get("ZDLIB_HANDOFF_DIR") or str(DEFAULT_HANDOFF_DIR.expanduser())
-    return {
-        RECORD_STEM_VARIABLE: str(record_stem),
-        RECORDS_VARIABLE: str(records_dir),
-        RUN_SECRETS_VARIABLE: str(secrets_file),
-        "ZDLIB_HANDOFF_DIR": handoff,
-    }
 
 
 def with_overrides(environ: Mapping[str, str], overrides: Mapping[str, str | None]) -> dict[str, str]:

@@ -15,9 +15,9 @@ from typing import Any
 from urllib.parse import quote
 
 from zdlib.config import is_sandbox_url
-from zdlib.runbook.contract import Outcome, outcome_of
-from zdlib.runbook.display import soft_breaks
-from zdlib.runbook.staging import index_mode
+from zdlib.record.layout import index_mode
+from zdlib.record.markup import soft_breaks
+from zdlib.record.outcome import Outcome, outcome_of
 from zdlib.runner.banner import text
 from zdlib.runner.records import read_index
 

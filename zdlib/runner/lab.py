@@ -24,20 +24,15 @@ from pathlib import Path
 import httpx
 import nbformat
 
-from zdlib.runbook.staging import (
-    RECORD_STEM_VARIABLE,
-    RECORDS_VARIABLE,
-    RUN_SECRETS_VARIABLE,
-    ensure_records_dir,
-)
-from zdlib.runner.environment import instance_overrides, sandbox_instance
+from zdlib.record.channel import RECORDS_VARIABLE, RUNNER_ONLY
+from zdlib.record.layout import ensure_records_dir, records_home
+from zdlib.runner.environment import instance_overrides, sandbox_instance, with_overrides
 from zdlib.runner.locate import notebook_folders
 
 ENV_FILE_NAME = ".env.sandbox"
 WORKING_COPIES = Path("records") / "interactive"
 CONTENTS_MANAGER = "zdlib.runner.lab_contents.TemplateGuard"
 START_TIMEOUT_S = 120
-RUNNER_CHANNEL = (RECORD_STEM_VARIABLE, RUN_SECRETS_VARIABLE)  # a lab kernel is never a headless run
 REAL_INSTANCE_HINT = """\
 To walk a runbook against a real instance instead: stop this (Ctrl-C), put ZENDESK_URL and your
 credential in .env at the repo root (see .env.example) and run `zdlib lab --no-sandbox`.
@@ -79,13 +74,7 @@ def free_port(host: str = "127.0.0.1") -> int:
 def lab_environment(sandbox_env: Mapping[str, str], environ: Mapping[str, str]) -> dict[str, str]:
     """The environment JupyterLab (and so every kernel) gets: the sandbox's settings replace any
     `ZENDESK_*` variables and `.env` loading is off, so a real credential cannot mix in."""
-    env = dict(environ)
-    for name, value in instance_overrides(sandbox_env, environ).items():
-        if value is None:
-            env.pop(name, None)
-        else:
-            env[name] = value
-    return env
+    return with_overrides(environ, instance_overrides(sandbox_env, environ))
 
 
 def write_env_file(path: Path, sandbox_env: Mapping[str, str]) -> Path:
@@ -195,7 +184,7 @@ def main(argv: list[str]) -> int:
     if not jupyter:
         print("zdlib lab: jupyter is not installed (run `make install`)", file=sys.stderr)
         return 1
-    records = ensure_records_dir(root / "records")
+    records = ensure_records_dir(records_home(root))
     copies = prepare_working_copies(notebooks, root / WORKING_COPIES)
     token = secrets.token_urlsafe(24)
     port = args.lab_port or free_port()
@@ -210,7 +199,7 @@ def main(argv: list[str]) -> int:
             print(f"Sandbox running at {sandbox_env.get('ZENDESK_URL')}")
             print(f"Its settings are in {env_file} (for `zdlib run NAME --env-file {ENV_FILE_NAME}`).")
             print(REAL_INSTANCE_HINT)
-        for name in RUNNER_CHANNEL:
+        for name in RUNNER_ONLY:  # a lab kernel is never a headless run
             env.pop(name, None)
         env.update({RECORDS_VARIABLE: str(records), "JUPYTER_TOKEN": token})
         command = lab_command(jupyter, root, port, open_browser=not args.no_browser, extra=extra)

@@ -1,12 +1,10 @@
-"""Where things are: the runbook notebook, the repo's `notebooks/` folder, the default records folder."""
+"""Where runbooks are: a notebook named or given by path, and the `notebooks/` folders searched."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import zdlib
-
-PACKAGE_REPO_ROOT = Path(zdlib.__file__).resolve().parent.parent
+from zdlib.record.layout import PACKAGE_REPO_ROOT
 
 
 class RunbookNotFound(LookupError):
@@ -38,14 +36,3 @@ def resolve_runbook(runbook: str | Path, cwd: Path | None = None) -> Path:
     raise RunbookNotFound(
         f"no runbook named {runbook!r} in {where}. Available: {', '.join(available) or 'none'}"
     )
-
-
-def repo_root_for(notebook: Path) -> Path:
-    """The folder holding `notebooks/` when the runbook lives there, else the current directory."""
-    if notebook.parent.name == "notebooks":
-        return notebook.parent.parent
-    return Path.cwd().resolve()
-
-
-def default_records_dir(notebook: Path) -> Path:
-    return repo_root_for(notebook) / "records"

@@ -25,8 +25,8 @@ import nbformat
 import zdlib
 from zdlib.approval.comment import comment_after_publish
 from zdlib.config import is_sandbox_url
-from zdlib.runbook.contract import Outcome
-from zdlib.runbook.staging import (
+from zdlib.record.outcome import Outcome
+from zdlib.record.stage import (
     LOCK_NAME,
     META_NAME,
     PUBLISH_LOCK_NAME,
@@ -37,11 +37,12 @@ from zdlib.runbook.staging import (
     publishing,
     release,
 )
+from zdlib.record.summary import is_checkpoint, read_summary
 from zdlib.runner import records
 from zdlib.runner.credentials import Secret, dedupe
 from zdlib.runner.orphans import revoke_run_tokens
 from zdlib.runner.scan import redact_file, redaction_marker, replace_secrets, run_secrets, scan_data
-from zdlib.runner.summary import decide_outcome, is_checkpoint, read_summary
+from zdlib.runner.summary import decide_outcome
 
 SECRET_FOUND = "a secret was found in the record and redacted (replaced by its fingerprint)"
 CHECKPOINT_SUFFIX = "checkpoint.json"  # zdlib.runbook.files.write_checkpoint

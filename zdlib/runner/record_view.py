@@ -15,8 +15,8 @@ from typing import Any
 
 import nbformat
 
-from zdlib.runbook.markup import Markdown, bullets, md
-from zdlib.runbook.summary import SUMMARY_MIME, summary_markdown
+from zdlib.record.markup import Markdown, bullets, md
+from zdlib.record.summary import SUMMARY_MIME, summary_markdown
 
 PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"
 PARAMETER_TAGS = frozenset({"parameters", "injected-parameters"})

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from zdlib.runbook.staging import (
+from zdlib.record.layout import (
     INDEX_NAME,
     ensure_records_dir,
     glob_escape,

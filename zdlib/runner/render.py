@@ -15,10 +15,10 @@ import nbformat
 from jinja2 import DictLoader
 from nbconvert import HTMLExporter
 
+from zdlib.record.summary import read_summary
 from zdlib.runner.banner import banner_html, page_title
 from zdlib.runner.record_view import record_view
 from zdlib.runner.sanitize import clean_html
-from zdlib.runner.summary import read_summary
 
 BANNER_MARK, BODY_MARK, END_MARK = "<!--zdlib:banner-->", "<!--zdlib:body-->", "<!--zdlib:end-->"
 TEMPLATE_NAME = "zdlib_record.html.j2"

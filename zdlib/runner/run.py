@@ -15,30 +15,32 @@ Stages 3-6 always end in stage 6: a run that starts ends in a published record, 
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import time
 from collections.abc import Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
-from zdlib.runbook.staging import Stage, StageMode, reserve, target_slug
+from zdlib.record.channel import Channel, handoff_from
+from zdlib.record.layout import records_home, repository_of_notebook, target_slug
+from zdlib.record.stage import Stage, StageMode, reserve
 from zdlib.runner.credentials import Secret, configured_secrets, read_configured_values
 from zdlib.runner.environment import (
     instance_overrides,
     read_env_file,
-    runner_variables,
     sandbox_instance,
     with_overrides,
 )
 from zdlib.runner.execute import Execution, ExecutionError, execute
 from zdlib.runner.guard import credential_problems
 from zdlib.runner.kernel import RunKernel
-from zdlib.runner.locate import RunbookNotFound, default_records_dir, repo_root_for, resolve_runbook
+from zdlib.runner.locate import RunbookNotFound, resolve_runbook
 from zdlib.runner.parameters import UNSET, ParameterError, declared_parameters, validate
 from zdlib.runner.publish import Context, Published, publish_stage, recover
 from zdlib.runner.signals import Stopped, signals_deferred, stop_signals
@@ -84,7 +86,7 @@ def prepare_run(
     except RunbookNotFound as exc:
         raise UsageError(str(exc)) from exc
     chosen = {**(read_env_file(Path(env_file)) if env_file else {}), **(instance_env or {})}
-    env_files = [Path.cwd() / ".env", repo_root_for(notebook) / ".env", notebook.parent / ".env"]
+    env_files = [Path.cwd() / ".env", repository_of_notebook(notebook) / ".env", notebook.parent / ".env"]
     sources = read_configured_values(env_files)
     if chosen:
         sources.append(chosen)
@@ -149,63 +151,92 @@ def run_runbook(
     the kernel would otherwise inherit; `sandbox=True` starts an ephemeral sandbox for this run.
     """
     seconds: dict[str, float] = {}
-    stack = ExitStack()
-    if sandbox:  # started first, so the guard knows the sandbox's own secrets before checking parameters
-        mark = time.monotonic()
-        instance_env = {**(instance_env or {}), **stack.enter_context(sandbox_instance())}
-        seconds["sandbox"] = time.monotonic() - mark
-    try:
+    with ExitStack() as stack:
+        if sandbox:  # started first, so the guard knows the sandbox's own secrets before checking parameters
+            mark = time.monotonic()
+            instance_env = {**(instance_env or {}), **stack.enter_context(sandbox_instance())}
+            seconds["sandbox"] = time.monotonic() - mark
         prepared = prepare_run(runbook, parameters, env_file=env_file, instance_env=instance_env)
-        folder = (Path(records_dir) if records_dir else default_records_dir(prepared.notebook)).resolve()
+        root = repository_of_notebook(prepared.notebook)
+        folder = Path(records_dir).resolve() if records_dir else records_home(root)
         recovered = recover(folder, prepared.secrets, hide_input=hide_input)
-    except BaseException:
-        stack.close()
-        raise
+        result = run_staged(prepared, folder, hide_input=hide_input, execution_timeout=execution_timeout)
+    result.recovered = recovered
+    result.seconds = {**seconds, **result.seconds}
+    return result
+
+
+@dataclass
+class _Launch:
+    """What stages 3-5 have started so far: the publisher must see it whatever stops them."""
+
     stage: Stage | None = None
     kernel: RunKernel | None = None
     warm: threading.Thread | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def run_staged(
+    prepared: PreparedRun, folder: Path, *, hide_input: bool, execution_timeout: int | None
+) -> RunResult:
+    """Stages 3-6: a run that reserved its stage always ends published, whatever stops it."""
+    launch = _Launch()
     execution = Execution()
-    with stack:
-        try:
-            with stop_signals():
-                stage = stage_run(prepared, folder)
-                mark = time.monotonic()
-                kernel = start_kernel(prepared, stage)
-                seconds["kernel_launch"] = time.monotonic() - mark
-                warm = prewarm_renderer()
-                execution = execute(
-                    prepared.notebook,
-                    stage.ipynb,
-                    prepared.parameters,
-                    kernel,
-                    execution_timeout=execution_timeout,
-                )
-                if not execution.stopped:
-                    kernel.request_exit()  # it exits while the record is published
-        except Stopped as exc:  # before or after papermill's own window: still a stopped run
-            execution = Execution.stopped_by(exc.signal_name)
-            if stage is None:
-                raise KeyboardInterrupt(exc.signal_name) from None
-        except Exception as exc:
-            if stage is None:
-                raise
-            execution = Execution(ExecutionError(type(exc).__name__, str(exc)))
-        finally:
-            if stage is not None:
-                with signals_deferred() as late:
-                    if kernel is not None and (execution.stopped or execution.error):
-                        kernel.close(interrupt=bool(execution.stopped))  # gone before the record is sealed
-                    if warm is not None:
-                        warm.join(timeout=30)  # never two renders at once
-                    result = _publish(prepared, stage, execution, hide_input)
-                    mark = time.monotonic()
-                    if kernel is not None:
-                        kernel.close()
-                    seconds["kernel_exit"] = time.monotonic() - mark  # what is left of it after publishing
-                if late and not execution.stopped:
-                    result.reason += f" (a stop signal arrived while publishing: {', '.join(late)})"
-    result.recovered = recovered
-    result.seconds = {**seconds, **execution.seconds, **result.seconds}
+    try:
+        with stop_signals():
+            execution = _stage_and_execute(prepared, folder, launch, execution_timeout)
+    except Stopped as exc:  # before or after papermill's own window: still a stopped run
+        execution = Execution.stopped_by(exc.signal_name)
+        if launch.stage is None:
+            raise KeyboardInterrupt(exc.signal_name) from None
+    except Exception as exc:
+        if launch.stage is None:
+            raise
+        execution = Execution(ExecutionError(type(exc).__name__, str(exc)))
+    finally:
+        if launch.stage is not None:
+            result = _seal(prepared, launch, execution, hide_input)
+    return result
+
+
+def _stage_and_execute(
+    prepared: PreparedRun, folder: Path, launch: _Launch, execution_timeout: int | None
+) -> Execution:
+    """Stages 3-5: reserve the stage, start the kernel, run the cells; the kernel exits meanwhile."""
+    launch.stage = stage_run(prepared, folder)
+    mark = time.monotonic()
+    launch.kernel = start_kernel(prepared, launch.stage)
+    launch.seconds["kernel_launch"] = time.monotonic() - mark
+    launch.warm = prewarm_renderer()
+    execution = execute(
+        prepared.notebook,
+        launch.stage.ipynb,
+        prepared.parameters,
+        launch.kernel,
+        execution_timeout=execution_timeout,
+    )
+    if not execution.stopped:
+        launch.kernel.request_exit()  # it exits while the record is published
+    return execution
+
+
+def _seal(prepared: PreparedRun, launch: _Launch, execution: Execution, hide_input: bool) -> RunResult:
+    """Stage 6, with stop signals deferred: a stopped or failed kernel is gone before the record is sealed."""
+    assert launch.stage is not None
+    kernel = launch.kernel
+    with signals_deferred() as late:
+        if kernel is not None and (execution.stopped or execution.error):
+            kernel.close(interrupt=bool(execution.stopped))
+        if launch.warm is not None:
+            launch.warm.join(timeout=30)  # never two renders at once
+        result = _publish(prepared, launch.stage, execution, hide_input)
+        mark = time.monotonic()
+        if kernel is not None:
+            kernel.close()
+        launch.seconds["kernel_exit"] = time.monotonic() - mark  # what is left of it after publishing
+    if late and not execution.stopped:
+        result.reason += f" (a stop signal arrived while publishing: {', '.join(late)})"
+    result.seconds = {**launch.seconds, **execution.seconds, **result.seconds}
     return result
 
 
@@ -240,11 +271,8 @@ def stage_run(prepared: PreparedRun, records_dir: Path) -> Stage:
 
 def start_kernel(prepared: PreparedRun, stage: Stage) -> RunKernel:
     """Launch the run's kernel in the notebook's folder, with the kit's channels pointing into the stage."""
-    import os
-
-    overrides: dict[str, str | None] = dict(
-        runner_variables(stage.stem, stage.secrets_file, stage.records_dir, os.environ)
-    )
+    channel = Channel(stage.stem, stage.secrets_file, stage.records_dir, handoff_from(os.environ))
+    overrides: dict[str, str | None] = dict(channel.as_env())
     if prepared.instance_env:
         overrides.update(instance_overrides(prepared.instance_env, os.environ))
     environ = with_overrides(os.environ, overrides)
@@ -258,8 +286,6 @@ def start_kernel(prepared: PreparedRun, stage: Stage) -> RunKernel:
 
 
 def _publish(prepared: PreparedRun, stage: Stage, execution: Execution, hide_input: bool) -> RunResult:
-    import os
-
     log = stage.dir / KERNEL_LOG
     kernel_log = log.read_text(errors="replace") if log.is_file() else ""
     context = Context(
@@ -268,7 +294,7 @@ def _publish(prepared: PreparedRun, stage: Stage, execution: Execution, hide_inp
         hide_input=hide_input,
         finished=datetime.now(UTC),
         template=prepared.notebook,
-        repo_root=repo_root_for(prepared.notebook),
+        repo_root=repository_of_notebook(prepared.notebook),
         environ={**os.environ, **prepared.instance_env} if prepared.instance_env else None,
     )
     result = publish_stage(stage, prepared.secrets, context)

@@ -1,33 +1,17 @@
-"""The outcome: the kit's summary output, read back from the executed notebook, and the runner's verdict."""
+"""The runner's judgement of a run: its outcome from the kit's last summary, the error and any stop."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from zdlib.runbook.contract import SUCCESS_OUTCOMES, Outcome, outcome_of
-from zdlib.runbook.summary import OUTCOMES, SUMMARY_MIME
+from zdlib.record.outcome import SUCCESS_OUTCOMES, Outcome, outcome_of
+from zdlib.record.summary import is_checkpoint
 
-__all__ = ["OUTCOMES", "SUCCESS_OUTCOMES", "decide_outcome", "is_checkpoint", "read_summary"]
+__all__ = ["decide_outcome"]
 
 NO_CHECKPOINT = (
     "it stopped before the runbook reached a checkpoint, so no change had been started through the kit"
 )
-
-
-def read_summary(notebook: dict[str, Any]) -> dict[str, Any] | None:
-    """The last output with the summary MIME type (the contract: the last one wins)."""
-    found = None
-    for cell in notebook.get("cells", []):
-        for output in cell.get("outputs", []) or []:
-            data = output.get("data") or {}
-            if SUMMARY_MIME in data and isinstance(data[SUMMARY_MIME], dict):
-                found = data[SUMMARY_MIME]
-    return dict(found) if found is not None else None
-
-
-def is_checkpoint(summary: dict[str, Any] | None) -> bool:
-    """A checkpoint (left before and after each write) rather than the summary of a finished run."""
-    return bool(summary and summary.get("checkpoint"))
 
 
 def decide_outcome(

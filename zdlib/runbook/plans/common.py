@@ -7,15 +7,15 @@ from typing import Any
 
 from zdlib.config import configured_client_identifier
 from zdlib.errors import AuthenticationError, BadRequest, ZendeskError
-from zdlib.runbook.contract import ChangeStatus, Outcome
+from zdlib.record.layout import read_index, runbook_records
+from zdlib.record.outcome import ChangeStatus, Outcome
 from zdlib.runbook.issuing import whoami
-from zdlib.runbook.staging import read_index, records_home
 
 
 # -- our own records: what this procedure already did -------------------------------------------------
 def _entries(runbook: str) -> list[dict]:
-    """The records index in `staging.records_home` (the runner's or the lab's folder, else the repo's)."""
-    return read_index(records_home(runbook))
+    """The records index in `layout.runbook_records` (the runner's or the lab's folder, else the repo's)."""
+    return read_index(runbook_records(runbook))
 
 
 def recorded_runs(instance: str, runbook: str, outcome: str, **parameters: Any) -> list[dict]:

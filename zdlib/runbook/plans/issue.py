@@ -18,10 +18,11 @@ from typing import Any
 from zdlib.approval.evidence import Source
 from zdlib.approval.names import email_is_user
 from zdlib.approval.request_url import normalize_request_url
+from zdlib.record.markup import Markdown, md
+from zdlib.record.outcome import ChangeStatus
 from zdlib.resources.oauth_grants import granted_lifetime
 from zdlib.runbook import changes as ch
 from zdlib.runbook import credentials as cred
-from zdlib.runbook.contract import ChangeStatus
 from zdlib.runbook.display import note, table, warn
 from zdlib.runbook.files import register_secret
 from zdlib.runbook.handoff import Destination, HandOff, prepare_destination
@@ -32,7 +33,6 @@ from zdlib.runbook.issuing import (
     requester_problems,
     whoami,
 )
-from zdlib.runbook.markup import Markdown, md
 from zdlib.runbook.plans import common
 
 DELIVERED = "delivered"

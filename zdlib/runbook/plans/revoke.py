@@ -14,13 +14,13 @@ from typing import Any
 
 from zdlib.approval.request_url import normalize_request_url
 from zdlib.errors import NotFound
+from zdlib.record.markup import md
+from zdlib.record.outcome import ChangeStatus
 from zdlib.runbook import changes as ch
-from zdlib.runbook.contract import ChangeStatus
 from zdlib.runbook.display import note, table, warn
 from zdlib.runbook.files import register_secret
 from zdlib.runbook.issuing import find_request_credentials
 from zdlib.runbook.manual import ManualStep
-from zdlib.runbook.markup import md
 from zdlib.runbook.plans import common
 
 API_TOKENS_PATH = "Admin Center > Apps and integrations > APIs > API tokens"  # Zendesk help: API token access

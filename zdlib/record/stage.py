@@ -20,70 +20,24 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
 import json
 import os
-import re
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import zdlib
+from zdlib.record.layout import STAGING_DIR, ensure_records_dir, glob_escape, record_name, write_private
 
-STAGING_DIR = ".staging"
-INDEX_NAME = "index.jsonl"
-RECORDS_VARIABLE = "ZDLIB_RECORDS_DIR"  # the records folder; set by the runner and by `zdlib lab`
-RECORD_STEM_VARIABLE = "ZDLIB_RECORD_STEM"  # the record to be, without suffix: set for a headless run only
-RUN_SECRETS_VARIABLE = "ZDLIB_RUN_SECRETS"  # the stage's secrets file, where the kit registers new secrets
 META_NAME = "run.json"
 SECRETS_NAME = "run-secrets.jsonl"
 LOCK_NAME = "owner.lock"
 PUBLISH_LOCK_NAME = "publish.lock"
-GROUP_READABLE_VARIABLE = "ZDLIB_RECORDS_GROUP_READABLE"
-MAX_TARGET_CHARS = 48
-HASH_CHARS = 8
 
 _HELD: dict[Path, int] = {}  # stage folder -> fd of its held owner lock (this process owns the stage)
-
-
-def read_index(records_dir: Path) -> list[dict[str, Any]]:
-    """Every entry of `records_dir`'s index, oldest first; a damaged line is kept as an entry that says so
-    (outcome `?`), so a reader never skips it silently and a look-up never matches it."""
-    index = records_dir / INDEX_NAME
-    if not index.is_file():
-        return []
-    entries = []
-    for number, line in enumerate(index.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            entries.append(json.loads(line))
-        except ValueError:
-            entries.append({"outcome": "?", "reason": f"unreadable index line {number}"})
-    return entries
-
-
-def repository_root(runbook: str, cwd: Path | None = None) -> Path | None:
-    """The folder whose `notebooks/` holds this runbook: the working folder or one above it, else the
-    repository zdlib is installed from; None when there is none."""
-    here = (cwd or Path.cwd()).resolve()
-    package_root = Path(zdlib.__file__).resolve().parent.parent
-    for folder in [here, *here.parents, package_root]:
-        if (folder / "notebooks" / f"{runbook}.ipynb").is_file():
-            return folder
-    return None
-
-
-def records_home(runbook: str, environ: Any = None) -> Path:
-    """The one records folder: `$ZDLIB_RECORDS_DIR`, else `<repository>/records` (never under notebooks/)."""
-    configured = (os.environ if environ is None else environ).get(RECORDS_VARIABLE)
-    if configured:
-        return Path(configured).expanduser().resolve()
-    root = repository_root(runbook) or Path.cwd().resolve()
-    return root / "records"
 
 
 class StageMode(StrEnum):
@@ -91,77 +45,6 @@ class StageMode(StrEnum):
 
     HEADLESS = "headless"  # `zdlib run` (papermill)
     INTERACTIVE = "interactive"  # a JupyterLab kernel
-
-
-# -- permissions -----------------------------------------------------------------------------------
-def group_readable(environ: Any = None) -> bool:
-    """True when `ZDLIB_RECORDS_GROUP_READABLE` is `1`/`true`/`yes` (a team share); private otherwise."""
-    value = (os.environ if environ is None else environ).get(GROUP_READABLE_VARIABLE, "")
-    return value.strip().lower() in ("1", "true", "yes", "on")
-
-
-def folder_mode() -> int:
-    """The records folder: the operator only (0700), or also the group (0750)."""
-    return 0o750 if group_readable() else 0o700
-
-
-def record_mode() -> int:
-    """A published record or side file: read-only, the operator only (0400) or also the group (0440)."""
-    return 0o440 if group_readable() else 0o400
-
-
-def index_mode() -> int:
-    """The index is appended to: 0600, or 0640 with the group setting."""
-    return 0o640 if group_readable() else 0o600
-
-
-def ensure_records_dir(records_dir: Path) -> Path:
-    """Create the records folder (and its private staging folder) with the configured modes."""
-    records_dir.mkdir(parents=True, exist_ok=True)
-    os.chmod(records_dir, folder_mode())
-    staging = records_dir / STAGING_DIR
-    staging.mkdir(exist_ok=True)
-    os.chmod(staging, 0o700)  # stages hold unscanned outputs and live secrets: never shared
-    return records_dir
-
-
-# -- names -----------------------------------------------------------------------------------------
-def utc_stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def slugify(value: Any, fallback: str = "all") -> str:
-    """A file-name-safe form of a value: `Acme Corp/EU` -> `acme-corp-eu` (not shortened)."""
-    text = "" if value is None else str(value)
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug or fallback
-
-
-def target_slug(target: Any) -> str:
-    """The target as it appears in a record name, keeping what identifies it.
-
-    Short values are kept whole. A long one (a URL) drops its scheme and host, keeps its end, where
-    issue numbers and ids are (`.../access/-/issues/4242` -> `access-issues-4242`), and adds a short hash
-    of the whole value, so two long targets never share a name.
-    """
-    slug = slugify(target)
-    if len(slug) <= MAX_TARGET_CHARS:
-        return slug
-    text = str(target)
-    without_host = re.sub(r"^[a-z][a-z0-9+.-]*://[^/]*", "", text, flags=re.IGNORECASE)
-    tail = slugify(without_host)
-    digest = hashlib.sha256(text.encode()).hexdigest()[:HASH_CHARS]
-    keep = MAX_TARGET_CHARS - HASH_CHARS - 1
-    return f"{tail[-keep:].lstrip('-')}-{digest}"
-
-
-def record_name(started: datetime, runbook: str, target: Any) -> str:
-    """`20261128T120301Z_deactivate_automation_12345`."""
-    return f"{utc_stamp(started)}_{slugify(runbook, 'runbook').replace('-', '_')}_{target_slug(target)}"
-
-
-def glob_escape(text: str) -> str:
-    return re.sub(r"([*?\[])", r"[\1]", text)
 
 
 # -- the stage -------------------------------------------------------------------------------------
@@ -275,13 +158,6 @@ def reserve(
     return stage
 
 
-def write_private(path: Path, text: str) -> None:
-    """Write a file readable by the operator only (0600)."""
-    fd = os.open(path, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-
-
 def _hold(stage: Stage) -> None:
     fd = os.open(stage.lock_file, os.O_CREAT | os.O_RDWR, 0o600)  # not inherited by the kernel
     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -350,7 +226,7 @@ def orphaned_stages(records_dir: str | Path) -> list[Stage]:
 
 
 @contextlib.contextmanager
-def publishing(stage: Stage) -> Any:
+def publishing(stage: Stage) -> Iterator[bool]:
     """Hold the stage's publish lock, so two publishers never publish one stage; yields False if taken."""
     try:
         fd = os.open(stage.dir / PUBLISH_LOCK_NAME, os.O_CREAT | os.O_RDWR, 0o600)

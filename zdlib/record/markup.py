@@ -19,6 +19,9 @@ _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _BREAKS = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
 _LIST_START = re.compile(r"^(\s*)(\d+)([.)])")
 _HTML_OUTSIDE_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)|(<)", re.DOTALL)
+_TAGS = re.compile(r"(<[^>]*>)")
+_LONG_WORD = re.compile(r"[^\s<>]{30,}")
+_BREAK_AFTER = re.compile(r"([/?=_.-])(?=[^\s])")
 _PLACEHOLDER_IN_CODE = re.compile(r"(?<!`)(`+)(?!`)[^`]*?(?<!\{)\{[A-Za-z_][^{}]*\}(?!\})[^`]*?(?<!`)\1(?!`)")
 
 
@@ -120,4 +123,24 @@ class _Formatter(string.Formatter):
 
 _FORMATTER = _Formatter()
 
-__all__ = ["Markdown", "bullets", "code", "code_block", "escape", "lines", "link", "md", "neutralize_html"]
+__all__ = [
+    "Markdown",
+    "bullets",
+    "code",
+    "code_block",
+    "escape",
+    "lines",
+    "link",
+    "md",
+    "neutralize_html",
+    "soft_breaks",
+]
+
+
+def soft_breaks(html: str) -> str:
+    """HTML with `<wbr>` after `/ ? = _ . -` inside long words (URLs, paths), so they wrap there."""
+
+    def in_text(segment: str) -> str:
+        return _LONG_WORD.sub(lambda m: _BREAK_AFTER.sub(r"\1<wbr>", m.group(0)), segment)
+
+    return "".join(part if part.startswith("<") else in_text(part) for part in _TAGS.split(html))

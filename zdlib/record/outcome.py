@@ -1,4 +1,4 @@
-"""The contract between the kit and the runner: outcomes, change statuses and run modes (one home).
+"""How a run ended, where each change stands, what a run may do: the vocabulary the kit and runner share.
 
 Both `zdlib.runbook` (which decides) and `zdlib.runner` (which records and exits) read these enums.
 Values are `StrEnum`s, so they are written to JSON and compared with the strings of older records as is.

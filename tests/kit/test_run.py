@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from zdlib import Client, load_settings
+from zdlib.record.outcome import Mode
 from zdlib.record.summary import SUMMARY_MIME
 from zdlib.runbook import Change, Failed, Refused
 from zdlib.runbook.run import Run
@@ -166,7 +167,7 @@ def test_no_confirm_button_in_headless_runs(displayed, monkeypatch):
 )
 def test_header_states_the_mode(displayed, monkeypatch, writes, dry_run, mode):
     run = make_run(FakeZendesk(), dry_run=dry_run, monkeypatch=monkeypatch)
-    run.writes, run.dry_run = writes, dry_run and writes
+    run.state.mode = Mode.of(writes=writes, dry_run=dry_run)
     run.show_header()
     header = next(o.data for o in displayed if hasattr(o, "data") and "| Mode |" in str(o.data))
     assert f"| Mode | {mode}" in header

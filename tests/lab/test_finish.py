@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.kit.test_run import APPROVAL, FakeZendesk, make_run, summaries
-from zdlib.record.outcome import Mode, Outcome
+from zdlib.record.outcome import ChangeStatus, Mode, Outcome
 from zdlib.runbook import Change, Refused
 
 
@@ -94,7 +94,7 @@ def test_an_error_in_a_later_cell_of_a_finished_run_is_not_its_failure(displayed
     run.plan([Change("automation", 7, "active", True, False)])
     run.finish()
     assert not run.changed_since_finish
-    run.changes[0].status = "pending"  # what "Apply this plan" does
+    run.state.confirm()  # what "Apply this plan" does
     assert run.changed_since_finish
 
 
@@ -112,8 +112,7 @@ def test_an_error_in_a_later_cell_of_a_finished_run_is_not_its_failure(displayed
 def test_decide_outcome(displayed, monkeypatch, statuses, dry_run, outcome):
     run = make_run(FakeZendesk(), dry_run=dry_run, monkeypatch=monkeypatch)
     for number, status in enumerate(statuses):
-        change = Change("automation", number, "active", True, False)
-        change.status = status
+        change = Change("automation", number, "active", True, False, status=ChangeStatus(status))
         run.changes.append(change)
     assert run.decide_outcome() is outcome
 

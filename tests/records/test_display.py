@@ -6,9 +6,10 @@ import matplotlib
 import pandas as pd
 import pytest
 
-from zdlib.runbook import changes, display
-from zdlib.runbook.census import UserCensus
 from zdlib.record.markup import code, code_block, md, neutralize_html
+from zdlib.runbook import display
+from zdlib.runbook.census import UserCensus
+from zdlib.runbook.changes import Change
 
 matplotlib.use("Agg")
 
@@ -62,8 +63,8 @@ def test_tables_have_no_row_numbers_and_keep_full_urls(shown):
 
 
 def test_the_plan_table_keeps_urls_whole():
-    change = changes.Change("token", 1, "description", None, URL + "?x=" + "y" * 200)
-    assert changes.plan_table([change])["after"][0] == URL + "?x=" + "y" * 200
+    change = Change("token", 1, "description", None, URL + "?x=" + "y" * 200)
+    assert display.plan_table([change])["after"][0] == URL + "?x=" + "y" * 200
 
 
 def test_count_charts_keep_bucket_order_and_integer_ticks(shown):

@@ -111,73 +111,94 @@ def load_policy(path: str | Path | None = None, environ: Mapping[str, str] | Non
 
 def parse_policy(data: Any, path: str = POLICY_FILE) -> Policy:
     """A Policy from the parsed YAML mapping."""
-    where = f"The approval policy {path}"
-    if not isinstance(data, dict):
-        raise PolicyError(f"{where} must be a mapping of fields (allowed_projects, approval_labels, ...).")
-    unknown = sorted(set(data) - FIELDS)
-    if unknown:
-        raise PolicyError(
-            f"{where} has unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(FIELDS))}."
-        )
-    if data.get("version", 1) != 1:
-        raise PolicyError(f"{where} has version {data.get('version')!r}; this zdlib reads version 1.")
-
-    def strings(name: str, default: tuple[str, ...], *, required: bool = False) -> tuple[str, ...]:
-        value = data.get(name, list(default))
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise PolicyError(f"{where}: {name} must be a list of non-empty strings.")
-        if required and not value:
-            raise PolicyError(f"{where}: {name} must name at least one entry.")
-        return tuple(v.strip() for v in value)
-
-    def flag(name: str, default: bool) -> bool:
-        value = data.get(name, default)
-        if not isinstance(value, bool):
-            raise PolicyError(f"{where}: {name} must be true or false, not {value!r}.")
-        return value
-
-    def number(name: str, default: int, low: int, high: int) -> int:
-        value = data.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise PolicyError(f"{where}: {name} must be a whole number from {low} to {high}, not {value!r}.")
-        return value
-
-    reviewers = data.get("reviewers", {}) or {}
-    if not isinstance(reviewers, dict) or set(reviewers) - {"users", "group"}:
-        raise PolicyError(f"{where}: reviewers must be a mapping with `users` (a list) and/or `group`.")
-    users = reviewers.get("users", []) or []
-    if not isinstance(users, list):
-        raise PolicyError(f"{where}: reviewers.users must be a list of GitLab usernames.")
-    try:
-        reviewer_users = tuple(normalize_username("reviewers.users entry", str(u)) for u in users)
-    except ApprovalInputError as exc:
-        raise PolicyError(f"{where}: {exc}") from None
-    group = reviewers.get("group", "") or ""
-    if not isinstance(group, str):
-        raise PolicyError(f"{where}: reviewers.group must be a GitLab group path, e.g. gitlab-com/support.")
-    roster = data.get("managers", {}) or {}
-    if not isinstance(roster, dict):
-        raise PolicyError(f"{where}: managers must map requester usernames to their manager's username.")
-    try:
-        managers = {
-            normalize_username("managers key", str(k)): normalize_username(f"managers[{k}]", str(v))
-            for k, v in roster.items()
-        }
-    except ApprovalInputError as exc:
-        raise PolicyError(f"{where}: {exc}") from None
+    fields = _Fields(data, f"The approval policy {path}")
+    reviewer_users, reviewer_group = fields.reviewers()
     return Policy(
         path=path,
-        allowed_projects=strings("allowed_projects", (), required=True),
-        approval_labels=strings("approval_labels", ("AR-Approval::Manager Approved",), required=True),
-        request_hosts=tuple(h.lower() for h in strings("request_hosts", ("gitlab.com",), required=True)),
+        allowed_projects=fields.strings("allowed_projects", (), required=True),
+        approval_labels=fields.strings("approval_labels", ("AR-Approval::Manager Approved",), required=True),
+        request_hosts=tuple(
+            h.lower() for h in fields.strings("request_hosts", ("gitlab.com",), required=True)
+        ),
         reviewer_users=reviewer_users,
-        reviewer_group=group.strip().strip("/"),
-        reviewer_may_be_operator=flag("reviewer_may_be_operator", True),
-        max_approval_age_days=number("max_approval_age_days", 30, 1, 3650),
-        template_window_seconds=number("template_window_seconds", 5, 0, 3600),
-        comment_back=flag("comment_back", True),
-        sandbox_only=flag("sandbox_only", False),
-        managers=managers,
-        allow_manual=flag("allow_manual", False),
-        description=str(data.get("description", "")),
+        reviewer_group=reviewer_group,
+        reviewer_may_be_operator=fields.flag("reviewer_may_be_operator", True),
+        max_approval_age_days=fields.number("max_approval_age_days", 30, 1, 3650),
+        template_window_seconds=fields.number("template_window_seconds", 5, 0, 3600),
+        comment_back=fields.flag("comment_back", True),
+        sandbox_only=fields.flag("sandbox_only", False),
+        managers=fields.managers(),
+        allow_manual=fields.flag("allow_manual", False),
+        description=str(fields.data.get("description", "")),
     )
+
+
+class _Fields:
+    """The policy's fields, each read with its type checked; an error names the file and the field."""
+
+    def __init__(self, data: Any, where: str) -> None:
+        if not isinstance(data, dict):
+            raise PolicyError(
+                f"{where} must be a mapping of fields (allowed_projects, approval_labels, ...)."
+            )
+        unknown = sorted(set(data) - FIELDS)
+        if unknown:
+            raise PolicyError(
+                f"{where} has unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(FIELDS))}."
+            )
+        if data.get("version", 1) != 1:
+            raise PolicyError(f"{where} has version {data.get('version')!r}; this zdlib reads version 1.")
+        self.data, self.where = data, where
+
+    def error(self, text: str) -> PolicyError:
+        return PolicyError(f"{self.where}: {text}")
+
+    def strings(self, name: str, default: tuple[str, ...], *, required: bool = False) -> tuple[str, ...]:
+        value = self.data.get(name, list(default))
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.error(f"{name} must be a list of non-empty strings.")
+        if required and not value:
+            raise self.error(f"{name} must name at least one entry.")
+        return tuple(v.strip() for v in value)
+
+    def flag(self, name: str, default: bool) -> bool:
+        value = self.data.get(name, default)
+        if not isinstance(value, bool):
+            raise self.error(f"{name} must be true or false, not {value!r}.")
+        return value
+
+    def number(self, name: str, default: int, low: int, high: int) -> int:
+        value = self.data.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise self.error(f"{name} must be a whole number from {low} to {high}, not {value!r}.")
+        return value
+
+    def reviewers(self) -> tuple[tuple[str, ...], str]:
+        """`reviewers`: GitLab usernames, and a group path."""
+        reviewers = self.data.get("reviewers", {}) or {}
+        if not isinstance(reviewers, dict) or set(reviewers) - {"users", "group"}:
+            raise self.error("reviewers must be a mapping with `users` (a list) and/or `group`.")
+        users = reviewers.get("users", []) or []
+        if not isinstance(users, list):
+            raise self.error("reviewers.users must be a list of GitLab usernames.")
+        try:
+            names = tuple(normalize_username("reviewers.users entry", str(u)) for u in users)
+        except ApprovalInputError as exc:
+            raise self.error(str(exc)) from None
+        group = reviewers.get("group", "") or ""
+        if not isinstance(group, str):
+            raise self.error("reviewers.group must be a GitLab group path, e.g. gitlab-com/support.")
+        return names, group.strip().strip("/")
+
+    def managers(self) -> dict[str, str]:
+        """`managers`: each requester's manager, by GitLab username."""
+        roster = self.data.get("managers", {}) or {}
+        if not isinstance(roster, dict):
+            raise self.error("managers must map requester usernames to their manager's username.")
+        try:
+            return {
+                normalize_username("managers key", str(k)): normalize_username(f"managers[{k}]", str(v))
+                for k, v in roster.items()
+            }
+        except ApprovalInputError as exc:
+            raise self.error(str(exc)) from None

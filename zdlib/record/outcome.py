@@ -38,15 +38,35 @@ EXIT_WAITING = 3
 
 
 class ChangeStatus(StrEnum):
-    """Where one planned change stands."""
+    """Where one planned change stands. It moves forward only (`may_become`): planned -> pending -> sent
+    (`applied`) -> `verified`, or `failed`, or `waiting` for a person; a pending change never sent by a
+    run that ended refused or failed is reported as not sent (`never_sent`)."""
 
     PENDING = "pending"  # approved, still to be made in this run
     NOOP = "no-op"  # already in the desired state
     PLANNED = "planned"  # dry run: shown, not made
     APPLIED = "applied"  # sent and accepted, not yet read back
     VERIFIED = "verified"  # read back as planned
-    FAILED = "failed"  # refused by the server, or read back wrong
+    FAILED = "failed"  # refused by the server, or read back wrong, or undone
     WAITING = "waiting"  # left to a person (Admin Center); verified by a later run
+
+    def may_become(self, other: ChangeStatus) -> bool:
+        """True when a change may move from this status to `other`."""
+        return other in _MOVES[self]
+
+
+_MOVES: dict[ChangeStatus, frozenset[ChangeStatus]] = {
+    ChangeStatus.PLANNED: frozenset({ChangeStatus.PENDING}),  # a dry run confirmed in JupyterLab
+    ChangeStatus.PENDING: frozenset(
+        # sent; refused by the server or undone; left to a person; a person's step the API already shows
+        {ChangeStatus.APPLIED, ChangeStatus.FAILED, ChangeStatus.WAITING, ChangeStatus.VERIFIED}
+    ),
+    ChangeStatus.APPLIED: frozenset({ChangeStatus.VERIFIED, ChangeStatus.FAILED}),
+    ChangeStatus.WAITING: frozenset({ChangeStatus.VERIFIED}),  # the API shows the person's step done
+    ChangeStatus.VERIFIED: frozenset({ChangeStatus.FAILED}),  # undone when a later step of its plan failed
+    ChangeStatus.NOOP: frozenset({ChangeStatus.FAILED}),  # read back otherwise than it was found
+    ChangeStatus.FAILED: frozenset(),
+}
 
 
 class Mode(StrEnum):
@@ -55,6 +75,13 @@ class Mode(StrEnum):
     READ_ONLY = "read-only"
     DRY_RUN = "dry run"
     APPLY = "apply"
+
+    @classmethod
+    def of(cls, *, writes: bool, dry_run: bool) -> Mode:
+        """A runbook that writes runs as a dry run or applied; one that only reads is read-only."""
+        if not writes:
+            return cls.READ_ONLY
+        return cls.DRY_RUN if dry_run else cls.APPLY
 
 
 #: A run that ended so never sent a change still `pending`: refused before any change, or failed before

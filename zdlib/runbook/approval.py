@@ -171,35 +171,13 @@ def _check_gitlab(
         evidence.problems.append(str(exc))
         return evidence
     evidence.policy = policy.as_record()
-    if policy.sandbox_only and not is_sandbox_url(settings.url):
-        evidence.problems.append(
-            f"{policy.name} is the sandbox's policy, but GITLAB_URL ({settings.url}) is not the sandbox: "
-            "unset ZDLIB_APPROVAL_POLICY to use the repository's approval-policy.yaml."
-        )
-        return evidence
-    sandbox = _sandbox_problem(policy, instance_url)
-    host = urlsplit(settings.url).hostname or ""
-    if not sandbox and is_loopback(host) and not is_sandbox_url(instance_url):
-        sandbox = (
-            f"GITLAB_URL ({settings.url}) is on this machine (the sandbox's GitLab look-alike), but the "
-            f"Zendesk instance {instance_url} is not the sandbox: set GITLAB_URL to the GitLab that holds "
-            "the access requests (https://gitlab.com)."
-        )
-    if sandbox:
-        evidence.problems.append(sandbox)
+    mismatch = _instance_mismatch(policy, settings.url, instance_url)
+    if mismatch:
+        evidence.problems.append(mismatch)
         return evidence
     if url_problem:
         evidence.problems.append(url_problem)
-    try:
-        evidence.approved_by = names.normalize_username("approved_by", evidence.approved_by)
-    except ApprovalInputError as exc:
-        evidence.problems.append(str(exc))
-    reviewer_given = bool(evidence.reviewed_by)
-    if reviewer_given:
-        try:
-            evidence.reviewed_by = names.normalize_username("reviewed_by", evidence.reviewed_by)
-        except ApprovalInputError as exc:
-            evidence.problems.append(str(exc))
+    reviewer_given = _normalize_names(evidence)
     if evidence.problems:
         return evidence
     try:
@@ -217,6 +195,39 @@ def _check_gitlab(
         evidence.problems.append(str(exc))
     evidence.verified = not evidence.problems
     return evidence
+
+
+def _instance_mismatch(policy: Policy, gitlab_url: str, instance_url: str) -> str:
+    """Why the sandbox's policy or GitLab look-alike cannot vouch for this instance ("" when they can)."""
+    if policy.sandbox_only and not is_sandbox_url(gitlab_url):
+        return (
+            f"{policy.name} is the sandbox's policy, but GITLAB_URL ({gitlab_url}) is not the sandbox: "
+            "unset ZDLIB_APPROVAL_POLICY to use the repository's approval-policy.yaml."
+        )
+    sandbox = _sandbox_problem(policy, instance_url)
+    host = urlsplit(gitlab_url).hostname or ""
+    if not sandbox and is_loopback(host) and not is_sandbox_url(instance_url):
+        sandbox = (
+            f"GITLAB_URL ({gitlab_url}) is on this machine (the sandbox's GitLab look-alike), but the "
+            f"Zendesk instance {instance_url} is not the sandbox: set GITLAB_URL to the GitLab that holds "
+            "the access requests (https://gitlab.com)."
+        )
+    return sandbox
+
+
+def _normalize_names(evidence: Evidence) -> bool:
+    """The approver's and reviewer's GitLab usernames, checked in place; True when a reviewer was named."""
+    try:
+        evidence.approved_by = names.normalize_username("approved_by", evidence.approved_by)
+    except ApprovalInputError as exc:
+        evidence.problems.append(str(exc))
+    if not evidence.reviewed_by:
+        return False
+    try:
+        evidence.reviewed_by = names.normalize_username("reviewed_by", evidence.reviewed_by)
+    except ApprovalInputError as exc:
+        evidence.problems.append(str(exc))
+    return True
 
 
 def _check_manual(

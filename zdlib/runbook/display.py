@@ -6,6 +6,7 @@ value (see `zdlib.record.markup`). A note without values still shows raw HTML as
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -17,10 +18,21 @@ from IPython.display import display
 
 from zdlib.record.channel import Channel
 from zdlib.record.markup import Markdown, code_block, md, neutralize_html, soft_breaks
+from zdlib.runbook.changes import Change
 
 T = TypeVar("T")
 TABLE_CLASS = "zdlib-table"
-__all__ = ["bar_chart", "code_block", "headless", "note", "progress", "soft_breaks", "table", "warn"]
+__all__ = [
+    "bar_chart",
+    "code_block",
+    "headless",
+    "note",
+    "plan_table",
+    "progress",
+    "soft_breaks",
+    "table",
+    "warn",
+]
 
 
 def note(template: str, /, **values: Any) -> None:
@@ -121,3 +133,28 @@ def bar_chart(
     fig.tight_layout()
     display(fig)
     plt.close(fig)
+
+
+def plan_table(changes: list[Change]) -> pd.DataFrame:
+    """The plan as a table: object, id, field, before, after, status."""
+    rows = [
+        {
+            "object": c.object,
+            "id": c.id,
+            "field": c.field,
+            "before": _short(c.before),
+            "after": _short(c.after),
+            "status": c.status,
+            "note": c.note,
+        }
+        for c in changes
+    ]
+    return pd.DataFrame(rows, columns=["object", "id", "field", "before", "after", "status", "note"])
+
+
+def _short(value: Any, limit: int = 400) -> str:
+    """The value as text; a long one is cut with "…" (a URL never is: its end is what identifies it)."""
+    text = "" if value is None else str(value)
+    if len(text) <= limit or re.fullmatch(r"https?://\S+", text):
+        return text
+    return text[: limit - 1] + "…"

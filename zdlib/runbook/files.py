@@ -11,6 +11,7 @@ from typing import Any
 from zdlib import redact
 from zdlib.record.channel import Channel
 from zdlib.record.layout import runbook_records
+from zdlib.record.summary import CHECKPOINT_SUFFIX
 from zdlib.redact import redact_data
 
 
@@ -35,7 +36,7 @@ def write_side_file(stem: Path, name: str, payload: Any) -> Path:
 def write_checkpoint(stem: Path, summary: dict[str, Any]) -> Path:
     """`<stem>.checkpoint.json`: the run as it stands before or after a write, kept durable (fsync, then
     an atomic rename) so a runner killed mid-write, or a machine losing power, still leaves it to publish."""
-    path = stem.with_name(f"{stem.name}.checkpoint.json")
+    path = stem.with_name(f"{stem.name}.{CHECKPOINT_SUFFIX}")
     path.parent.mkdir(parents=True, exist_ok=True)
     scratch = path.with_name(f".{path.name}.tmp")  # not `<name>.*`: never published half-written
     fd = os.open(scratch, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)

@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zdlib.record.markup import Markdown, md
-from zdlib.record.outcome import ChangeStatus, Outcome
+from zdlib.record.outcome import Outcome
 from zdlib.runbook import changes as ch
 from zdlib.runbook.display import headless, note, table, warn
 from zdlib.runbook.errors import RunbookStop
+
+DONE_NOTE = "done in Admin Center; verified through the API"
 
 
 class Waiting(RunbookStop):
@@ -67,11 +69,9 @@ class ManualStep:
     def wait(self, run: Any) -> None:
         """Mark the change `waiting` and end the run `waiting`, unless the API already shows it done."""
         if self.done():
-            self.change.status = ChangeStatus.VERIFIED
-            self.change.note = "done in Admin Center; verified through the API"
+            self.change.verified(DONE_NOTE)
             return
-        self.change.status = ChangeStatus.WAITING
-        self.change.note = f"waiting for a person in {self.path}"
+        self.change.waiting(f"waiting for a person in {self.path}")
         if not headless():
             self.show_done_control(run)
         reason = (
@@ -79,7 +79,7 @@ class ManualStep:
             "Then re-run this same command (or press 'Done in Admin Center' in JupyterLab): it checks "
             "through the API and ends `applied`."
         )
-        run.outcome, run.reason = Outcome.WAITING, reason
+        run.declare(Outcome.WAITING, reason)
         run.finish()
         raise Waiting(reason)
 
@@ -96,9 +96,8 @@ class ManualStep:
                 if not self.done():
                     print("The API does not show the change yet: finish it in Admin Center and press again.")
                     return
-                self.change.status = ChangeStatus.VERIFIED
-                self.change.note = "done in Admin Center; verified through the API"
-                run.outcome, run.reason = Outcome.APPLIED, f"{self.title}: done in Admin Center, verified."
+                self.change.verified(DONE_NOTE)
+                run.declare(Outcome.APPLIED, f"{self.title}: done in Admin Center, verified.")
                 button.disabled = True
                 run.finish()
 

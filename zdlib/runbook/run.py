@@ -6,7 +6,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from IPython.display import Markdown as MarkdownOutput
 from IPython.display import display
@@ -14,13 +14,14 @@ from IPython.display import display
 import zdlib
 from zdlib.errors import NotFound, PermissionDenied, ZdlibError, ZendeskError
 from zdlib.record.markup import Markdown, bullets, md
-from zdlib.record.outcome import Mode, Outcome
+from zdlib.record.outcome import ChangeStatus, Mode, Outcome
 from zdlib.redact import redact_text
 from zdlib.runbook import changes as ch
 from zdlib.runbook.approval import Approval, check_approval
-from zdlib.runbook.display import headless, note, table, table_output, warn
+from zdlib.runbook.display import headless, note, plan_table, table, table_output, warn
 from zdlib.runbook.errors import Failed, Refused, RunbookStop
 from zdlib.runbook.files import record_stem, side_path, write_checkpoint, write_side_file
+from zdlib.runbook.state import RunState, outcome_of_changes
 from zdlib.runbook.summary import show_checkpoint, show_summary
 
 #: What a run whose write's answer was lost advises by default: a re-run reads the state first.
@@ -49,23 +50,49 @@ class Run:
         self.parameters = dict(parameters)
         self.client = client
         self.target = target
-        self.writes = writes
-        self.dry_run = bool(parameters.get("dry_run", True)) if writes else False
+        self.state = RunState(Mode.of(writes=writes, dry_run=bool(parameters.get("dry_run", True))))
         self.started_at = _now()
         self.finished_at: datetime | None = None
         self.operator: dict[str, Any] = {}
-        self.changes: list[ch.Change] = []
         self.request_ids: list[str] = []
         self.audit_log_ids: list[Any] = []
         self.files: list[str] = []
         self.approval: Approval | None = None
-        self.outcome: str | None = None
-        self.reason = ""
         self.facts: dict[str, Any] = {}
         self.stem = record_stem(runbook)
         self.instance_started_at = self.started_at
         self.interactive: Any = None  # a JupyterLab run's recorder (zdlib.runbook.interactive), else None
         self._shown = _Shown()
+
+    # -- the state (zdlib.runbook.state) ---------------------------------------------------------
+    @property
+    def mode(self) -> Mode:
+        return self.state.mode
+
+    @property
+    def dry_run(self) -> bool:
+        return self.state.mode is Mode.DRY_RUN
+
+    @property
+    def writes(self) -> bool:
+        return self.state.mode is not Mode.READ_ONLY
+
+    @property
+    def changes(self) -> list[ch.Change]:
+        return self.state.changes
+
+    @property
+    def outcome(self) -> Outcome | None:
+        """The outcome the last `finish()` concluded (None before it)."""
+        return None if self.state.concluded is None else self.state.concluded.outcome
+
+    @property
+    def reason(self) -> str:
+        return "" if self.state.concluded is None else self.state.concluded.reason
+
+    def declare(self, outcome: Outcome, reason: str) -> None:
+        """A step states how the run ends; it stands until the mode or a change moves (see `finish`)."""
+        self.state.declare(outcome, reason)
 
     # -- identity and header -------------------------------------------------------------------
     def identify(self) -> dict[str, Any]:
@@ -102,7 +129,7 @@ class Run:
 
     def read_only(self) -> None:
         """Declare that this run only reads (e.g. a GET through api_request): its outcome is no-op."""
-        self.writes, self.dry_run = False, False
+        self.state.read_only()
 
     # -- gates ---------------------------------------------------------------------------------
     def require_approval(
@@ -128,7 +155,8 @@ class Run:
         self.approval = evidence
         self._show_approval(evidence)
         if evidence.ok:
-            if self.dry_run and not headless() and any(c.status == ch.PLANNED for c in self.changes):
+            planned = any(c.status is ChangeStatus.PLANNED for c in self.changes)
+            if self.dry_run and planned and not headless():
                 self.show_confirm_control()
             return evidence.access_request_url
         if self.dry_run:
@@ -141,7 +169,6 @@ class Run:
             "No change was made because the approval does not hold:\n"
             + "\n".join(f"- {p}" for p in evidence.problems)
         )
-        raise AssertionError("unreachable")
 
     def _show_approval(self, evidence: Approval) -> None:
         """What was checked, where, and what was found (also in the summary's `approval`)."""
@@ -186,10 +213,7 @@ class Run:
         output = widgets.Output()
 
         def confirm(_: Any) -> None:
-            self.dry_run = False
-            for change in self.changes:
-                if change.status == ch.PLANNED:
-                    change.status = ch.PENDING
+            self.state.confirm()
             self.facts["confirmed_in_jupyterlab_at"] = _iso(_now())
             button.disabled = True
             self._refresh()  # the header and the plan now say "apply", in the notebook and its record
@@ -204,16 +228,16 @@ class Run:
         display(control)
         return control
 
-    def refuse(self, reason: str) -> None:
+    def refuse(self, reason: str) -> NoReturn:
         """Stop before any change, with the reason in the summary."""
         self._stop(Refused(reason))
 
-    def fail(self, reason: str) -> None:
+    def fail(self, reason: str) -> NoReturn:
         """Stop because something went wrong; the summary says what is known."""
         self._stop(Failed(reason))
 
-    def _stop(self, stop: RunbookStop) -> None:
-        self.outcome, self.reason = stop.outcome, stop.reason
+    def _stop(self, stop: RunbookStop) -> NoReturn:
+        self.declare(Outcome(stop.outcome), stop.reason)
         self.finish()
         raise stop
 
@@ -241,7 +265,6 @@ class Run:
                 )
                 return None
             self.fail(f"{what} was not found on {self.client.base_url} ({_error_ref(error)}). {hint}".strip())
-        raise AssertionError("unreachable")
 
     def deletion_entry(self, source_type: str, source_id: Any) -> dict | None:
         """The audit log entry of an object's deletion, however long ago (None if there is none)."""
@@ -265,10 +288,8 @@ class Run:
     # -- plan, snapshot, apply, verify ---------------------------------------------------------
     def plan(self, changes: list[ch.Change]) -> None:
         """Record and show the plan; changes already in the desired state are no-ops."""
-        for change in changes:
-            change.status = ch.NOOP if change.is_noop else (ch.PLANNED if self.dry_run else ch.PENDING)
-        self.changes.extend(changes)
-        shown = _PlanShown(changes, display(table_output(ch.plan_table(changes)), raw=True, display_id=True))
+        self.state.add(changes)
+        shown = _PlanShown(changes, display(table_output(plan_table(changes)), raw=True, display_id=True))
         shown.note = display(MarkdownOutput(self._plan_note(changes)), display_id=True)
         self._shown.plans.append(shown)
 
@@ -276,15 +297,15 @@ class Run:
         """What the plan's note says for the state the run is in now."""
         statuses = [c.status for c in changes]
         confirmed = self.facts.get("confirmed_in_jupyterlab_at")
-        if changes and all(s == ch.NOOP for s in statuses):
+        if changes and all(s == ChangeStatus.NOOP for s in statuses):
             return "Everything is already in the desired state: nothing to do (no-op)."
         if self.dry_run:
             return (
                 "**Dry run**: the plan above will not be applied. "
                 "Re-run with `dry_run=False` and the approvals to apply it."
             )
-        if ch.PENDING in statuses:
-            stopped = self._shown.finished_as is not None and self.outcome != Outcome.APPLIED
+        if ChangeStatus.PENDING in statuses:
+            stopped = self.outcome is not None and self.outcome != Outcome.APPLIED
             if stopped:
                 return md(
                     "**Not applied**: the run ended {outcome} before this plan was applied (see the summary)",
@@ -307,14 +328,19 @@ class Run:
             self._shown.header.update(MarkdownOutput(self._header_markdown()))
         for shown in self._shown.plans:
             if shown.table is not None:
-                shown.table.update(table_output(ch.plan_table(shown.changes)), raw=True)
+                shown.table.update(table_output(plan_table(shown.changes)), raw=True)
             if shown.note is not None:
                 shown.note.update(MarkdownOutput(self._plan_note(shown.changes)))
 
     @property
     def pending(self) -> list[ch.Change]:
         """Changes that an applied run still has to make."""
-        return [c for c in self.changes if c.status == ch.PENDING]
+        return self.state.pending
+
+    def adopt(self, changes: list[ch.Change]) -> None:
+        """Changes found while applying (e.g. tokens minted after the plan) join the run without a new
+        plan table; the caller shows what they are."""
+        self.state.add(changes)
 
     def snapshot(self, name: str, obj: Any) -> str:
         """Save the full object before a change (secrets removed) next to the record."""
@@ -335,7 +361,7 @@ class Run:
         `if_unknown` replaces the advice given when the answer is lost (the default: re-run, which reads
         the state first); a write that cannot be looked up, such as a POST, must not advise a re-run.
         """
-        if change.status != ch.PENDING:
+        if change.status != ChangeStatus.PENDING:
             return None
         if self.approval is None or not self.approval.ok:  # every write goes through the one gate
             self.refuse(
@@ -352,16 +378,15 @@ class Run:
         try:
             result = action()
         except ZendeskError as error:
-            change.status, change.request_id = ch.FAILED, error.request_id
+            change.failed(request_id=error.request_id)
             self._remember_request(error.request_id)
             self.fail(f"Changing {change.object} {change.id} failed: {error}")
         except ZdlibError as error:
-            change.status = ch.FAILED
+            change.failed()
             self.fail(
                 f"Changing {change.object} {change.id} failed and its state is unknown: {error}. {redo}"
             )
-        change.status = ch.APPLIED
-        change.request_id = self.client.last_request_id
+        change.sent(self.client.last_request_id)
         self._remember_request(change.request_id)
         self._checkpoint(
             f"Checkpoint: {what} changed (request id {change.request_id}); verification follows.",
@@ -375,30 +400,25 @@ class Run:
 
         The runner publishes a run whose last summary is a checkpoint as `interrupted` with this reason.
         """
-        outcome, reason = self.outcome, self.reason
-        self.outcome, self.reason = Outcome.INTERRUPTED, reason_if_stopped
         self.finished_at = _now()
-        checkpoint = {**self.summary(), "checkpoint": True}
+        checkpoint = {**self.summary(Outcome.INTERRUPTED, reason_if_stopped), "checkpoint": True}
         write_checkpoint(self.stem, checkpoint)  # survives a SIGKILL mid-cell (the notebook may not)
         show_checkpoint(checkpoint, line)
-        self.outcome, self.reason = outcome, reason
 
     def verify(self, change: ch.Change, actual: Any) -> bool:
         """Compare the value read back after the change with the plan."""
-        if change.status not in (ch.APPLIED, ch.NOOP):
-            return change.status == ch.PLANNED
+        if change.status not in (ChangeStatus.APPLIED, ChangeStatus.NOOP):
+            return change.status == ChangeStatus.PLANNED
         if actual == change.after:
-            if change.status == ch.APPLIED:
-                change.status = ch.VERIFIED
+            if change.status == ChangeStatus.APPLIED:
+                change.verified()
             return True
-        change.status = ch.FAILED
-        change.note = f"read back {actual!r}, expected {change.after!r}"
+        change.failed(f"read back {actual!r}, expected {change.after!r}")
         self.fail(f"Verification failed for {change.object} {change.id} `{change.field}`: {change.note}.")
-        return False
 
     def find_audit_entry(self, source_type: str, source_id: Any, action: str | None = None) -> None:
         """Cross-check an applied change with the instance's audit log (Enterprise only)."""
-        if not any(c.status in (ch.APPLIED, ch.VERIFIED) for c in self.changes):
+        if not any(c.status in (ChangeStatus.APPLIED, ChangeStatus.VERIFIED) for c in self.changes):
             note("Nothing was applied in this run, so there is no audit log entry to look for.")
             return
         self.audit_entry(source_type, source_id, action)
@@ -444,37 +464,15 @@ class Run:
     # -- the end -------------------------------------------------------------------------------
     def decide_outcome(self) -> Outcome:
         """The outcome the state of the changes shows: failed, waiting, applied, planned or no-op."""
-        statuses = {c.status for c in self.changes}
-        if ch.FAILED in statuses:
-            return Outcome.FAILED
-        if ch.WAITING in statuses:
-            return Outcome.WAITING
-        if statuses & {ch.APPLIED, ch.VERIFIED}:
-            return Outcome.APPLIED
-        if ch.PENDING in statuses:
-            return Outcome.FAILED  # approved changes that were not made
-        if ch.PLANNED in statuses:
-            return Outcome.PLANNED
-        return Outcome.NOOP if statuses or not self.dry_run or not self.writes else Outcome.PLANNED
+        return outcome_of_changes(self.changes, self.mode)
 
     def finish(self, reason: str = "") -> None:
         """State the outcome as things are now, show the summary, and (in JupyterLab) publish the record.
 
         It may run more than once (JupyterLab: Run All, then "Apply this plan" and the cells below): each
-        time the outcome is decided afresh from the changes. An outcome a step declared (a refusal, a
-        failure, waiting for a person) stands for as long as nothing changed since it was declared.
+        time the outcome is decided afresh (`RunState.decide`): a declared one stands while nothing moved.
         """
-        state = self._state()
-        if self.outcome is not None and (self.outcome, self.reason) != self._shown.finished_as:
-            self._shown.declared = (Outcome(self.outcome), self.reason, state)
-        declared = self._shown.declared
-        if declared is not None and declared[2] == state:
-            self.outcome, self.reason = declared[0], declared[1]
-        else:
-            self.outcome = self.decide_outcome()
-            self.reason = reason or _default_reason(self.outcome, self.changes)
-        self._shown.finished_as = (self.outcome, self.reason)
-        self._shown.finished_state = state
+        self.state.conclude(reason)
         self.finished_at = _now()
         self._refresh()
         show_summary(self.summary())
@@ -482,14 +480,10 @@ class Run:
         if self.interactive is not None:
             self.interactive.publish()
 
-    def _state(self) -> tuple[Any, ...]:
-        """What an outcome is decided from: the mode and every change's status."""
-        return (self.dry_run, tuple(c.status for c in self.changes))
-
     @property
     def changed_since_finish(self) -> bool:
         """True before the first `finish()`, or when the mode or a change moved since the last one."""
-        return self._shown.finished_state != self._state()
+        return self.state.moved_since_conclusion
 
     def release_credential(self) -> None:
         """Revoke the run's own client-credentials token (idempotent); the client stays usable and a
@@ -499,20 +493,21 @@ class Run:
             with suppress(Exception):  # the client logs why; the token expires on its own
                 release()
 
-    def summary(self) -> dict[str, Any]:
-        """The run as JSON (no secrets: ids, fingerprints and states only)."""
+    def summary(self, outcome: Outcome | None = None, reason: str | None = None) -> dict[str, Any]:
+        """The run as JSON (no secrets: ids, fingerprints and states only); a checkpoint gives the outcome
+        and reason it would end with if stopped there."""
         return {
             "runbook": self.runbook,
             "version": self.version,
-            "outcome": self.outcome,
-            "reason": self.reason,
+            "outcome": outcome or self.outcome,
+            "reason": self.reason if reason is None else reason,
             "target": None if self.target is None else str(self.target),
             "instance": self.client.base_url,
             "operator": self.operator,
             "auth_kind": self.client.auth_kind,
             "credential_fingerprint": self.client.credential_fingerprint,
             "dry_run": self.dry_run,
-            "mode": _mode(self),
+            "mode": self.mode,
             "approval": None if self.approval is None else self.approval.as_record(),
             "started_at": _iso(self.started_at),
             "finished_at": _iso(self.finished_at),
@@ -538,15 +533,8 @@ def _stamp(value: str | None) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def _mode(run: Run) -> Mode:
-    """What the run may do now (a JupyterLab confirmation turns a dry run into an applied one)."""
-    if not run.writes:
-        return Mode.READ_ONLY
-    return Mode.DRY_RUN if run.dry_run else Mode.APPLY
-
-
 def _mode_text(run: Run) -> Markdown:
-    mode = _mode(run)
+    mode = run.mode
     if mode is Mode.READ_ONLY:
         return Markdown("read-only: this runbook changes nothing")
     if mode is Mode.DRY_RUN:
@@ -566,14 +554,11 @@ class _PlanShown:
 
 
 class _Shown:
-    """What a run displayed that later states update, and what its last `finish()` concluded."""
+    """What a run displayed that later states update (in place)."""
 
     def __init__(self) -> None:
         self.header: Any = None  # an IPython DisplayHandle (None where display gives none, e.g. tests)
         self.plans: list[_PlanShown] = []
-        self.finished_as: tuple[Any, str] | None = None
-        self.finished_state: tuple[Any, ...] | None = None
-        self.declared: tuple[Outcome, str, tuple[Any, ...]] | None = None
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -586,20 +571,6 @@ def _error_ref(error: ZendeskError) -> str:
         parts.append(str(error.code))
     ref = " ".join(parts)
     return f"{ref}, request id {error.request_id}" if error.request_id else ref
-
-
-def _default_reason(outcome: str, changes: list[ch.Change]) -> str:
-    verified = sum(c.status == ch.VERIFIED for c in changes)
-    unverified = sum(c.status == ch.APPLIED for c in changes)
-    applied = f"{verified} change(s) applied and verified by reading them back." + (
-        f" {unverified} applied without a read-back check (see the plan table)." if unverified else ""
-    )
-    return {
-        "applied": applied,
-        "planned": "Dry run: the plan was shown and nothing was changed.",
-        "no-op": "Nothing was changed: all was already in the desired state, or the runbook only reads.",
-        "failed": "Some changes did not complete; see the plan table for their status.",
-    }.get(outcome, "")
 
 
 def _install_failure_summary(run: Run) -> None:
@@ -617,8 +588,8 @@ def _install_failure_summary(run: Run) -> None:
             print(f"Runbook stopped ({value.outcome}): {value.reason}")
             run.release_credential()
             return []
-        if run.outcome is None or run.changed_since_finish:  # an error after a finished run is not its own
-            run.outcome, run.reason = Outcome.FAILED, redact_text(f"{etype.__name__}: {value}")
+        if run.changed_since_finish:  # an error after a finished run is not its own
+            run.declare(Outcome.FAILED, redact_text(f"{etype.__name__}: {value}"))
             with suppress(RunbookStop):
                 run.finish()
         run.release_credential()

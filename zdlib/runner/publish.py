@@ -14,8 +14,8 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from zdlib.record.stage import (
     publishing,
     release,
 )
-from zdlib.record.summary import is_checkpoint, read_summary
+from zdlib.record.summary import CHECKPOINT_SUFFIX, is_checkpoint, read_summary
 from zdlib.runner import records
 from zdlib.runner.credentials import Secret, dedupe
 from zdlib.runner.orphans import revoke_run_tokens
@@ -45,7 +45,6 @@ from zdlib.runner.scan import redact_file, redaction_marker, replace_secrets, ru
 from zdlib.runner.summary import decide_outcome
 
 SECRET_FOUND = "a secret was found in the record and redacted (replaced by its fingerprint)"
-CHECKPOINT_SUFFIX = "checkpoint.json"  # zdlib.runbook.files.write_checkpoint
 OWNER_GONE = "the runner ended without publishing: killed, crashed or the machine went down"
 
 
@@ -74,6 +73,10 @@ class Published:
     @property
     def ok(self) -> bool:
         return self.outcome.succeeded
+
+    def judged(self, verdict: Verdict) -> Published:
+        """The same run with the verdict's outcome, reason and secret labels."""
+        return replace(self, outcome=verdict.outcome, reason=verdict.reason, secret_hits=list(verdict.hits))
 
     @property
     def exit_code(self) -> int:
@@ -115,106 +118,166 @@ def recover(records_dir: Path, secrets: list[Secret], *, hide_input: bool = Fals
 
 
 def _publish(stage: Stage, secrets: list[Secret], context: Context) -> Published:
-    clock: dict[str, float] = {}
-    mark = time.monotonic()
-    meta = stage.meta()
-    secrets = dedupe([*secrets, *run_secrets(stage.secrets_file)])
-    finished = context.finished or datetime.now(UTC)
+    """judge -> scan -> render -> move and index -> index page: each stage returns the next verdict."""
+    clock = _Clock()
+    with clock("outcome"):
+        meta = stage.meta()
+        secrets = dedupe([*secrets, *run_secrets(stage.secrets_file)])
+        nb, verdict, recorded = judge(stage, meta, context)
+    with clock("scan"):
+        verdict, recorded = scan_stage(stage, secrets, recorded, verdict, context)
+    with clock("html"):
+        verdict = render_stage(stage, secrets, verdict, context) if nb is not None else verdict
+    with clock("publish"):
+        result = move_and_index(stage, secrets, meta, recorded, verdict, context)
+    with clock("index_page"):
+        index_page = write_index_page(stage.records_dir)
+    return replace(result, index_page=index_page, seconds=clock.seconds)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The runner's judgement of a run: its outcome, the reason, and every secret label found so far."""
+
+    outcome: Outcome
+    reason: str
+    hits: tuple[str, ...] = ()
+
+    def found(self, labels: Iterable[str], where: str = "") -> Verdict:
+        """Secrets found (and redacted): the first find fails the run and says so first."""
+        labels = sorted(set(labels))
+        if not labels:
+            return self
+        hits = tuple(sorted({*self.hits, *labels}))
+        if self.hits:  # the run already failed for a secret, and its reason says so
+            return replace(self, hits=hits)
+        return Verdict(
+            Outcome.FAILED, _join(f"{SECRET_FOUND}{where}: {', '.join(labels)}", self.reason), hits
+        )
+
+    def noted(self, *notes: str) -> Verdict:
+        """The same verdict with what else happened while publishing said after its reason."""
+        return replace(self, reason=_join(self.reason, *notes))
+
+
+def judge(
+    stage: Stage, meta: Mapping[str, Any], context: Context
+) -> tuple[Any | None, Verdict, dict[str, Any]]:
+    """The outcome from the kit's last summary (or its durable checkpoint), written into the notebook."""
     nb = _read_notebook(stage.ipynb)
     summary = read_summary(nb) if nb is not None else None
     if summary is None or is_checkpoint(summary):  # the kit's durable copy is the newest checkpoint
         summary = _checkpoint_file(stage) or summary
-    outcome, reason = decide_outcome(summary, context.error, stopped=context.stopped)
+    verdict = Verdict(*decide_outcome(summary, context.error, stopped=context.stopped))
     if nb is None and stage.ipynb.exists():
-        reason += " (the notebook file could not be read; it is kept as it was)"
-    recorded = _recorded_summary(summary, meta, stage, outcome, reason)
+        verdict = verdict.noted("(the notebook file could not be read; it is kept as it was)")
+    recorded = _recorded_summary(summary, meta, stage, verdict)
     if nb is not None:
         _write_record(nb, recorded, stage, context)
-    clock["outcome"] = time.monotonic() - mark
+    return nb, verdict, recorded
 
-    mark = time.monotonic()
+
+def scan_stage(
+    stage: Stage, secrets: list[Secret], recorded: dict[str, Any], verdict: Verdict, context: Context
+) -> tuple[Verdict, dict[str, Any]]:
+    """Every record file scanned for every secret; a hit is redacted in place and fails the run."""
     files = [p for p in stage.record_files() if p.suffix != ".html"]
     hits = sorted({label for path in files for label in redact_file(path, secrets)})
-    if hits:
-        outcome, reason = Outcome.FAILED, _join(f"{SECRET_FOUND}: {', '.join(hits)}", reason)
-        recorded = {**replace_secrets(recorded, secrets), "outcome": outcome, "reason": reason}
-        recorded["secret_redacted"] = hits
-        nb = _read_notebook(stage.ipynb)
-        if nb is not None:
-            _write_record(nb, recorded, stage, context, redacted=hits)
-            redact_file(stage.ipynb, secrets)
-    clock["scan"] = time.monotonic() - mark
+    if not hits:
+        return verdict, recorded
+    verdict = verdict.found(hits)
+    recorded = {**replace_secrets(recorded, secrets), "outcome": verdict.outcome, "reason": verdict.reason}
+    recorded["secret_redacted"] = hits
+    nb = _read_notebook(stage.ipynb)
+    if nb is not None:
+        _write_record(nb, recorded, stage, context, redacted=hits)
+        redact_file(stage.ipynb, secrets)
+    return verdict, recorded
 
-    mark = time.monotonic()
-    html, note = _render(stage, context) if nb is not None else (None, "")
+
+def render_stage(stage: Stage, secrets: list[Secret], verdict: Verdict, context: Context) -> Verdict:
+    """The HTML record, scanned too; a rendering failure is noted (the notebook is the record)."""
+    html, note = _render(stage, context)
     if html is not None:
-        html_hits = redact_file(html, secrets)
-        if html_hits and not hits:
-            outcome, reason = Outcome.FAILED, _join(f"{SECRET_FOUND} (HTML): {', '.join(html_hits)}", reason)
-        hits = sorted({*hits, *html_hits})
-    reason = _join(reason, note)
-    clock["html"] = time.monotonic() - mark
+        verdict = verdict.found(redact_file(html, secrets), " (HTML)")
+    return verdict.noted(note)
 
-    mark = time.monotonic()
+
+def move_and_index(
+    stage: Stage,
+    secrets: list[Secret],
+    meta: Mapping[str, Any],
+    recorded: dict[str, Any],
+    verdict: Verdict,
+    context: Context,
+) -> Published:
+    """Files into `records/`, the comment on the access request, then the run's index line (scanned)."""
     published = _move_files(stage)
     ipynb = published.get(stage.ipynb.name)
     html_path = published.get(f"{stage.name}.html")
-    side = [path for name, path in published.items() if path not in (ipynb, html_path)]
+    target = meta.get("target") if meta.get("target") is not None else recorded.get("target") or ""
     result = Published(
         name=stage.name,
         runbook=str(recorded.get("runbook") or meta.get("runbook") or ""),
-        outcome=outcome,
-        reason=reason,
-        target=str(meta.get("target") if meta.get("target") is not None else recorded.get("target") or ""),
+        outcome=verdict.outcome,
+        reason=verdict.reason,
+        target=str(target),
         records_dir=stage.records_dir,
         ipynb=ipynb,
         html=html_path,
-        side_files=side,
+        side_files=[path for path in published.values() if path not in (ipynb, html_path)],
         sha256=records.sha256_file(ipynb) if ipynb else None,
         summary=recorded,
-        secret_hits=hits,
-    )
-    entry = index_entry(result, recorded, meta, finished, published)
-    _comment_back(result, recorded, entry, secrets, context)
+    ).judged(verdict)
+    comment = _comment_back(result, recorded, secrets, context)
+    if comment is not None:
+        verdict = verdict.noted(_comment_said(comment))
+    finished = context.finished or datetime.now(UTC)
+
+    def entry_for(judged: Published) -> dict[str, Any]:
+        entry = index_entry(judged, recorded, meta, finished, published)
+        return entry if comment is None else {**entry, "approval_comment": comment}
+
+    result = result.judged(verdict)
+    entry = entry_for(result)
     entry_hits = scan_data(entry, secrets)
     if entry_hits:
-        entry = replace_secrets(entry, secrets)
-        entry["secret_hits"] = sorted(
-            {*entry["secret_hits"], *(f"{label} in index line" for label in entry_hits)}
-        )
-        if outcome is not Outcome.FAILED or not hits:
-            entry["outcome"] = result.outcome = Outcome.FAILED
-            entry["reason"] = result.reason = _join(f"{SECRET_FOUND}: {', '.join(entry_hits)}", reason)
-    result.index_entry = records.append_index(stage.records_dir, entry)
+        result = result.judged(verdict.found(f"{label} in index line" for label in entry_hits))
+        entry = replace_secrets(entry_for(result), secrets)
+    result = replace(result, index_entry=records.append_index(stage.records_dir, entry))
     _remove_stage(stage)
-    clock["publish"] = time.monotonic() - mark
-    mark = time.monotonic()
-    result.index_page = write_index_page(stage.records_dir)
-    clock["index_page"] = time.monotonic() - mark
-    result.seconds = clock
     return result
 
 
 def _comment_back(
-    result: Published,
-    recorded: dict[str, Any],
-    entry: dict[str, Any],
-    secrets: list[Secret],
-    context: Context,
-) -> None:
+    result: Published, recorded: dict[str, Any], secrets: list[Secret], context: Context
+) -> dict[str, Any] | None:
     """Post the outcome on the access-request issue once (zdlib.approval.comment); a failure never undoes
     the change: it is said in the index line's reason and `approval_comment`."""
     name = result.ipynb.name if result.ipynb else ""
     values = [s.value for s in secrets]
-    comment = comment_after_publish(recorded, result.outcome, name, result.sha256, values, context.environ)
-    if comment is None:
-        return
-    entry["approval_comment"] = comment
+    return comment_after_publish(recorded, result.outcome, name, result.sha256, values, context.environ)
+
+
+def _comment_said(comment: Mapping[str, Any]) -> str:
     if comment.get("note_id"):
-        said = f"comment {comment['note_id']} posted on the access request"
-    else:
-        said = f"the access request was not commented on ({comment.get('error')})"
-    entry["reason"] = result.reason = _join(result.reason, said)
+        return f"comment {comment['note_id']} posted on the access request"
+    return f"the access request was not commented on ({comment.get('error')})"
+
+
+class _Clock:
+    """Seconds per publishing stage (BENCHMARKS.md, workload 5)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        mark = time.monotonic()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = time.monotonic() - mark
 
 
 def _join(*parts: str) -> str:
@@ -254,11 +317,12 @@ def _read_notebook(path: Path) -> Any | None:
 
 
 def _recorded_summary(
-    summary: dict[str, Any] | None, meta: Mapping[str, Any], stage: Stage, outcome: Outcome, reason: str
+    summary: dict[str, Any] | None, meta: Mapping[str, Any], stage: Stage, verdict: Verdict
 ) -> dict[str, Any]:
     """The kit's last summary with the runner's verdict; side-file paths as they will be published."""
     recorded = dict(summary or {"runbook": meta.get("runbook"), "version": meta.get("version")})
     recorded.pop("checkpoint", None)
+    outcome, reason = verdict.outcome, verdict.reason
     if summary is not None and (summary.get("outcome"), summary.get("reason") or "") != (outcome, reason):
         recorded["kit_outcome"] = summary.get("outcome")
     recorded["outcome"], recorded["reason"] = str(outcome), reason

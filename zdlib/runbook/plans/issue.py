@@ -425,7 +425,7 @@ class OAuthIssue:
         )
         for change in self.changes():
             if change.status in (ChangeStatus.APPLIED, ChangeStatus.VERIFIED, ChangeStatus.PENDING):
-                change.status, change.note = ChangeStatus.FAILED, "undone: nothing live was left"
+                change.undone("undone: nothing live was left")
         if self.destination:
             self.destination.release()
 
@@ -449,7 +449,7 @@ class OAuthIssue:
                 f"The hand-off failed ({error}); what was created was revoked, so nothing is live. Fix the "
                 "destination and re-run: a new credential is issued."
             )
-        change.status = ChangeStatus.APPLIED
+        change.sent(None)  # delivered to the destination: no Zendesk request
 
     # -- verify ----------------------------------------------------------------------------------------
     def verify(self) -> None:

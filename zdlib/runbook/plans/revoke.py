@@ -298,10 +298,9 @@ class OAuthRevocation:
         table([{k: t.get(k) for k in ("id", "client_id", "user_id", "scopes", "created_at")} for t in minted])
         for token in minted:
             change = ch.Change("oauth_token", token["id"], EXISTS, True, False, note="minted after the plan")
-            change.status = ChangeStatus.PENDING
             self.tokens.append(token)
             self.plan_changes.append(change)
-            run.changes.append(change)
+            run.adopt([change])
 
     def verify(self, run: Any) -> None:
         for change in self.changes():

@@ -16,8 +16,8 @@ import pandas as pd
 from IPython.display import Markdown as MarkdownOutput
 from IPython.display import display
 
-from zdlib.record.channel import Channel
 from zdlib.record.markup import Markdown, code_block, md, neutralize_html, soft_breaks
+from zdlib.runbook import files
 from zdlib.runbook.changes import Change
 
 T = TypeVar("T")
@@ -74,7 +74,7 @@ def table_output(data: pd.DataFrame) -> dict[str, str]:
 
 def headless() -> bool:
     """True when the runner (papermill) executes the notebook: no one is watching widgets."""
-    return Channel.from_env().headless
+    return files.channel().headless
 
 
 def progress(items: Iterable[T], *, total: int | None = None, desc: str = "") -> Iterator[T]:

@@ -14,15 +14,34 @@ from zdlib.record.layout import runbook_records
 from zdlib.record.summary import CHECKPOINT_SUFFIX
 from zdlib.redact import redact_data
 
+_OWN_CHANNEL: Channel | None = None  # an interactive run's (JupyterLab has no runner to set one)
+
+
+def channel() -> Channel:
+    """Where this run's record, secrets and hand-offs go: the runner's channel (from the kernel's
+    environment), or the one an interactive run set for itself (`use_channel`)."""
+    return _OWN_CHANNEL if _OWN_CHANNEL is not None else Channel.from_env()
+
+
+def use_channel(own: Channel | None) -> None:
+    """An interactive run's own channel for the rest of this kernel's life (None: the environment's)."""
+    global _OWN_CHANNEL
+    _OWN_CHANNEL = own
+
+
+def records_dir(runbook: str) -> Path:
+    """The records folder this run reads and writes (the runner's or the lab's, else the repository's)."""
+    configured = channel().records_dir
+    return configured.expanduser().resolve() if configured else runbook_records(runbook)
+
 
 def record_stem(runbook: str) -> Path:
     """Where this run's side files go: the runner's stem, or records/interactive/ for a live session."""
-    stem = Channel.from_env().record_stem
+    stem = channel().record_stem
     if stem is not None:
         return stem
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    folder = runbook_records(runbook) / "interactive"
-    return folder / f"{stamp}_{runbook}"
+    return records_dir(runbook) / "interactive" / f"{stamp}_{runbook}"
 
 
 def write_side_file(stem: Path, name: str, payload: Any) -> Path:
@@ -66,7 +85,7 @@ def register_secret(label: str, value: str) -> None:
 
 def _tell_runner(label: str, value: str) -> None:
     """Append one secret to the runner's secrets file (ZDLIB_RUN_SECRETS), if the runner gave one."""
-    target = Channel.from_env().secrets_file
+    target = channel().secrets_file
     if target is None or not value:
         return
     fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)

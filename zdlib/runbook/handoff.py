@@ -11,9 +11,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from zdlib.record.channel import HANDOFF_VARIABLE, Channel
+from zdlib.record.channel import HANDOFF_VARIABLE
 from zdlib.redact import fingerprint
-from zdlib.runbook.files import register_secret
+from zdlib.runbook.files import channel, register_secret
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class HandOff:
 
 def handoff_dir() -> Path:
     """The private folder for hand-off files: created with mode 0700; an existing one must be private."""
-    folder = Channel.from_env().handoff_dir.expanduser()
+    folder = channel().handoff_dir.expanduser()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     if folder.stat().st_mode & 0o077:
         raise ValueError(

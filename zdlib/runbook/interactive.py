@@ -23,16 +23,18 @@ import os
 import subprocess
 import sys
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
-from zdlib.record.channel import RECORDS_VARIABLE, RUN_SECRETS_VARIABLE
-from zdlib.record.layout import repository_of, runbook_records, write_private
+from zdlib.record.channel import RECORDS_VARIABLE
+from zdlib.record.layout import repository_of, write_private
 from zdlib.record.stage import Stage, StageMode, release, reserve
 from zdlib.record.summary import SUMMARY_MIME
+from zdlib.runbook import files
 from zdlib.runbook.display import headless
 
 PUBLISH_TIMEOUT_S = 300
@@ -348,7 +350,6 @@ class InteractiveRun:
         self.published: list[str] = []  # the stages published so far
         self.summaries_at_publish = -1  # recorder.summaries_seen when the last record was published
         self.closed = False
-        os.environ.setdefault(RECORDS_VARIABLE, str(records_dir))  # one records folder for every kit lookup
         self._new_stage()
         first = self.recorder.start_cell(tap.current_code(), tap.parent_id())  # the start_run cell itself
         first.execution_count = tap.execution_count()
@@ -372,7 +373,8 @@ class InteractiveRun:
                 _append_private(stage.secrets_file, previous.secrets_file.read_text(encoding="utf-8"))
         self.stage = stage
         run.stem = stage.stem
-        os.environ[RUN_SECRETS_VARIABLE] = str(stage.secrets_file)
+        own = replace(files.channel(), secrets_file=stage.secrets_file, records_dir=self.records_dir)
+        files.use_channel(own)  # one records folder for every kit look-up; new secrets into this stage
         return stage
 
     # recording --------------------------------------------------------------------------------
@@ -520,7 +522,7 @@ def begin(run: Any) -> InteractiveRun | None:
     if _TAP.current is not None:
         _TAP.current.close()
         _TAP.current = None
-    records = runbook_records(run.runbook)
+    records = files.records_dir(run.runbook)
     try:
         current = InteractiveRun(run, _TAP, records)
     except OSError as error:

@@ -7,15 +7,16 @@ from typing import Any
 
 from zdlib.config import configured_client_identifier
 from zdlib.errors import AuthenticationError, BadRequest, ZendeskError
-from zdlib.record.layout import read_index, runbook_records
+from zdlib.record.layout import read_index
 from zdlib.record.outcome import ChangeStatus, Outcome
+from zdlib.runbook.files import records_dir
 from zdlib.runbook.issuing import whoami
 
 
 # -- our own records: what this procedure already did -------------------------------------------------
 def _entries(runbook: str) -> list[dict]:
-    """The records index in `layout.runbook_records` (the runner's or the lab's folder, else the repo's)."""
-    return read_index(runbook_records(runbook))
+    """The records index of this run's records folder (the runner's or the lab's, else the repo's)."""
+    return read_index(records_dir(runbook))
 
 
 def recorded_runs(instance: str, runbook: str, outcome: str, **parameters: Any) -> list[dict]:

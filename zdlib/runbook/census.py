@@ -6,9 +6,12 @@ import csv
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from zdlib.client import Client
 
 USER_COLUMNS = [
     "id", "name", "email", "role", "role_type", "active", "suspended", "verified",
@@ -146,7 +149,7 @@ def search_cap_note(users: Any) -> str | None:
     )
 
 
-def list_users(client: Any, *, query: str = "", role: str = "") -> tuple[Any, int | None]:
+def list_users(client: Client, *, query: str = "", role: str = "") -> tuple[Any, int | None]:
     """The users to inspect and how many to expect: a search (offset, at most 1,000) or a cursor listing."""
     if role and role not in ROLES:
         raise ValueError(

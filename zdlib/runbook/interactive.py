@@ -26,7 +26,7 @@ import threading
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nbformat
 
@@ -36,6 +36,9 @@ from zdlib.record.stage import Stage, StageMode, release, reserve
 from zdlib.record.summary import SUMMARY_MIME
 from zdlib.runbook import files
 from zdlib.runbook.display import headless
+
+if TYPE_CHECKING:
+    from zdlib.runbook.run import Run
 
 PUBLISH_TIMEOUT_S = 300
 OUTPUT_TYPES = {"stream", "display_data", "update_display_data", "execute_result", "error", "clear_output"}
@@ -341,7 +344,7 @@ def _kernel_shell() -> Any:
 class InteractiveRun:
     """A run in JupyterLab: its stage, its recording and its publication (see the module docstring)."""
 
-    def __init__(self, run: Any, tap: KernelTap, records_dir: Path) -> None:
+    def __init__(self, run: Run, tap: KernelTap, records_dir: Path) -> None:
         self.run, self.tap, self.records_dir = run, tap, records_dir
         self.recorder = Recorder()
         self.template = template_notebook(run.runbook)
@@ -506,7 +509,7 @@ def _iso_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def begin(run: Any) -> InteractiveRun | None:
+def begin(run: Run) -> InteractiveRun | None:
     """Start recording `run` when it runs in a Jupyter kernel that the runner does not drive, else None.
 
     A run started before in this kernel ends here: what it did since its last record is published.

@@ -15,13 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zdlib.record.markup import Markdown, md
 from zdlib.record.outcome import Outcome
 from zdlib.runbook import changes as ch
 from zdlib.runbook.display import headless, note, table, warn
 from zdlib.runbook.errors import RunbookStop
+
+if TYPE_CHECKING:
+    from zdlib.runbook.run import Run
 
 DONE_NOTE = "done in Admin Center; verified through the API"
 
@@ -66,7 +69,7 @@ class ManualStep:
         """Ask the API whether the change is there (never assumed)."""
         return bool(self.check())
 
-    def wait(self, run: Any) -> None:
+    def wait(self, run: Run) -> None:
         """Mark the change `waiting` and end the run `waiting`, unless the API already shows it done."""
         if self.done():
             self.change.verified(DONE_NOTE)
@@ -83,7 +86,7 @@ class ManualStep:
         run.finish()
         raise Waiting(reason)
 
-    def show_done_control(self, run: Any) -> Any:
+    def show_done_control(self, run: Run) -> Any:
         """JupyterLab only: a button that verifies the step through the API and ends the run."""
         import ipywidgets as widgets
         from IPython.display import display

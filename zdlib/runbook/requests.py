@@ -6,11 +6,14 @@ import json
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from zdlib.errors import NotFound, ZendeskError
 from zdlib.redact import credential_field_in, redact_data
+
+if TYPE_CHECKING:
+    from zdlib.client import Client
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 READ_METHODS = ("GET",)
@@ -175,7 +178,7 @@ def printable(payload: Any, limit: int = 4000) -> str:
     return text if len(text) <= limit else text[:limit] + f"\n… ({len(text) - limit} more characters)"
 
 
-def current_state(client: Any, path: str) -> tuple[Any, str]:
+def current_state(client: Client, path: str) -> tuple[Any, str]:
     """What a write's path holds now: (object, "found"), (None, "absent") or (None, "no-read")."""
     try:
         return client.get(path), "found"

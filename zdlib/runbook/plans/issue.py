@@ -13,7 +13,7 @@ import string
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zdlib.approval.evidence import Source
 from zdlib.approval.names import email_is_user
@@ -34,6 +34,9 @@ from zdlib.runbook.issuing import (
     whoami,
 )
 from zdlib.runbook.plans import common
+
+if TYPE_CHECKING:
+    from zdlib.runbook.run import Run
 
 DELIVERED = "delivered"
 
@@ -114,7 +117,7 @@ _PLAIN = _PlainFormatter()
 class OAuthIssue:
     """Issue an OAuth credential for one approved access request, exactly once per delivery."""
 
-    run: Any
+    run: Run
     url: str
     requester_email: str
     scopes: list[str]
@@ -500,7 +503,7 @@ def _expired(token: dict, now: datetime) -> bool:
 
 
 def plan_issue(
-    run: Any,
+    run: Run,
     *,
     access_request_url: str,
     requester_email: str,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from zdlib.approval.request_url import normalize_request_url
 from zdlib.errors import NotFound
@@ -23,11 +23,25 @@ from zdlib.runbook.issuing import find_request_credentials
 from zdlib.runbook.manual import ManualStep
 from zdlib.runbook.plans import common
 
+if TYPE_CHECKING:
+    from zdlib.client import Client
+    from zdlib.runbook.run import Run
+
 API_TOKENS_PATH = "Admin Center > Apps and integrations > APIs > API tokens"  # Zendesk help: API token access
 EXISTS, ACTIVE, SECRET = "exists", "active", "secret"
 CUT_OFF = "regenerated: the old secret can mint no token"
 REVOKE_RUNBOOKS = ("revoke_token", "revoke_integration")
 ROUNDS = 5  # list-and-revoke rounds after the cut-off (a mint in flight at the cut-off shows up late)
+
+
+class Revocation(Protocol):
+    """What revoke_token's and revoke_integration's notebooks call, one step a cell."""
+
+    def changes(self) -> list[ch.Change]: ...
+    def show(self, run: Run) -> None: ...
+    def snapshot(self, run: Run) -> None: ...
+    def apply(self, run: Run) -> None: ...
+    def verify(self, run: Run) -> None: ...
 
 
 def _handed(handoff: dict | None) -> dict:
@@ -39,7 +53,7 @@ def _handed(handoff: dict | None) -> dict:
 class ApiTokenRevocation:
     """Deactivate (or delete) one API token: guided in Admin Center, verified by `GET /api/v2/api_tokens`."""
 
-    client: Any
+    client: Client
     token_id: int
     delete: bool = False
     handoff: dict | None = None  # the hand-off file's content, to prove the secret gets 401
@@ -59,7 +73,7 @@ class ApiTokenRevocation:
         token = self._listed()
         return token is None if self.delete else (token is None or not token.get("active"))
 
-    def find(self, run: Any) -> None:
+    def find(self, run: Run) -> None:
         """The token as Zendesk lists it; gone from the list is fine only if our records say so."""
         self.token = self._listed()
         recorded = common.last_recorded(
@@ -111,6 +125,11 @@ class ApiTokenRevocation:
         return [self.change] if self.change else []
 
     def step(self) -> ManualStep:
+        """The Admin Center step for the planned change (only asked for once `find` planned it)."""
+        if self.change is None:
+            raise RuntimeError(
+                f"API token {self.token_id}: no change was planned, so there is no step to show"
+            )
         d = self.details()
         find = md(
             "Find the token with the description **{description}** (shown as {shown:code}, id {id}).",
@@ -134,21 +153,21 @@ class ApiTokenRevocation:
         )
         warnings = [md(final if self.delete else undoable)]
         title = f"{action} API token {self.token_id}"
-        return ManualStep(self.change, title, API_TOKENS_PATH, clicks, d, warnings, check=self._done)  # type: ignore[arg-type]
+        return ManualStep(self.change, title, API_TOKENS_PATH, clicks, d, warnings, check=self._done)
 
-    def show(self, run: Any) -> None:
+    def show(self, run: Run) -> None:
         if self.change and self.change.status in (ChangeStatus.PLANNED, ChangeStatus.PENDING):
             self.step().show()
 
-    def snapshot(self, run: Any) -> None:
+    def snapshot(self, run: Run) -> None:
         if self.token:
             run.snapshot(f"api_token-{self.token_id}", self.token)
 
-    def apply(self, run: Any) -> None:
+    def apply(self, run: Run) -> None:
         if self.change and self.change.status == ChangeStatus.PENDING:
             self.step().wait(run)
 
-    def verify(self, run: Any) -> None:
+    def verify(self, run: Run) -> None:
         if not self.change or self.change.status != ChangeStatus.VERIFIED:
             return
         secret = _handed(self.handoff).get("api_token")
@@ -171,15 +190,14 @@ class ApiTokenRevocation:
 class OAuthRevocation:
     """Cut the client off (regenerate its secret, or delete it: `delete_client`), then revoke every token."""
 
-    client: Any
+    client: Client
     clients: list[dict]
     tokens: list[dict]
     delete_client: bool = False
     handoff: dict | None = None
-    runbook: str = "revoke_token"
     plan_changes: list[ch.Change] = field(default_factory=list)
 
-    def guard(self, run: Any) -> None:
+    def guard(self, run: Run) -> None:
         """Refuse to revoke the run's own token or client."""
         own = common.own_credential(self.client)
         if own.token_id is not None and any(t["id"] == own.token_id for t in self.tokens):
@@ -188,7 +206,7 @@ class OAuthRevocation:
         if hit:
             run.refuse(own.explain(f"OAuth client {hit[0]}"))
 
-    def show(self, run: Any) -> None:
+    def show(self, run: Run) -> None:
         if not (self.clients or self.tokens):
             return
         explain_cut_off(self)
@@ -232,12 +250,12 @@ class OAuthRevocation:
         self.plan_changes = out
         return out
 
-    def snapshot(self, run: Any) -> None:
+    def snapshot(self, run: Run) -> None:
         if self.clients or self.tokens:
             name = f"oauth_client-{self.clients[0]['id']}" if self.clients else "oauth_tokens"
             run.snapshot(name, {"clients": self.clients, "tokens": self.tokens})
 
-    def apply(self, run: Any) -> None:
+    def apply(self, run: Run) -> None:
         """Cut the client off first, then revoke every token it has now (minted after the plan too).
 
         Revoking the planned tokens first and regenerating the secret last leaves a window in which the old
@@ -284,7 +302,7 @@ class OAuthRevocation:
                     continue
         return list(live.values())
 
-    def _add_minted(self, run: Any) -> None:
+    def _add_minted(self, run: Run) -> None:
         """Tokens the client has now that the plan did not list: each becomes a change of this run."""
         known = {c.id for c in self._token_changes()}
         minted = [t for t in self._live_tokens() if t["id"] not in known]
@@ -302,7 +320,7 @@ class OAuthRevocation:
             self.plan_changes.append(change)
             run.adopt([change])
 
-    def verify(self, run: Any) -> None:
+    def verify(self, run: Run) -> None:
         for change in self.changes():
             if change.status != ChangeStatus.APPLIED:
                 continue
@@ -316,7 +334,7 @@ class OAuthRevocation:
             if change.status == ChangeStatus.VERIFIED:
                 common.audit_crosscheck(run, change.id, "destroy" if change.field == EXISTS else "update")
 
-    def _none_left(self, run: Any) -> None:
+    def _none_left(self, run: Run) -> None:
         """Listed again after the revocation: the client has no token left."""
         if run.dry_run or not any(c.status in (ChangeStatus.APPLIED, ChangeStatus.VERIFIED)
                                   for c in self.changes()):  # fmt: skip
@@ -330,7 +348,7 @@ class OAuthRevocation:
             )
         note("Listed again after the revocation: no token of the client is left.")
 
-    def _prove(self, run: Any) -> None:
+    def _prove(self, run: Run) -> None:
         """With the handed-off secrets: the old client secret mints nothing, the old token gets 401."""
         if run.dry_run:  # a dry run never tries a live secret
             return
@@ -362,7 +380,7 @@ class OAuthRevocation:
 
 
 def by_request(
-    run: Any, url: str, *, delete_client: bool = False, handoff: dict | None = None
+    run: Run, url: str, *, delete_client: bool = False, handoff: dict | None = None
 ) -> OAuthRevocation:
     """Every OAuth client and token whose description names the access request."""
     found = find_request_credentials(run.client, url, api_tokens=False)
@@ -374,12 +392,12 @@ def by_request(
     return plan
 
 
-def _revoked_before(run: Any, url: str) -> bool:
+def _revoked_before(run: Run, url: str) -> bool:
     return bool(common.recorded_runs(run.client.base_url, "revoke_token", "applied", issued_for_url=url))
 
 
 def integration(
-    run: Any, client_id: int, *, delete_client: bool = False, handoff: dict | None = None
+    run: Run, client_id: int, *, delete_client: bool = False, handoff: dict | None = None
 ) -> OAuthRevocation:
     """One OAuth client and every token issued through it; gone is fine if our records deleted it."""
     try:
@@ -399,15 +417,15 @@ def integration(
             id=client_id,
             at=recorded.get("finished_at"),
         )
-        return OAuthRevocation(run.client, [], [], delete_client, handoff, "revoke_integration")
+        return OAuthRevocation(run.client, [], [], delete_client, handoff)
     tokens = list(run.client.oauth_tokens.list(all=True, client_id=client_id))
-    plan = OAuthRevocation(run.client, [oauth_client], tokens, delete_client, handoff, "revoke_integration")
+    plan = OAuthRevocation(run.client, [oauth_client], tokens, delete_client, handoff)
     plan.guard(run)
     plan.show(run)
     return plan
 
 
-def explain_cut_off(plan: Any) -> None:
+def explain_cut_off(plan: OAuthRevocation) -> None:
     """Say how the integration is cut off, before the approval gate."""
     if plan.delete_client:
         warn("delete_client=True: the OAuth client is deleted, which is final; its tokens go with it.")
@@ -427,13 +445,13 @@ class NoTarget:
     def changes(self) -> list[ch.Change]:
         return []
 
-    def show(self, run: Any) -> None: ...
-    def snapshot(self, run: Any) -> None: ...
-    def apply(self, run: Any) -> None: ...
-    def verify(self, run: Any) -> None: ...
+    def show(self, run: Run) -> None: ...
+    def snapshot(self, run: Run) -> None: ...
+    def apply(self, run: Run) -> None: ...
+    def verify(self, run: Run) -> None: ...
 
 
-def candidates(run: Any, kind: str) -> None:
+def candidates(run: Run, kind: str) -> None:
     """The live credentials of a kind, to choose from."""
     if kind == "api_token":
         keys = ("id", "description", "active", "user_email", "last_used")
@@ -449,7 +467,7 @@ def candidates(run: Any, kind: str) -> None:
 
 
 def revocation(
-    run: Any,
+    run: Run,
     *,
     kind: str,
     token_id: int = 0,
@@ -457,7 +475,7 @@ def revocation(
     delete: bool = False,
     delete_client: bool = False,
     handoff: dict | None = None,
-) -> Any:
+) -> Revocation:
     """The revoke plan for revoke_token's parameters (found, shown and guarded; nothing changed yet)."""
     if kind not in ("api_token", "oauth"):
         run.refuse(f"kind={kind!r}: use 'api_token' (guided through Admin Center) or 'oauth'.")

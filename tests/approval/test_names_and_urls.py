@@ -169,3 +169,16 @@ def test_a_bad_policy_is_a_clear_error(data, message):
 def test_a_missing_policy_file_says_what_to_do(tmp_path):
     with pytest.raises(PolicyError, match=r"does not exist.*ZDLIB_APPROVAL_POLICY"):
         load_policy(tmp_path / "nope.yaml")
+
+
+def test_a_policy_key_given_twice_is_refused_not_read_as_its_last_value(tmp_path):
+    # security re-test 2026-12-04 L5: `allow_manual: false` then `allow_manual: true` loaded as true
+    file = tmp_path / "approval-policy.yaml"
+    file.write_text(
+        "allowed_projects: [a/b]\nallow_manual: false\nreviewers: {users: [sam]}\nallow_manual: true\n"
+    )
+    with pytest.raises(PolicyError, match=r"'allow_manual' is given twice"):
+        load_policy(file)
+    file.write_text("allowed_projects: [a/b]\nreviewers: {users: [sam], users: [eve]}\n")  # nested, too
+    with pytest.raises(PolicyError, match=r"'users' is given twice"):
+        load_policy(file)

@@ -7,7 +7,14 @@ import re
 import pytest
 
 from tests.runner.conftest import CONTRACT
-from zdlib.runner.parameters import Declared, ParameterError, coerce, declared_parameters, validate
+from zdlib.runner.parameters import (
+    Declared,
+    ParameterError,
+    coerce,
+    declared_parameters,
+    load_parameter_file,
+    validate,
+)
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +74,10 @@ def test_optional_and_untyped_parameters():
     assert coerce("5", optional) == 5
     untyped = Declared("anything", "", True, None, "None", "")
     assert coerce("raw", untyped) == "raw"
+
+
+def test_a_parameter_file_with_a_key_given_twice_is_refused(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("automation_id: 12345\ndry_run: true\ndry_run: false\n")
+    with pytest.raises(ParameterError, match=r"'dry_run' is given twice"):
+        load_parameter_file(path)

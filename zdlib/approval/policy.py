@@ -19,6 +19,7 @@ import yaml
 
 from zdlib.approval.errors import ApprovalInputError, PolicyError
 from zdlib.approval.names import normalize_username
+from zdlib.yamlfile import strict_yaml
 
 POLICY_FILE = "approval-policy.yaml"
 POLICY_VARIABLE = "ZDLIB_APPROVAL_POLICY"
@@ -103,8 +104,8 @@ def load_policy(path: str | Path | None = None, environ: Mapping[str, str] | Non
             f"root (see runbooks.md, 'Access requests') or point {POLICY_VARIABLE} at a policy file."
         )
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data = strict_yaml(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
         raise PolicyError(f"The approval policy {file} cannot be read as YAML: {exc}") from None
     return parse_policy(data, str(file))
 

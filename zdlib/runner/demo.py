@@ -22,6 +22,7 @@ from zdlib.runner.environment import sandbox_instance
 from zdlib.runner.index_page import PAGE_NAME
 from zdlib.runner.locate import notebook_folders
 from zdlib.runner.run import UsageError, run_runbook
+from zdlib.yamlfile import strict_yaml
 
 PLAN_NAME = "demo.yaml"
 
@@ -53,7 +54,7 @@ class DemoRow:
 
 def load_plan(path: Path) -> list[DemoStep]:
     """A YAML list of `{runbook, parameters, expect}`; raises ValueError naming the bad entry."""
-    loaded = yaml.safe_load(path.read_text()) or []
+    loaded = strict_yaml(path.read_text()) or []
     if not isinstance(loaded, list):
         raise ValueError(f"{path} must be a YAML list of {{runbook, parameters, expect}}")
     steps = []

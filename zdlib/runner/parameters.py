@@ -17,6 +17,8 @@ from typing import Any
 import papermill
 import yaml
 
+from zdlib.yamlfile import strict_yaml
+
 
 class ParameterError(ValueError):
     """The parameters cannot be used; the message lists every problem."""
@@ -86,27 +88,10 @@ def _simple_type(annotation: str, default: Any) -> tuple[str, bool]:
     return "", optional
 
 
-NO_ALIASES = (
-    "uses a YAML anchor or alias (`&name` / `*name`), which the runner refuses: a few nested aliases can "
-    "expand to billions of values. Write every value out in full."
-)
-
-
-def safe_yaml(text: str) -> Any:
-    """YAML as `yaml.safe_load` reads it, refusing anchors and aliases before anything is built.
-
-    The events are read lazily, so an alias bomb stops at its first anchor (in microseconds).
-    """
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise ValueError(NO_ALIASES)
-    return yaml.safe_load(text)
-
-
 def load_parameter_file(path: Path) -> dict[str, Any]:
     """A YAML (or JSON) mapping of parameter names to values (no anchors or aliases)."""
     try:
-        loaded = safe_yaml(path.read_text())
+        loaded = strict_yaml(path.read_text())
     except ValueError as exc:
         raise ParameterError(f"the parameter file {path} {exc}") from None
     except (OSError, yaml.YAMLError) as exc:
@@ -231,7 +216,7 @@ def _parse_string(text: str, kind: str) -> Any:
         raise ValueError(f"the {kind} is nested too deeply to be a parameter") from None
     except json.JSONDecodeError:
         try:
-            parsed = safe_yaml(text)
+            parsed = strict_yaml(text)
         except yaml.YAMLError:
             parsed = None
     wanted = list if kind == "list" else dict

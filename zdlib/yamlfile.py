@@ -39,12 +39,13 @@ def _mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
 
-def strict_yaml(text: str) -> Any:
+def strict_yaml(text: str, *, aliases: bool = False) -> Any:
     """The document's value; raises ValueError (aliases) or yaml.YAMLError (duplicate keys, syntax).
 
     Events are read lazily first, so an alias bomb stops at its first anchor (in microseconds).
+    `aliases=True` allows them, for the project's own files (the demo plan repeats parameter sets).
     """
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    for event in [] if aliases else yaml.parse(text, Loader=yaml.SafeLoader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise ValueError(NO_ALIASES)
     return yaml.load(text, Loader=_StrictLoader)

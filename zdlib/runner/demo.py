@@ -54,7 +54,7 @@ class DemoRow:
 
 def load_plan(path: Path) -> list[DemoStep]:
     """A YAML list of `{runbook, parameters, expect}`; raises ValueError naming the bad entry."""
-    loaded = strict_yaml(path.read_text()) or []
+    loaded = strict_yaml(path.read_text(), aliases=True) or []
     if not isinstance(loaded, list):
         raise ValueError(f"{path} must be a YAML list of {{runbook, parameters, expect}}")
     steps = []

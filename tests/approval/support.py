@@ -7,6 +7,7 @@ from typing import Any
 import gitlab
 import httpx
 
+from zdlib.sandbox.gitlab.seed import REVIEW_NOTE
 from zdlib.sandbox.server import SandboxServer
 
 PROJECT = "gitlab-com/team-member-epics/access-requests"
@@ -25,8 +26,10 @@ def gitlab_faults(sandbox: SandboxServer, **settings: Any) -> dict:
 
 
 def notes(sandbox: SandboxServer, iid: int) -> list[Any]:
-    """The issue's notes, read back through GitLab's API with python-gitlab (not through zdlib)."""
+    """The notes posted on the issue since it was seeded (the seeded security reviews left out), read back
+    through GitLab's API with python-gitlab (not through zdlib)."""
     gl = gitlab.Gitlab(
         sandbox.env["GITLAB_URL"], private_token=sandbox.env["GITLAB_TOKEN"], keep_base_url=True
     )
-    return gl.projects.get(PROJECT, lazy=True).issues.get(iid).notes.list(get_all=True)
+    found = gl.projects.get(PROJECT, lazy=True).issues.get(iid).notes.list(get_all=True)
+    return [note for note in found if note.body != REVIEW_NOTE]

@@ -145,6 +145,8 @@ def test_a_label_added_when_the_issue_was_created_is_a_template():
         resourcelabelevents=SimpleNamespace(
             list=lambda **_: [event(1, "maria.manager", "2026-11-20T10:00:01.000Z")]
         ),
+        resourcestateevents=SimpleNamespace(list=lambda **_: []),
+        notes=SimpleNamespace(list=lambda **_: []),
     )
     project = SimpleNamespace(issues=SimpleNamespace(get=lambda iid: issue))
     user = SimpleNamespace(username="maria.manager")

@@ -6,6 +6,9 @@ again: `applied`, with the header and plan updated in place (IPython display upd
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+
 import pytest
 
 from tests.kit.test_run import APPROVAL, FakeZendesk, make_run, summaries
@@ -139,3 +142,39 @@ def test_a_headless_applied_run_shows_the_end_state_in_its_plan(displayed, monke
     assert "**Applied**: the statuses above are the state at the end (1 verified)." in shown
     plan = next(o for o in displayed if isinstance(o, dict) and "verified" in o.get("text/html", ""))
     assert "pending" not in plan["text/html"]
+
+
+def dry_run_with_button(displayed, monkeypatch, tmp_path):
+    zendesk = FakeZendesk()
+    run = make_run(zendesk, dry_run=True, monkeypatch=monkeypatch, headless=False)
+    run.stem = tmp_path / "record"
+    change = Change("automation", 7, "active", True, False)
+    run.plan([change])
+    run.require_approval(*APPROVAL)
+    walk_the_notebook(run, zendesk, change)
+    control = next(o for o in displayed if type(o).__name__ == "VBox")
+    return run, zendesk, change, control
+
+
+def test_apply_this_plan_refuses_a_plan_older_than_the_policy_allows(
+    displayed, monkeypatch, tmp_path, capsys
+):
+    run, zendesk, change, control = dry_run_with_button(displayed, monkeypatch, tmp_path)
+    run.planned_at -= timedelta(minutes=16)  # the default bound is 15 minutes
+    control.children[0].click()
+    said = capsys.readouterr().out  # the control's output area (outside a kernel: standard output)
+    assert "16 minutes ago; the approval policy lets a plan be applied for 15 minutes" in said
+    assert run.mode is Mode.DRY_RUN and change.status is ChangeStatus.PLANNED  # nothing confirmed
+    walk_the_notebook(run, zendesk, change)
+    assert zendesk.puts == 0 and summaries(displayed)[-1]["outcome"] == Outcome.PLANNED
+
+
+def test_apply_this_plan_reads_the_approval_again_at_the_press(displayed, monkeypatch, tmp_path, capsys):
+    run, zendesk, change, control = dry_run_with_button(displayed, monkeypatch, tmp_path)
+    withdrawn = replace(run.approval, problems=["the label was removed by maria.manager"])
+    monkeypatch.setattr("zdlib.runbook.gate._read", lambda request, run: withdrawn)
+    control.children[0].click()
+    said = capsys.readouterr().out  # the control's output area (outside a kernel: standard output)
+    assert "Nothing was applied: the approval, read again" in said and "removed by maria.manager" in said
+    assert run.mode is Mode.DRY_RUN and change.status is ChangeStatus.PLANNED
+    assert zendesk.puts == 0

@@ -75,7 +75,9 @@ def outcome_body(summary: Mapping[str, Any], record_name: str, sha256: str, outc
         f"GitLab {_text(approval.get('operator'))}",
         f"- Approval checked: label {_text(event.get('label'))} added by {_user(event.get('user'))} at "
         f"{_text(event.get('created_at'))} (label event {_text(event.get('id'))}); "
-        f"reviewed by {_user(approval.get('reviewed_by'))}",
+        f"reviewed by {_user(approval.get('reviewed_by'))}; last checked "
+        f"{_text(approval.get('checked_at'))}, right before the last write "
+        f"({_text(approval.get('checks_made'))} reads in this run)",
         f"- Record: {_text(record_name)}, sha256 {_text(sha256)}",
         "",
         "| object | id | field | before | after | status |",

@@ -30,7 +30,14 @@ class Evidence:
     label_event: dict[str, Any] | None = None  # id, label, action, user, created_at
     checks: list[str] = field(default_factory=list)  # what an applied run checks, in words
     problems: list[str] = field(default_factory=list)
-    checked_at: str | None = None
+    checked_at: str | None = None  # when the evidence was last read (GitLab's clock), before the last write
+    first_checked_at: str | None = None  # when it was first read (the plan's check)
+    checks_made: int = 1  # how often it was read in this run (once at the plan, again before each write)
+    runbook: str = ""
+    targets: list[str] = field(default_factory=list)  # what identifies the change's object
+    bound_by: str = ""  # how the request is tied to this change (binding.binding)
+    self_service: str = ""  # the policy's exception when the operator is the requester
+    review: dict[str, Any] | None = None  # the reviewer's label event or note: kind, id, created_at
 
     @property
     def ok(self) -> bool:
@@ -50,7 +57,7 @@ class Evidence:
         return (
             f"approval verified in GitLab: {self.access_request_url}, label {event.get('label')!r} added by "
             f"{event.get('user')} at {event.get('created_at')} (event {event.get('id')}), reviewed by "
-            f"{self.reviewed_by} (GitLab API {self.gitlab_url})"
+            f"{self.reviewed_by} (GitLab API {self.gitlab_url}; last checked {self.checked_at})"
         )
 
     def as_record(self) -> dict[str, Any]:

@@ -8,18 +8,28 @@ What is checked, and why (zendesk-2026-12-updates.md 4.1 and 4.2):
 - that event is by the named manager, not by the requester (the issue's author), not at the issue's
   creation (role-based templates add the label by quick action when the issue is created), and not older
   than the policy allows; GitLab does not know anyone's manager, so the operator names them;
-- the operator (the token's user, `GET /user`) is not the approver; the reviewer is one the policy allows.
+- the operator (the token's user, `GET /user`) is not the approver, nor the requester unless the policy
+  names a self-service exception for the runbook (handbook-zendesk-api.txt, "Token creation requests": the
+  team's own tokens and scripts skip the access request); the reviewer is one the policy allows, and GitLab
+  shows their review: a label event or a note by them on the issue (Notes API, Resource label events API);
+- the issue was not reopened after the approval (`issue.resourcestateevents`, GitLab's Resource state
+  events API https://docs.gitlab.com/api/resource_state_events/): a reopened request is approved again;
+- the issue names the change's target, or carries a label the policy maps to the runbook (`binding`).
+
+Ages are judged to the second against GitLab's clock (its `Date` header), and a label event dated after
+it is refused (security re-test 2026-12-04 L3, L4).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from zdlib.approval.binding import binding
 from zdlib.approval.errors import SourceError
 from zdlib.approval.evidence import Evidence
 from zdlib.approval.policy import Policy
@@ -28,6 +38,7 @@ from zdlib.config import is_loopback, read_settings
 
 URL_VARIABLE, TOKEN_VARIABLE, TIMEOUT_VARIABLE = "GITLAB_URL", "GITLAB_TOKEN", "GITLAB_TIMEOUT"
 OPENED = "opened"
+CLOCK_GRANULARITY = timedelta(seconds=1)  # GitLab's `Date` header has whole seconds, its events milliseconds
 
 
 @dataclass(frozen=True)
@@ -124,6 +135,12 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _age(delta: timedelta) -> str:
+    """`31 days 2 hours` (to the hour: the limit is in days, judged to the second)."""
+    days, hours = delta.days, delta.seconds // 3600
+    return f"{days} days {hours} hours" if hours else f"{days} days"
+
+
 def _username(person: Any) -> str:
     return str((person or {}).get("username") or "").lower()
 
@@ -181,8 +198,12 @@ class GitLabSource:
         )
         return any(str(m.username).lower() == username for m in members)
 
-    def check(self, ref: IssueRef, evidence: Evidence) -> None:
-        """Fill `evidence` with the facts about `ref` and every problem with them (raises SourceError)."""
+    def check(self, ref: IssueRef, evidence: Evidence, targets: Sequence[Sequence[str]] = ()) -> None:
+        """Fill `evidence` with the facts about `ref` and every problem with them (raises SourceError).
+
+        `evidence.runbook` and `targets` (each object the change touches, by its names) say which change
+        the request must authorise (`binding`).
+        """
         policy = self.policy
         evidence.gitlab_url = self.settings.url
         approver, reviewer = evidence.approved_by, evidence.reviewed_by
@@ -232,8 +253,13 @@ class GitLabSource:
         )
         for label in policy.approval_labels:
             self._check_label(label, labels, events, author, created, now, evidence)
+        self._check_reopened(ref, issue, evidence)
         self._check_roster(author, evidence)
         self._check_people(approver, reviewer, author, operator, evidence)
+        self._check_review(ref, issue, events, reviewer, evidence)
+        evidence.bound_by, problem = binding(policy, evidence.runbook, targets, facts)
+        if problem:
+            evidence.problems.append(problem)
 
     def _check_label(
         self,
@@ -290,11 +316,70 @@ class GitLabSource:
             )
         elif who != approver:
             evidence.problems.append(f"{said} {on}, not by {approver}, the named manager.")
-        if when and (now - when).days > policy.max_approval_age_days:
+        if when and when > now + CLOCK_GRANULARITY:
             evidence.problems.append(
-                f"{said} {on}, {(now - when).days} days ago; {policy.name} accepts approvals up to "
+                f"{said} {on}, after GitLab's own time now ({_iso(now)}): an event dated in the future is "
+                "not evidence. Ask the manager to remove and add the label again, and report this issue."
+            )
+        elif when and now - when > timedelta(days=policy.max_approval_age_days):
+            evidence.problems.append(
+                f"{said} {on}, {_age(now - when)} ago; {policy.name} accepts approvals up to "
                 f"{policy.max_approval_age_days} days old: ask the manager to approve again."
             )
+
+    def _check_reopened(self, ref: IssueRef, issue: Any, evidence: Evidence) -> None:
+        """A request closed and reopened after its approval must be approved again."""
+        approved = _when((evidence.label_event or {}).get("created_at"))
+        if approved is None or evidence.label_event.get("action") != "add":  # type: ignore[union-attr]
+            return
+        states = self._call(
+            f"the state events of issue #{ref.iid}", lambda: issue.resourcestateevents.list(get_all=True)
+        )
+        reopened = [
+            e for e in states if e.state == "reopened" and (_when(e.created_at) or approved) > approved
+        ]
+        if reopened:
+            last = reopened[-1]
+            evidence.problems.append(
+                f"the issue was reopened by {_username(last.user)} on {_iso(_when(last.created_at))}, after "
+                f"the approval of {_iso(approved)}: a reopened request must be approved again (the manager "
+                "removes and adds the label)."
+            )
+
+    def _check_review(
+        self, ref: IssueRef, issue: Any, events: list[Any], reviewer: str, evidence: Evidence
+    ) -> None:
+        """The reviewer counts when GitLab shows their review: a label event or a note by them."""
+        kinds = self.policy.review_evidence
+        if not reviewer:
+            return
+        if "label_event" in kinds:
+            mine = [e for e in events if _username(e.user) == reviewer]
+            if mine:
+                last = mine[-1]
+                label = (last.label or {}).get("name")
+                evidence.review = {
+                    "kind": "label_event",
+                    "id": last.id,
+                    "created_at": last.created_at,
+                    "what": f"{last.action} {label!r}",
+                }
+                return
+        if "note" in kinds:
+            notes = self._call(f"the notes of issue #{ref.iid}", lambda: issue.notes.list(get_all=True))
+            mine = [n for n in notes if _username(n.author) == reviewer and not getattr(n, "system", False)]
+            if mine:
+                last = max(
+                    mine, key=lambda n: (_when(n.created_at) or datetime.min.replace(tzinfo=UTC), n.id)
+                )
+                evidence.review = {"kind": "note", "id": last.id, "created_at": last.created_at}
+                return
+        shown = " or ".join({"label_event": "a label event", "note": "a note"}[k] for k in kinds)
+        evidence.problems.append(
+            f"GitLab shows no review by {reviewer} on the issue ({shown} by them, per {self.policy.name}): "
+            "the reviewer records the review on the access request (a comment, or the review label) before "
+            "the change."
+        )
 
     def _check_roster(self, author: str, evidence: Evidence) -> None:
         """GitLab does not know managers: the policy's roster (when it has one) names each requester's."""
@@ -325,6 +410,16 @@ class GitLabSource:
                 f"the approver {approver} is the operator running this change (the GitLab token's user): "
                 "someone else must approve it."
             )
+        if operator and operator == author:
+            exception = policy.self_service.get(evidence.runbook, "")
+            if exception:
+                evidence.self_service = exception
+            else:
+                evidence.problems.append(
+                    f"the operator {operator} (the GitLab token's user) is the requester (the issue's "
+                    f"author): someone else runs the change, unless {policy.name} names a self-service "
+                    f"exception for {evidence.runbook or 'this runbook'} (self_service)."
+                )
         if reviewer == approver:
             evidence.problems.append(
                 f"the reviewer {reviewer} is also the approver: the review must be independent."

@@ -37,7 +37,16 @@ FIELDS = {
     "comment_back",
     "managers",
     "allow_manual",
+    "bind_to_target",
+    "runbook_labels",
+    "self_service",
+    "review_evidence",
+    "max_plan_age_minutes",
 }
+REVIEW_KINDS = (
+    "label_event",
+    "note",
+)  # what GitLab shows of a review: a label event, or a note, by the reviewer
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,16 @@ class Policy:
     sandbox_only: bool = False
     managers: dict[str, str] = field(default_factory=dict)  # requester username -> manager username
     allow_manual: bool = False  # with GitLab configured, may an applied run use approval_source="manual"?
+    #: the access request must name the change's target (id or name) in its title or description...
+    bind_to_target: bool = True
+    #: ...unless it carries a label this maps to the runbook (runbook -> labels)
+    runbook_labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: runbooks whose operator may be the requester, and the handbook's exception that allows it
+    self_service: dict[str, str] = field(default_factory=dict)
+    #: which GitLab facts count as the reviewer's review (REVIEW_KINDS)
+    review_evidence: tuple[str, ...] = REVIEW_KINDS
+    #: JupyterLab's "Apply this plan" refuses a plan older than this
+    max_plan_age_minutes: int = 15
     description: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -78,6 +97,11 @@ class Policy:
             "comment_back": self.comment_back,
             "managers": dict(self.managers),
             "allow_manual": self.allow_manual,
+            "bind_to_target": self.bind_to_target,
+            "runbook_labels": {k: list(v) for k, v in self.runbook_labels.items()},
+            "self_service": dict(self.self_service),
+            "review_evidence": list(self.review_evidence),
+            "max_plan_age_minutes": self.max_plan_age_minutes,
         }
 
 
@@ -130,6 +154,11 @@ def parse_policy(data: Any, path: str = POLICY_FILE) -> Policy:
         sandbox_only=fields.flag("sandbox_only", False),
         managers=fields.managers(),
         allow_manual=fields.flag("allow_manual", False),
+        bind_to_target=fields.flag("bind_to_target", True),
+        runbook_labels=fields.string_lists("runbook_labels"),
+        self_service=fields.texts("self_service"),
+        review_evidence=fields.choices("review_evidence", REVIEW_KINDS),
+        max_plan_age_minutes=fields.number("max_plan_age_minutes", 15, 1, 1440),
         description=str(fields.data.get("description", "")),
     )
 
@@ -172,6 +201,39 @@ class _Fields:
         value = self.data.get(name, default)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise self.error(f"{name} must be a whole number from {low} to {high}, not {value!r}.")
+        return value
+
+    def mapping(self, name: str) -> dict[str, Any]:
+        value = self.data.get(name, {}) or {}
+        if not isinstance(value, dict) or not all(isinstance(k, str) and k.strip() for k in value):
+            raise self.error(f"{name} must map runbook names to values.")
+        return {k.strip(): v for k, v in value.items()}
+
+    def string_lists(self, name: str) -> dict[str, tuple[str, ...]]:
+        """A mapping of runbook names to lists of non-empty strings (e.g. labels)."""
+        found = {}
+        for key, value in self.mapping(name).items():
+            if (
+                not isinstance(value, list)
+                or not value
+                or not all(isinstance(v, str) and v.strip() for v in value)
+            ):
+                raise self.error(f"{name}.{key} must be a list of non-empty strings.")
+            found[key] = tuple(v.strip() for v in value)
+        return found
+
+    def texts(self, name: str) -> dict[str, str]:
+        """A mapping of runbook names to one non-empty text each (e.g. the exception that applies)."""
+        found = self.mapping(name)
+        if not all(isinstance(v, str) and v.strip() for v in found.values()):
+            raise self.error(f"{name} must map each runbook to a sentence (the exception that applies).")
+        return {k: v.strip() for k, v in found.items()}
+
+    def choices(self, name: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+        value = self.strings(name, allowed, required=True)
+        unknown = [v for v in value if v not in allowed]
+        if unknown:
+            raise self.error(f"{name} may hold {', '.join(allowed)}; not {', '.join(unknown)}.")
         return value
 
     def reviewers(self) -> tuple[tuple[str, ...], str]:

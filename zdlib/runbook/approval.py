@@ -8,7 +8,8 @@ instance that needs `approval_source="manual"`, said out loud.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,7 +28,12 @@ GITLAB_CHECKS = (
     "it carries the approval label(s); the latest event on each is an `add` by the named manager",
     "that event is not by the requester (the issue's author), not at the issue's creation (a template), "
     "and not older than the policy allows",
-    "the operator (the GitLab token's user) is not the approver; the reviewer is one the policy allows",
+    "the operator (the GitLab token's user) is not the approver, nor the requester (unless the policy names "
+    "a self-service exception for this runbook); the reviewer is one the policy allows, and GitLab shows "
+    "their review (a label event or a note by them on the issue)",
+    "the issue was not reopened after the approval, and it names this change's target (or carries a label "
+    "the policy maps to the runbook)",
+    "it is read again right before every write: a change is sent only while all of this still holds",
     "with a roster in the policy (managers), the named manager is the requester's manager in it",
 )
 
@@ -65,6 +71,21 @@ def approval_problems(
     return problems
 
 
+@dataclass(frozen=True)
+class ApprovalRequest:
+    """What the operator gave, and the change it must authorise: checked when the plan is made, and again
+    right before every write (security re-test 2026-12-04 H1: evidence checked once was trusted for ever)."""
+
+    access_request_url: str
+    approved_by: str
+    reviewed_by: str = ""
+    approval_source: str = ""
+    runbook: str = ""
+    targets: tuple[
+        str, ...
+    ] = ()  # what identifies the change's object (ids, names); none: the request itself
+
+
 def check_approval(
     access_request_url: str,
     approved_by: str,
@@ -75,21 +96,53 @@ def check_approval(
     instance_url: str,
     environ: Mapping[str, str] | None = None,
     gitlab: Any = None,
+    runbook: str = "",
+    targets: Sequence[Sequence[str]] = (),
 ) -> Evidence:
     """Check an approval where it lives; the Evidence lists every problem (none: the approval holds)."""
-    raw_url = access_request_url if isinstance(access_request_url, str) else ""
+    names = tuple(tuple(str(n) for n in alternatives) for alternatives in targets)
+    request = ApprovalRequest(access_request_url, approved_by, reviewed_by, approval_source, runbook, names)
+    return check(request, operator=operator, instance_url=instance_url, environ=environ, gitlab=gitlab)
+
+
+def check(
+    request: ApprovalRequest,
+    *,
+    operator: Mapping[str, Any],
+    instance_url: str,
+    environ: Mapping[str, str] | None = None,
+    gitlab: Any = None,
+) -> Evidence:
+    """The evidence for `request` as it stands now."""
+    evidence = _evidence(request, operator, instance_url, environ, gitlab)
+    evidence.runbook, evidence.targets = request.runbook, shown_targets(request.targets)
+    return evidence
+
+
+def shown_targets(targets: Sequence[Sequence[str]]) -> list[str]:
+    """The objects the request must name, as the record shows them (`OAuth client 2002 or Zapier`)."""
+    return [" or ".join(names) for names in targets]
+
+
+def _evidence(
+    request: ApprovalRequest,
+    operator: Mapping[str, Any],
+    instance_url: str,
+    environ: Mapping[str, str] | None,
+    gitlab: Any,
+) -> Evidence:
+    raw = request.access_request_url
+    approved_by, reviewed_by = request.approved_by, request.reviewed_by
     try:
-        url = parse_request_url(access_request_url).url
+        url, url_problem = parse_request_url(raw).url, ""
     except ApprovalInputError as exc:
-        url, url_problem = raw_url, str(exc)
-    else:
-        url_problem = ""
-    source = (approval_source or "").strip().lower()
+        url, url_problem = (raw if isinstance(raw, str) else ""), str(exc)
+    source = (request.approval_source or "").strip().lower()
     if source not in SOURCES:
         evidence = Evidence(Source.MANUAL, url, str(approved_by), str(reviewed_by))
         evidence.problems.append(
-            f"approval_source {approval_source!r} is not known: leave it empty (GitLab when configured), "
-            "or say 'gitlab' or 'manual'."
+            f"approval_source {request.approval_source!r} is not known: leave it empty (GitLab when "
+            "configured), or say 'gitlab' or 'manual'."
         )
         return evidence
     try:
@@ -99,9 +152,11 @@ def check_approval(
         evidence.problems.append(str(exc))
         return evidence
     if source == "gitlab" or (source == "" and settings is not None):
-        return _check_gitlab(
-            url, url_problem, approved_by, reviewed_by, settings, environ, gitlab, instance_url
+        evidence = Evidence(
+            Source.GITLAB, url, str(approved_by or "").strip(), str(reviewed_by or "").strip()
         )
+        evidence.runbook = request.runbook
+        return _check_gitlab(evidence, url_problem, settings, environ, gitlab, instance_url, request.targets)
     evidence = _check_manual(url, approved_by, reviewed_by, source, operator, instance_url, environ)
     evidence.gitlab_url = settings.url if settings is not None else ""
     _manual_policy_problems(evidence, evidence.gitlab_url, instance_url, environ)
@@ -147,17 +202,18 @@ def _policy(environ: Mapping[str, str] | None) -> Policy:
 
 
 def _check_gitlab(
-    url: str,
+    evidence: Evidence,
     url_problem: str,
-    approved_by: str,
-    reviewed_by: str,
     settings: Any,
     environ: Mapping[str, str] | None,
     gitlab: Any,
-    instance_url: str = "",
+    instance_url: str,
+    targets: Sequence[Sequence[str]],
 ) -> Evidence:
-    evidence = Evidence(Source.GITLAB, url, str(approved_by or "").strip(), str(reviewed_by or "").strip())
+    """The GitLab source's check of `evidence`'s request, filling it in."""
+    url = evidence.access_request_url
     evidence.checks = list(GITLAB_CHECKS)
+    evidence.targets = shown_targets(targets)
     if settings is None:
         evidence.problems.append(
             "approval_source is 'gitlab' but GITLAB_URL and GITLAB_TOKEN are not set: set them (runbooks.md, "
@@ -190,7 +246,7 @@ def _check_gitlab(
                 )
                 return evidence
             evidence.reviewed_by = source.whoami()[0]  # the handbook's CSO engineer reviews and provisions
-        source.check(parse_request_url(url), evidence)
+        source.check(parse_request_url(url), evidence, targets)
     except SourceError as exc:
         evidence.problems.append(str(exc))
     evidence.verified = not evidence.problems

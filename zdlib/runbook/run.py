@@ -17,10 +17,11 @@ from zdlib.record.markup import Markdown, bullets, md
 from zdlib.record.outcome import ChangeStatus, Mode, Outcome
 from zdlib.redact import redact_text
 from zdlib.runbook import changes as ch
-from zdlib.runbook.approval import Approval, check_approval
+from zdlib.runbook.approval import Approval
 from zdlib.runbook.display import headless, note, plan_table, table, table_output, warn
 from zdlib.runbook.errors import Failed, Refused, RunbookStop
 from zdlib.runbook.files import record_stem, side_path, write_checkpoint, write_side_file
+from zdlib.runbook.gate import ApprovalGate, plan_too_old
 from zdlib.runbook.state import RunState, outcome_of_changes
 from zdlib.runbook.summary import show_checkpoint, show_summary
 
@@ -57,7 +58,8 @@ class Run:
         self.request_ids: list[str] = []
         self.audit_log_ids: list[Any] = []
         self.files: list[str] = []
-        self.approval: Approval | None = None
+        self.gate: ApprovalGate | None = None
+        self.planned_at: datetime | None = None  # when the latest plan was made (JupyterLab's plan age)
         self.facts: dict[str, Any] = {}
         self.stem = record_stem(runbook)
         self.instance_started_at = self.started_at
@@ -89,6 +91,11 @@ class Run:
     @property
     def reason(self) -> str:
         return "" if self.state.concluded is None else self.state.concluded.reason
+
+    @property
+    def approval(self) -> Approval | None:
+        """The approval evidence as last read (None before `require_approval`)."""
+        return None if self.gate is None else self.gate.evidence
 
     def declare(self, outcome: Outcome, reason: str) -> None:
         """A step states how the run ends; it stands until the mode or a change moves (see `finish`)."""
@@ -144,15 +151,8 @@ class Run:
         An applied run with any problem is refused; a dry run always runs on and shows what an applied run
         would check and what it found. Use the returned URL from here on (it is the one that was checked).
         """
-        evidence = check_approval(
-            access_request_url,
-            approved_by,
-            reviewed_by,
-            approval_source,
-            operator=self.operator,
-            instance_url=self.client.base_url,
-        )
-        self.approval = evidence
+        self.gate = ApprovalGate.open(self, access_request_url, approved_by, reviewed_by, approval_source)
+        evidence = self.gate.evidence
         self._show_approval(evidence)
         if evidence.ok:
             planned = any(c.status is ChangeStatus.PLANNED for c in self.changes)
@@ -213,6 +213,11 @@ class Run:
         output = widgets.Output()
 
         def confirm(_: Any) -> None:
+            refusal = self._confirm_refusal()
+            if refusal:
+                with output:
+                    print(refusal)
+                return
             self.state.confirm()
             self.facts["confirmed_in_jupyterlab_at"] = _iso(_now())
             button.disabled = True
@@ -227,6 +232,20 @@ class Run:
         control = widgets.VBox([button, output])
         display(control)
         return control
+
+    def _confirm_refusal(self) -> str:
+        """Why "Apply this plan" may not turn this dry run into an applied one now ("" when it may): the
+        plan is too old, or the approval, read again at the press, no longer holds."""
+        stale = plan_too_old(self.planned_at, self.approval, _now())
+        if stale or self.gate is None:
+            return stale or "No approval was checked: run the notebook from the top."
+        evidence = self.gate.reread(self)
+        if evidence.problems:
+            return (
+                f"Nothing was applied: the approval, read again at {evidence.checked_at or _iso(_now())}, no "
+                "longer holds:\n" + "\n".join(f"- {p}" for p in evidence.problems)
+            )
+        return ""
 
     def refuse(self, reason: str) -> NoReturn:
         """Stop before any change, with the reason in the summary."""
@@ -289,6 +308,7 @@ class Run:
     def plan(self, changes: list[ch.Change]) -> None:
         """Record and show the plan; changes already in the desired state are no-ops."""
         self.state.add(changes)
+        self.planned_at = _now()
         shown = _PlanShown(changes, display(table_output(plan_table(changes)), raw=True, display_id=True))
         shown.note = display(MarkdownOutput(self._plan_note(changes)), display_id=True)
         self._shown.plans.append(shown)
@@ -363,11 +383,12 @@ class Run:
         """
         if change.status != ChangeStatus.PENDING:
             return None
-        if self.approval is None or not self.approval.ok:  # every write goes through the one gate
+        if self.gate is None or not self.gate.evidence.ok:  # every write goes through the one gate
             self.refuse(
                 f"No change was made: {change.object} {change.id} was about to change before an approval "
                 "was checked. The runbook must call run.require_approval(...) before its first change."
             )
+        self._recheck_before(change)
         what = f"{change.object} {change.id} `{change.field}`"
         redo = if_unknown or RERUN_ADVICE
         self._checkpoint(
@@ -394,6 +415,26 @@ class Run:
             "runbook to verify: it finds the change in place and reports a no-op.",
         )
         return result
+
+    def _recheck_before(self, change: ch.Change) -> None:
+        """Read the approval again right before this write; refuse, sending nothing more, if it changed."""
+        assert self.gate is not None
+        evidence = self.gate.reread(self)
+        if evidence.ok:
+            note(
+                "Approval read again before sending {what}: it still holds (checked at {at}).",
+                what=change.label,
+                at=evidence.checked_at or _iso(_now()),
+            )
+            return
+        sent = [c.label for c in self.changes if c.status in (ChangeStatus.APPLIED, ChangeStatus.VERIFIED)]
+        already = f"Already sent in this run: {', '.join(sent)}." if sent else "Nothing was sent in this run."
+        self.refuse(
+            f"{change.label} was not sent: the approval, read again right before the write "
+            f"(at {evidence.checked_at or _iso(_now())}), no longer holds:\n"
+            + "\n".join(f"- {p}" for p in evidence.problems)
+            + f"\n{already} Have the access request approved again, then re-run."
+        )
 
     def _checkpoint(self, line: str, reason_if_stopped: str) -> None:
         """Leave the state so far in the record: if the run dies now, the record still says what was sent.

@@ -72,6 +72,16 @@ class SandboxControl:
         """Play the person in Admin Center: `action` is "deactivate" or "delete" (audited as the admin)."""
         return self._call("POST", f"/sandbox/admin-center/api_tokens/{int(token_id)}", {"action": action})
 
+    def change_issue(self, iid: int, *changes: dict[str, Any], after_reads: int | None = None) -> dict:
+        """Change an access request's evidence in the GitLab look-alike: now, or once the issue has been
+        read `after_reads` more times (e.g. `after_reads=1`: between a run's approval check and its
+        re-check before the write). Changes: `{"label": L, "action": "remove", "by": "maria.manager"}`,
+        `{"state": "closed"|"reopened", "by": U}`, `{"note": TEXT, "by": U}`, `{"title": T}`."""
+        body: dict[str, Any] = {"changes": list(changes)}
+        if after_reads is not None:
+            body["after_reads"] = after_reads
+        return self._call("POST", f"/sandbox/gitlab/issues/{int(iid)}", body)
+
     def close(self) -> None:
         self._http.close()
 

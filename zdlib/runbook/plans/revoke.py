@@ -81,7 +81,9 @@ class ApiTokenRevocation:
         ) or common.last_recorded(self.client.base_url, REVOKE_RUNBOOKS, "api_token", self.token_id, EXISTS)
         if self.token is None:
             if common.recorded_waiting(recorded):
-                self.change = ch.Change("api_token", self.token_id, self.field, True, False)
+                self.change = ch.Change(
+                    "api_token", self.token_id, self.field, True, False, extra=self._known()
+                )
                 note(
                     "API token {id} is gone from the list: the step left to Admin Center is done.",
                     id=self.token_id,
@@ -93,7 +95,9 @@ class ApiTokenRevocation:
                     id=self.token_id,
                     at=recorded.get("finished_at"),
                 )
-                self.change = ch.Change("api_token", self.token_id, self.field, False, False)
+                self.change = ch.Change(
+                    "api_token", self.token_id, self.field, False, False, extra=self._known()
+                )
                 return
             run.fail(
                 f"No API token with id {self.token_id} on {self.client.base_url}, and no record of "
@@ -107,7 +111,11 @@ class ApiTokenRevocation:
         before = bool(self.token.get("active")) if not self.delete else True
         if common.recorded_waiting(recorded) and not before:
             before = True  # a person did it after the last run: this run verifies it
-        self.change = ch.Change("api_token", self.token_id, self.field, before, False)
+        self.change = ch.Change("api_token", self.token_id, self.field, before, False, extra=self._known())
+
+    def _known(self) -> dict:
+        """What the approval gate needs of the token: its description (the request it was issued for)."""
+        return {"description": (self.token or {}).get("description")}
 
     def details(self) -> dict:
         t = self.token or {}
@@ -228,8 +236,9 @@ class OAuthRevocation:
             return self.plan_changes
         out = []
         for c in self.clients:
+            known = {"names": [c.get("name")], "description": c.get("description")}  # for the approval gate
             if self.delete_client:
-                out.append(ch.Change("oauth_client", c["id"], EXISTS, True, False, note="final"))
+                out.append(ch.Change("oauth_client", c["id"], EXISTS, True, False, note="final", extra=known))
                 continue
             done = common.last_recorded(
                 self.client.base_url, REVOKE_RUNBOOKS, "oauth_client", c["id"], SECRET
@@ -244,6 +253,7 @@ class OAuthRevocation:
                     before,
                     CUT_OFF,
                     note="breaks every holder of the old secret",
+                    extra=known,
                 )
             )
         out += [ch.Change("oauth_token", t["id"], EXISTS, True, False) for t in self.tokens]

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from zdlib.sandbox.derived import derive
 from zdlib.sandbox.gitlab.api import GitLabApi, json_response
-from zdlib.sandbox.gitlab.store import Faults, GitLabStore
+from zdlib.sandbox.gitlab.store import Faults, GitLabStore, PendingChange
 
 POLICY_FILE = Path(__file__).with_name("approval-policy.yaml")
 CONTROL = "/sandbox/gitlab/"
@@ -50,13 +50,35 @@ class GitLabMount:
         if path.startswith("/gitlab/"):
             response = await self.api(Request(scope, receive))
         elif path.startswith(CONTROL):
-            response = await self._control(Request(scope, receive), path[len(CONTROL):])
+            response = await self._control(Request(scope, receive), path[len(CONTROL) :])
         else:
             await self.inner(scope, receive, send)
             if path == "/sandbox/reset" and scope.get("method") == "POST":
                 self.store.reset(self.state.clock)  # after the sandbox reset its clock
             return
         await response(scope, receive, send)
+
+    async def _change_issue(self, request: Request, iid_text: str) -> Any:
+        """`POST /sandbox/gitlab/issues/{iid}` `{"changes": [...], "after_reads": N}`: change the issue's
+        evidence now, or once the issue has been read N more times (between two reads of one run)."""
+        store = self.store
+        try:
+            body = await _read_json(request)
+            iid = int(iid_text)
+            changes = body.get("changes")
+            if not isinstance(changes, list) or not changes or not all(isinstance(c, dict) for c in changes):
+                raise ValueError("changes must be a non-empty list of objects")
+            after = body.get("after_reads")
+            if after is None:
+                for change in changes:
+                    store.change_issue(iid, change)
+                return json_response(store, store.issues[iid])
+            if iid not in store.issues or not isinstance(after, int) or after < 0:
+                raise ValueError("after_reads must be a whole number >= 0, for an existing issue")
+            store.pending.append(PendingChange(iid, after, changes))
+            return json_response(store, {"armed": {"iid": iid, "after_reads": after, "changes": changes}})
+        except ValueError as exc:
+            return json_response(store, {"message": f"400 Bad request: {exc}"}, 400)
 
     async def _control(self, request: Request, what: str) -> Any:
         store = self.store
@@ -73,7 +95,19 @@ class GitLabMount:
         if what == "reset" and request.method == "POST":
             store.reset(self.state.clock)
             return json_response(store, {"reset": True})
+        if what.startswith("issues/") and request.method == "POST":
+            return await self._change_issue(request, what.removeprefix("issues/"))
         return json_response(store, {"message": "404 Not found"}, 404)
+
+
+async def _read_json(request: Request) -> dict[str, Any]:
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise ValueError("the body must be a JSON object")
+    return body
 
 
 def with_gitlab(inner: ASGIApp, state: Any) -> GitLabMount:

@@ -4,7 +4,8 @@ Served under `{sandbox URL}/gitlab/api/v4/...`. Shapes follow GitLab's API docum
 (`GET /user`, `GET /users?username=`), Groups and their members (`GET /groups/:id`,
 `GET /groups/:id/members/all?query=`), Projects (`GET /projects/:id`, `:id` a number or the URL-encoded
 path), Issues (`GET /projects/:id/issues/:iid`), Resource label events
-(`GET /projects/:id/issues/:iid/resource_label_events`), Notes (`GET|POST /projects/:id/issues/:iid/notes`);
+(`GET /projects/:id/issues/:iid/resource_label_events`), Resource state events
+(`GET /projects/:id/issues/:iid/resource_state_events`), Notes (`GET|POST /projects/:id/issues/:iid/notes`);
 authentication by `PRIVATE-TOKEN` (or `Authorization: Bearer`); errors as `{"message": "404 Not found"}`.
 Routing reads the raw path, because the project id is a URL-encoded path (`gitlab-com%2Fteam-...`) whose
 `%2F` a decoded path would turn into separators.
@@ -70,7 +71,7 @@ class GitLabApi:
                 raise GitLabError(status)
             self._authenticate(request)
             raw = request.scope.get("raw_path", b"").decode("latin-1").split("?", 1)[0]
-            parts = [unquote(p) for p in raw[len(API_PREFIX):].split("/")]
+            parts = [unquote(p) for p in raw[len(API_PREFIX) :].split("/")]
             return await self._route(request, parts)
         except GitLabError as exc:
             return json_response(store, {"message": exc.message}, exc.status)
@@ -118,9 +119,12 @@ class GitLabApi:
             raise GitLabError(404, "404 Not found")
         iid = issue["iid"]
         if not rest and method == "GET":
+            store.issue_read(iid)  # evidence armed to move between two reads of a run moves now
             return json_response(store, issue)
         if rest == ["resource_label_events"] and method == "GET":
             return json_response(store, store.events[iid], total=len(store.events[iid]))
+        if rest == ["resource_state_events"] and method == "GET":
+            return json_response(store, store.state_events[iid], total=len(store.state_events[iid]))
         if rest == ["notes"] and method == "GET":
             return json_response(store, store.notes[iid], total=len(store.notes[iid]))
         if rest == ["notes"] and method == "POST":
@@ -129,7 +133,8 @@ class GitLabApi:
             if not isinstance(text, str) or not text.strip():
                 return json_response(store, {"message": {"body": ["can't be blank"]}}, 400)
             return json_response(store, store.add_note(iid, S.OPERATOR, text), 201)
-        raise GitLabError(405 if rest in ([], ["notes"], ["resource_label_events"]) else 404)
+        readable = ([], ["notes"], ["resource_label_events"], ["resource_state_events"])
+        raise GitLabError(405 if rest in readable else 404)
 
 
 async def _body(request: Request) -> dict[str, Any]:

@@ -37,6 +37,21 @@ USERS: tuple[tuple[int, str, str], ...] = (
 PUBLIC_EMAILS = {"ada.admin": ADMIN_EMAIL, "alan.agent": AGENT_EMAIL}
 
 
+#: What the sandbox's requests ask for, as the handbook's template writes it (a checkbox line per system):
+#: every object the rehearsals change is named, so the approval is bound to the change (binding.py).
+TARGETS_DESCRIPTION = """\
+- [ ] Zendesk Global: deactivate automation 12345, delete automation 12349 (and restore it from its
+  record if needed), change automation 12350 and remove automation 12351 through the API
+- [ ] Zendesk Global: revoke API token 2 and API token 3 once their scripts use OAuth, and OAuth client
+  2002 (the Zapier integration)
+- [ ] Zendesk Global: an OAuth client for this request's reporting script, role: agent
+- Justification for this access: weekly support metrics export; the old API tokens stop on 2027-04-30"""
+UNRELATED_DESCRIPTION = """\
+- [ ] Zendesk Global: light agent role for alan.agent
+- Justification for this access: answers internal notes on escalations"""
+REVIEW_NOTE = "Security review (Customer Support Operations): business reason and scopes reviewed; approved."
+
+
 @dataclass(frozen=True)
 class IssueSeed:
     """One access request: who filed it, who added the approval label (None: nobody), its state."""
@@ -44,6 +59,11 @@ class IssueSeed:
     iid: int
     approver: str | None
     state: str = "opened"
+    author: str = "alan.agent"
+    title: str = "Alan Agent, Zendesk Global, API access"
+    description: str = TARGETS_DESCRIPTION
+    #: who left a security review note: the CSO reviewer, and the operator who provisions (handbook)
+    reviewers: tuple[str, ...] = ("sam.security", "ada.admin")
 
 
 ISSUES = (
@@ -52,6 +72,14 @@ ISSUES = (
     IssueSeed(4244, "maria.manager", state="closed"),
     IssueSeed(4245, None),  # never approved
     IssueSeed(4246, "bob.builder"),  # approved by someone who is not the named manager
+    IssueSeed(  # approved, but for something else: names none of the rehearsals' objects
+        4247,
+        "maria.manager",
+        title="AR: light agent access for alan.agent",
+        description=UNRELATED_DESCRIPTION,
+    ),
+    IssueSeed(4248, "maria.manager", author="ada.admin", title="Ada Admin, Zendesk Global, API access"),
+    IssueSeed(4249, "maria.manager", reviewers=()),  # approved, but no review shows on the issue
 )
 REQUESTER = "alan.agent"
 FILED_DAYS_AGO, APPROVED_DAYS_AGO, CLOSED_DAYS_AGO = 3, 2, 1

@@ -53,8 +53,10 @@ class GitLabStore:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     issues: dict[int, dict[str, Any]] = field(default_factory=dict)
     events: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    state_events: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     notes: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     faults: Faults = field(default_factory=Faults)
+    pending: list[PendingChange] = field(default_factory=list)  # changes armed for a later read
 
     def __post_init__(self) -> None:
         self.reset(self.clock)
@@ -62,8 +64,9 @@ class GitLabStore:
     def reset(self, clock: Clock) -> None:
         self.clock = clock
         self.users = {name: self._user(uid, name, full) for uid, name, full in S.USERS}
-        self.issues, self.events, self.notes = {}, {}, {}
+        self.issues, self.events, self.state_events, self.notes = {}, {}, {}, {}
         self.faults = Faults()
+        self.pending = []
         self._ids = itertools.count(900_001)
         created, approved, closed = S.issue_times(clock.now())
         for number, item in enumerate(S.ISSUES):
@@ -115,10 +118,10 @@ class GitLabStore:
     def _seed_issue(
         self, item: S.IssueSeed, created: datetime, approved: datetime, closed: datetime, number: int
     ) -> None:
-        requester = self.users[S.REQUESTER]
+        requester = self.users[item.author]
         iid = item.iid
         labels = [S.NEEDS]
-        events = [self._event(iid, S.REQUESTER, S.NEEDS, "add", created + timedelta(minutes=10))]
+        events = [self._event(iid, item.author, S.NEEDS, "add", created + timedelta(minutes=10))]
         if item.approver:
             labels = [S.APPROVED, S.READY]
             events += [
@@ -130,9 +133,8 @@ class GitLabStore:
             "id": 160_000_000 + iid,
             "iid": iid,
             "project_id": S.PROJECT_ID,
-            "title": f"Alan Agent, Zendesk Global, API access (request {number + 1})",
-            "description": "- [ ] Zendesk Global: API token for reporting, role: agent\n"
-            "- Justification for this access: weekly support metrics export",
+            "title": f"{item.title} (request {number + 1})",
+            "description": item.description,
             "state": item.state,
             "created_at": stamp(created),
             "updated_at": stamp(closed if item.state == "closed" else approved),
@@ -149,6 +151,11 @@ class GitLabStore:
         self.issues[iid] = issue
         self.events[iid] = events
         self.notes[iid] = []
+        self.state_events[iid] = []
+        if item.state == "closed":
+            self.state_events[iid].append(self._state_event(iid, item.author, "closed", closed))
+        for number, reviewer in enumerate(item.reviewers if item.approver else ()):
+            self.add_note(iid, reviewer, S.REVIEW_NOTE, approved + timedelta(hours=2 + number))
 
     def _event(self, iid: int, username: str, label: str, action: str, when: datetime) -> dict[str, Any]:
         return {
@@ -161,8 +168,19 @@ class GitLabStore:
             "action": action,
         }
 
-    def add_note(self, iid: int, author: str, body: str) -> dict[str, Any]:
-        now = stamp(self.clock.now())
+    def _state_event(self, iid: int, username: str, state: str, when: datetime) -> dict[str, Any]:
+        """GitLab's Resource state events shape (`closed`, `reopened`)."""
+        return {
+            "id": next(self._ids),
+            "user": self.users[username],
+            "created_at": stamp(when),
+            "resource_type": "Issue",
+            "resource_id": 160_000_000 + iid,
+            "state": state,
+        }
+
+    def add_note(self, iid: int, author: str, body: str, when: datetime | None = None) -> dict[str, Any]:
+        now = stamp(when or self.clock.now())
         note = {
             "id": next(self._ids),
             "type": None,
@@ -182,3 +200,70 @@ class GitLabStore:
         self.notes[iid].append(note)
         self.issues[iid]["user_notes_count"] = len(self.notes[iid])
         return note
+
+    # -- evidence that changes during a run (tests and rehearsals; /sandbox/gitlab/issues/{iid}) -------
+    def change_issue(self, iid: int, change: dict[str, Any]) -> dict[str, Any]:
+        """Apply one change as GitLab would record it, at the sandbox clock (or `seconds_ago` before it).
+
+        `{"label": NAME, "action": "add"|"remove", "by": USER}`, `{"state": "closed"|"reopened", "by": USER}`,
+        `{"note": BODY, "by": USER}`, `{"title": ...}`, `{"description": ...}`. Raises ValueError.
+        """
+        issue = self.issues.get(iid)
+        if issue is None:
+            raise ValueError(f"no issue #{iid}")
+        by = str(change.get("by") or S.REQUESTER)
+        if by not in self.users:
+            raise ValueError(f"no GitLab user {by!r}")
+        when = self.clock.now() - timedelta(seconds=float(change.get("seconds_ago", 0)))
+        if "label" in change:
+            self._change_label(iid, str(change["label"]), str(change.get("action", "add")), by, when)
+        elif "state" in change:
+            state = str(change["state"])
+            if state not in ("closed", "reopened"):
+                raise ValueError("state must be closed or reopened")
+            issue["state"] = "closed" if state == "closed" else "opened"
+            issue["closed_at"] = stamp(when) if state == "closed" else None
+            issue["closed_by"] = self.users[by] if state == "closed" else None
+            self.state_events[iid].append(self._state_event(iid, by, state, when))
+        elif "note" in change:
+            self.add_note(iid, by, str(change["note"]), when)
+        elif "title" in change or "description" in change:
+            issue.update({k: str(change[k]) for k in ("title", "description") if k in change})
+        else:
+            raise ValueError("a change is a label, state, note, title or description")
+        issue["updated_at"] = stamp(when)
+        return issue
+
+    def _change_label(self, iid: int, label: str, action: str, by: str, when: datetime) -> None:
+        if action not in ("add", "remove"):
+            raise ValueError("action must be add or remove")
+        labels = self.issues[iid]["labels"]
+        if action == "add" and label not in labels:
+            labels.append(label)
+        elif action == "remove" and label in labels:
+            labels.remove(label)
+        S.LABEL_IDS.setdefault(label, 17100 + len(S.LABEL_IDS))
+        self.events[iid].append(self._event(iid, by, label, action, when))
+
+    def issue_read(self, iid: int) -> None:
+        """An issue was read through the API: apply the changes armed to happen after that many reads."""
+        due = []
+        for pending in self.pending:
+            if pending.iid == iid:
+                pending.reads_left -= 1
+                if pending.reads_left < 0:
+                    due.append(pending)
+        for pending in due:
+            self.pending.remove(pending)
+            for change in pending.changes:
+                self.change_issue(iid, change)
+
+
+@dataclass
+class PendingChange:
+    """Changes to apply once the issue has been read `reads_left` more times (the evidence moves between
+    the approval check and the write: security re-test 2026-12-04 H1)."""
+
+    iid: int
+    reads_left: int
+    changes: list[dict[str, Any]]

@@ -1,0 +1,151 @@
+"""Approval evidence holds at the moment of each write, is bound to the change, and shows the review
+(issue 19; security re-test 2026-12-04 H1, M1, M2, L3, L4). Runbooks run through the runner against the
+sandbox; its GitLab look-alike changes the issue between the run's approval check and its write. Zendesk's
+state is read back through the sandbox's API, GitLab's through python-gitlab, never through the code under
+test.
+"""
+
+from __future__ import annotations
+
+import json
+
+from tests.approval.support import issue_url, notes
+from tests.runbooks.support import APPLY, NOTEBOOKS, admin_env, api, writes_seen
+from zdlib.runner import run_runbook
+from zdlib.runner.run import RunResult
+from zdlib.sandbox.gitlab.seed import APPROVED
+
+MANAGER = "maria.manager"
+
+
+def deactivate(sandbox, records, automation_id: int = 12345, **parameters) -> RunResult:
+    return run_runbook(
+        NOTEBOOKS / "deactivate_automation.ipynb",
+        {"automation_id": automation_id, **APPLY, **parameters},
+        records_dir=records,
+        instance_env=admin_env(sandbox),
+    )
+
+
+def active(sandbox, automation_id: int = 12345) -> bool:
+    return api(sandbox, "GET", f"/api/v2/automations/{automation_id}").json()["automation"]["active"]
+
+
+def last_index_line(records) -> dict:
+    return json.loads((records / "index.jsonl").read_text().splitlines()[-1])
+
+
+def test_a_label_removed_between_the_check_and_the_write_stops_the_write(fresh_sandbox, tmp_path):
+    # the first read of #4242 is the plan's check; the label goes before the second (the write's re-check)
+    fresh_sandbox.control.change_issue(
+        4242, {"label": APPROVED, "action": "remove", "by": MANAGER}, after_reads=1
+    )
+    fresh_sandbox.control.reset_stats()
+    result = deactivate(fresh_sandbox, tmp_path / "records")
+    assert result.outcome == "refused", result.reason
+    assert "was not sent: the approval, read again right before the write" in result.reason
+    assert f"the label '{APPROVED}' was removed by {MANAGER}" in result.reason
+    assert active(fresh_sandbox) is True and writes_seen(fresh_sandbox) == 0  # nothing reached Zendesk
+    line = last_index_line(tmp_path / "records")
+    assert line["outcome"] == "refused" and line["approval"]["verified"] is False
+    assert line["approval"]["checks_made"] == 2 and line["approval"]["checked_at"]
+    assert [c["status"] for c in line["changes"]] == ["pending"]  # shown as never sent
+    assert notes(fresh_sandbox, 4242) == []  # no "Approval checked" comment on a withdrawn approval
+
+
+def test_an_issue_closed_between_the_check_and_the_write_stops_it(fresh_sandbox, tmp_path):
+    fresh_sandbox.control.change_issue(4242, {"state": "closed", "by": "alan.agent"}, after_reads=1)
+    result = deactivate(fresh_sandbox, tmp_path / "records")
+    assert result.outcome == "refused" and "the issue is closed by alan.agent" in result.reason
+    assert active(fresh_sandbox) is True
+
+
+def test_an_approval_that_still_holds_at_the_write_applies_and_says_when_it_was_checked(
+    fresh_sandbox, tmp_path
+):
+    result = deactivate(fresh_sandbox, tmp_path / "records")
+    assert result.outcome == "applied", result.reason
+    assert active(fresh_sandbox) is False
+    approval = result.summary["approval"]
+    assert approval["checks_made"] == 2 and approval["first_checked_at"] and approval["checked_at"]
+    assert approval["bound_by"] == "the issue names 'automation 12345'"
+    assert approval["review"]["kind"] == "note"  # the operator's review note on the issue
+    posted = notes(fresh_sandbox, 4242)
+    assert len(posted) == 1 and f"last checked `{approval['checked_at']}`" in posted[0].body
+    html = result.html.read_text()
+    assert "Approval read again before sending automation 12345" in html
+
+
+def test_a_reopened_request_must_be_approved_again(fresh_sandbox, tmp_path):
+    fresh_sandbox.control.change_issue(
+        4242, {"state": "closed", "by": "alan.agent"}, {"state": "reopened", "by": "alan.agent"}
+    )
+    result = deactivate(fresh_sandbox, tmp_path / "records")
+    assert result.outcome == "refused" and "the issue was reopened by alan.agent" in result.reason
+    assert active(fresh_sandbox) is True
+    # the manager approves again (remove and add): the reopened request holds
+    fresh_sandbox.control.change_issue(
+        4242,
+        {"label": APPROVED, "action": "remove", "by": MANAGER},
+        {"label": APPROVED, "action": "add", "by": MANAGER},
+    )
+    again = deactivate(fresh_sandbox, tmp_path / "records")
+    assert again.outcome == "applied", again.reason
+    assert active(fresh_sandbox) is False
+
+
+def test_an_approval_for_something_else_is_refused_with_the_facts(fresh_sandbox, tmp_path):
+    result = deactivate(
+        fresh_sandbox, tmp_path / "records", automation_id=12350, access_request_url=issue_url(4247)
+    )
+    assert result.outcome == "refused", result.reason
+    assert "does not name this change's target ('automation 12350')" in result.reason
+    assert "AR: light agent access for alan.agent" in result.reason
+    assert active(fresh_sandbox, 12350) is True
+    # an automation the good request does not name is refused there too
+    other = deactivate(fresh_sandbox, tmp_path / "records", automation_id=12348)
+    assert other.outcome == "refused" and "'automation 12348'" in other.reason
+    assert active(fresh_sandbox, 12348) is True
+
+
+def test_the_operator_may_not_be_the_requester(fresh_sandbox, tmp_path):
+    result = deactivate(fresh_sandbox, tmp_path / "records", access_request_url=issue_url(4248))
+    assert result.outcome == "refused", result.reason
+    assert "the operator ada.admin (the GitLab token's user) is the requester" in result.reason
+    assert active(fresh_sandbox) is True
+
+
+def test_a_reviewer_counts_only_when_gitlab_shows_the_review(fresh_sandbox, tmp_path):
+    result = deactivate(fresh_sandbox, tmp_path / "records", access_request_url=issue_url(4249))
+    assert result.outcome == "refused", result.reason
+    assert "GitLab shows no review by ada.admin on the issue" in result.reason
+    typed = deactivate(
+        fresh_sandbox, tmp_path / "records", access_request_url=issue_url(4249), reviewed_by="sam.security"
+    )
+    assert typed.outcome == "refused" and "GitLab shows no review by sam.security" in typed.reason
+    assert active(fresh_sandbox) is True
+    # the reviewer records the review on the issue: now it counts
+    fresh_sandbox.control.change_issue(4249, {"note": "Reviewed: scopes fine.", "by": "sam.security"})
+    ok = deactivate(
+        fresh_sandbox, tmp_path / "records", access_request_url=issue_url(4249), reviewed_by="sam.security"
+    )
+    assert ok.outcome == "applied", ok.reason
+    assert ok.summary["approval"]["review"]["kind"] == "note"
+    assert active(fresh_sandbox) is False
+
+
+def test_approval_age_is_judged_to_the_second_and_a_future_event_is_refused(fresh_sandbox, tmp_path):
+    # the seeded approval is 2 days old: 28 days and 90 minutes later it is 30 days 1 hour 30 minutes old,
+    # over the policy's 30 days, though `.days` would still say 30
+    fresh_sandbox.control.set_clock(advance_days=28 + 1.5 / 24)
+    stale = deactivate(fresh_sandbox, tmp_path / "records")
+    assert stale.outcome == "refused" and "30 days 1 hours ago" in stale.reason
+    fresh_sandbox.control.reset()
+    fresh_sandbox.control.change_issue(
+        4242,
+        {"label": APPROVED, "action": "remove", "by": MANAGER},
+        {"label": APPROVED, "action": "add", "by": MANAGER, "seconds_ago": -400 * 86400},  # dated ahead
+    )
+    future = deactivate(fresh_sandbox, tmp_path / "records")
+    assert future.outcome == "refused" and "an event dated in the future is not evidence" in future.reason
+    assert active(fresh_sandbox) is True

@@ -71,7 +71,9 @@ class SandboxProcess:
         if "ZENDESK_URL" not in values:
             return False
         try:
-            httpx.get(values["ZENDESK_URL"] + "/sandbox/stats", timeout=2).raise_for_status()
+            httpx.get(
+                values["ZENDESK_URL"] + "/sandbox/stats", headers=_key(values), timeout=2
+            ).raise_for_status()
         except httpx.HTTPError:
             return False
         self.env, self.url = values, values["ZENDESK_URL"]
@@ -95,15 +97,15 @@ class SandboxProcess:
     # -- control API ---------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
         """The sandbox's own counters: the referee."""
-        response = httpx.get(self.url + "/sandbox/stats", timeout=10)
+        response = httpx.get(self.url + "/sandbox/stats", headers=_key(self.env), timeout=10)
         response.raise_for_status()
         return response.json()
 
     def faults(self, **settings: Any) -> dict[str, Any]:
         """Switch faults at run time (see zdlib.sandbox.faults.FaultSettings); no settings: read them."""
         if not settings:
-            return httpx.get(self.url + "/sandbox/faults", timeout=10).json()
-        response = httpx.post(self.url + "/sandbox/faults", json=settings, timeout=10)
+            return httpx.get(self.url + "/sandbox/faults", headers=_key(self.env), timeout=10).json()
+        response = httpx.post(self.url + "/sandbox/faults", json=settings, headers=_key(self.env), timeout=10)
         response.raise_for_status()
         return response.json()
 
@@ -127,3 +129,8 @@ class SandboxProcess:
 def python_env() -> dict[str, str]:
     """The environment for child processes: ours, without inherited ZENDESK_* settings."""
     return {k: v for k, v in os.environ.items() if not k.startswith(("ZENDESK_", "ZENPY_"))}
+
+
+def _key(env: dict[str, str]) -> dict[str, str]:
+    """The sandbox's control API answers only whoever holds its key (zdlib/sandbox/identity.py)."""
+    return {"X-Sandbox-Key": env.get("ZDLIB_SANDBOX_KEY", "")}

@@ -38,14 +38,6 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def is_sandbox_url(url: str | None) -> bool:
-    """True when `url`'s host is loopback: the local sandbox (a real Zendesk is never on loopback)."""
-    if not url:
-        return False
-    host = urlsplit(str(url).strip()).hostname
-    return bool(host) and is_loopback(host)
-
-
 def normalize_base_url(url: str, variable: str = "ZENDESK_URL") -> str:
     """Check an instance URL and return it as ``scheme://host[:port]`` (no trailing slash)."""
     try:
@@ -296,6 +288,5 @@ __all__ = [
     "Settings",
     "configured_client_identifier",
     "is_loopback",
-    "is_sandbox_url",
     "load_settings",
 ]

@@ -20,7 +20,8 @@ def issue_url(iid: int) -> str:
 
 def gitlab_faults(sandbox: SandboxServer, **settings: Any) -> dict:
     """Inject a GitLab error (`status=503`) or a slow answer (`delay_s=3`) into the look-alike."""
-    response = httpx.post(sandbox.url + "/sandbox/gitlab/faults", json=settings, timeout=10)
+    key = {"X-Sandbox-Key": sandbox.env["ZDLIB_SANDBOX_KEY"]}
+    response = httpx.post(sandbox.url + "/sandbox/gitlab/faults", json=settings, headers=key, timeout=10)
     response.raise_for_status()
     return response.json()
 

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import json
 
+import httpx
+
 from tests.approval.support import issue_url, notes
+from tests.fault_proxy import FaultProxy
 from tests.runbooks.support import APPLY, NOTEBOOKS, admin_env, api, writes_seen
 from zdlib.runner import run_runbook
 from zdlib.runner.run import RunResult
 from zdlib.sandbox.gitlab.seed import APPROVED
+from zdlib.sandbox.server import SandboxServer
 
 MANAGER = "maria.manager"
 
@@ -149,3 +153,26 @@ def test_approval_age_is_judged_to_the_second_and_a_future_event_is_refused(fres
     future = deactivate(fresh_sandbox, tmp_path / "records")
     assert future.outcome == "refused" and "an event dated in the future is not evidence" in future.reason
     assert active(fresh_sandbox) is True
+
+
+def test_a_loopback_tunnel_to_another_instance_follows_the_real_instance_rules(tmp_path):
+    # security re-test 2026-12-04 M5: a local tunnel or proxy to a real instance is on loopback too
+    with SandboxServer(users=10) as elsewhere, FaultProxy(elsewhere.url) as tunnel:
+        env = {
+            k: v for k, v in elsewhere.env.items() if k.startswith("ZENDESK_")
+        }  # no sandbox key, no GitLab
+        env.update({"ZENDESK_URL": tunnel.url, "ZENDESK_AUTH": "oauth"})
+        result = run_runbook(
+            NOTEBOOKS / "deactivate_automation.ipynb",
+            {"automation_id": 12345, "dry_run": False, "approved_by": "Maria Manager", "reviewed_by": "Sam",
+             "access_request_url": issue_url(4242)},
+            records_dir=tmp_path / "records",
+            instance_env=env,
+        )  # fmt: skip
+        assert result.outcome == "refused", result.reason
+        assert f"no approval source is configured for {tunnel.url}" in result.reason
+        assert last_index_line(tmp_path / "records")["sandbox"] is False
+        assert "SANDBOX" not in result.html.read_text()
+        with httpx.Client(headers={"Authorization": f"Bearer {env['ZENDESK_OAUTH_TOKEN']}"}) as http:
+            automation = http.get(elsewhere.url + "/api/v2/automations/12345").json()["automation"]
+        assert automation["active"] is True

@@ -17,6 +17,7 @@ def entry(**overrides):
         "target": "12345",
         "operator": {"id": 1, "name": "Ada Admin", "email": "ada@example.com", "role": "admin"},
         "instance": "http://127.0.0.1:40613",
+        "sandbox": True,  # the index keeps the kit's proven fact; the page never guesses it from the URL
         "started_at": "2026-11-28T12:00:00Z",
         "outcome": "applied",
         "approval": {"approved_by": "Maria Manager", "reviewed_by": "Sam Security", "verified": True},
@@ -77,7 +78,8 @@ def test_every_run_is_a_row_newest_first_with_the_columns_a_reviewer_needs(tmp_p
         entry(),
         entry(outcome="refused", approval=None, changes=[], started_at="2026-11-28T13:00:00Z"),
         entry(
-            instance="https://acme.zendesk.com",
+            instance="http://127.0.0.1:47111",  # a loopback tunnel to a real instance: no proof, no badge
+            sandbox=False,
             outcome="planned",
             started_at="2026-11-28T14:00:00Z",
             approval={"approved_by": "M", "reviewed_by": "S", "verified": False},

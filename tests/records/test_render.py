@@ -8,7 +8,6 @@ import nbformat
 import pytest
 
 from tests.records.html_check import inspect_html
-from zdlib.config import is_sandbox_url
 from zdlib.record.summary import SUMMARY_MIME
 from zdlib.runner.render import render_html
 
@@ -32,6 +31,7 @@ def summary(**overrides):
         "reason": "1 change(s) applied and verified by reading them back.",
         "target": "12345",
         "instance": "http://127.0.0.1:40613",
+        "sandbox": True,  # the kit's proven fact (zdlib.instance), not the loopback URL
         "operator": {"id": 1, "name": "Ada Admin", "email": "ada@example.com", "role": "admin"},
         "auth_kind": "oauth",
         "credential_fingerprint": "sha256:5c19a42bd0d6",
@@ -183,9 +183,17 @@ def test_hide_input_leaves_the_code_out(tmp_path):
 
 
 def test_a_real_instance_is_not_marked_sandbox(tmp_path):
-    page, found = render(tmp_path, hostile_notebook(summary(instance="https://acme.zendesk.com")))
+    page, found = render(
+        tmp_path, hostile_notebook(summary(instance="https://acme.zendesk.com", sandbox=False))
+    )
     assert "SANDBOX" not in page
     assert found.title == "deactivate_automation 12345: applied"
+
+
+def test_a_loopback_instance_that_did_not_prove_it_is_not_marked_sandbox(tmp_path):
+    # security re-test 2026-12-04 M5: a tunnel or proxy to a real instance is on loopback too
+    page, found = render(tmp_path, hostile_notebook(summary(sandbox=False)))
+    assert "SANDBOX" not in page and found.title == "deactivate_automation 12345: applied"
 
 
 def test_no_summary_is_said_plainly(tmp_path):
@@ -227,18 +235,3 @@ def test_gitlab_evidence_and_mode_are_shown(tmp_path):
     assert "<td>dry run (headless)</td>" in page
     page, _ = render(tmp_path, hostile_notebook(summary(mode="read-only", run_mode="interactive")))
     assert "<td>read-only (interactive)</td>" in page
-
-
-@pytest.mark.parametrize(
-    ("url", "sandbox"),
-    [
-        ("http://127.0.0.1:8080", True),
-        ("http://localhost:1", True),
-        ("http://[::1]:9", True),
-        ("https://acme.zendesk.com", False),
-        ("https://127.0.0.1.nip.io", False),
-        (None, False),
-    ],
-)
-def test_is_sandbox_url(url, sandbox):
-    assert is_sandbox_url(url) is sandbox

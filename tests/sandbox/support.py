@@ -44,6 +44,11 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def control_key(sb: SandboxServer) -> dict[str, str]:
+    """The header the control API (`/sandbox/...`) asks for: the key this sandbox made at its start."""
+    return {"X-Sandbox-Key": sb.env["ZDLIB_SANDBOX_KEY"]}
+
+
 def client(sb: SandboxServer, headers: dict[str, str] | None = None) -> httpx.Client:
     """An httpx client for the sandbox, authenticated as the seeded admin's API token by default."""
     verify = ssl.create_default_context(cafile=sb.ca_file) if sb.ca_file else True

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sandbox.support import client
+from tests.sandbox.support import client, control_key
 from zdlib.sandbox import seed as S
 
 INVALID_ENDPOINT = {"error": "InvalidEndpoint", "description": "Not found"}
@@ -55,7 +55,7 @@ def test_admin_center_deactivate_then_delete_is_audited_as_the_admin(fresh_sandb
 
 
 def test_admin_center_refuses_unknown_actions_and_tokens(fresh_sandbox):
-    with client(fresh_sandbox, {}) as http:
+    with client(fresh_sandbox, control_key(fresh_sandbox)) as http:
         bad = http.post("/sandbox/admin-center/api_tokens/3", json={"action": "reactivate"})
         missing = http.post("/sandbox/admin-center/api_tokens/999", json={"action": "delete"})
     assert bad.status_code == 400 and "deactivate" in bad.json()["description"]

@@ -9,7 +9,7 @@ from email.utils import parsedate_to_datetime
 import httpx
 import pytest
 
-from tests.sandbox.support import client
+from tests.sandbox.support import client, control_key
 from zdlib.sandbox.server import SandboxServer
 
 
@@ -96,7 +96,9 @@ def test_start_options_and_unknown_settings():
         assert http.get("/api/v2/users/me").status_code >= 500
         assert faulty.control.set_faults(fail_rate=0)["latency_ms"] == 1
         assert http.get("/api/v2/users/me").status_code == 200
-        refused = httpx.post(faulty.url + "/sandbox/faults", json={"explode": True})
+        refused = httpx.post(
+            faulty.url + "/sandbox/faults", json={"explode": True}, headers=control_key(faulty)
+        )
         assert refused.status_code == 400 and "explode" in refused.json()["description"]
 
 

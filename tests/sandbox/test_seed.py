@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.sandbox.support import client
+from tests.sandbox.support import client, control_key
 from zdlib.sandbox import seed as S
 from zdlib.sandbox.server import SandboxServer
 
@@ -17,7 +17,10 @@ def test_secrets_are_deterministic_per_seed_and_random_looking():
 
 
 def test_credentials_endpoint_and_env_agree(fresh_sandbox):
-    assert httpx.get(fresh_sandbox.url + "/sandbox/credentials").json() == fresh_sandbox.env
+    shown = httpx.get(fresh_sandbox.url + "/sandbox/credentials", headers=control_key(fresh_sandbox))
+    assert shown.json() == fresh_sandbox.env
+    refused = httpx.get(fresh_sandbox.url + "/sandbox/credentials")  # any local process, without the key
+    assert refused.status_code == 401 and fresh_sandbox.env["ZENDESK_API_TOKEN"] not in refused.text
     assert fresh_sandbox.env["ZENDESK_CLIENT_ID"] == S.ADMIN_OAUTH_CLIENT_IDENTIFIER
 
 

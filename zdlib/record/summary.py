@@ -6,6 +6,7 @@ before and after each write, also written durably to `<stem>.checkpoint.json`; t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,12 @@ def summary_markdown(summary: dict[str, Any]) -> Markdown:
             md("- Files next to the record: ") + ", ".join(code(Path(str(f)).name) for f in summary["files"])
         )
     return Markdown("\n".join(lines))
+
+
+def ran_on_sandbox(summary: Mapping[str, Any] | None) -> bool:
+    """True when the run's instance proved it was the local sandbox (the kit's `sandbox` fact; a URL on
+    loopback proves nothing: zdlib.instance)."""
+    return bool(summary) and summary.get("sandbox") is True
 
 
 def person_text(person: dict | None) -> str:

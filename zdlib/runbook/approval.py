@@ -19,7 +19,8 @@ from zdlib.approval.evidence import Evidence, Source
 from zdlib.approval.gitlab_source import GitLabSource, gitlab_settings
 from zdlib.approval.policy import Policy, load_policy
 from zdlib.approval.request_url import parse_request_url
-from zdlib.config import is_loopback, is_sandbox_url
+from zdlib.config import is_loopback
+from zdlib.instance import is_sandbox
 
 Approval = Evidence  # the name notebooks and older code know
 SOURCES = ("", "gitlab", "manual")
@@ -163,12 +164,13 @@ def _evidence(
     return evidence
 
 
-def _sandbox_problem(policy: Policy, instance_url: str) -> str:
+def _sandbox_problem(policy: Policy, instance_url: str, environ: Mapping[str, str] | None) -> str:
     """Why the sandbox's policy cannot vouch for changes on `instance_url` ("" when it can)."""
-    if policy.sandbox_only and not is_sandbox_url(instance_url):
+    if policy.sandbox_only and not is_sandbox(instance_url, environ):
         return (
             f"{policy.name} is the sandbox's policy (sandbox_only), but the Zendesk instance "
-            f"{instance_url} is not the sandbox: unset ZDLIB_APPROVAL_POLICY to use the repository's "
+            f"{instance_url} is not the sandbox (it did not prove it holds ZDLIB_SANDBOX_KEY): unset "
+            "ZDLIB_APPROVAL_POLICY to use the repository's "
             "approval-policy.yaml."
         )
     return ""
@@ -185,7 +187,7 @@ def _manual_policy_problems(
         if gitlab_url:
             evidence.problems.append(str(exc))
         return
-    sandbox = _sandbox_problem(policy, instance_url)
+    sandbox = _sandbox_problem(policy, instance_url, environ)
     if sandbox:
         evidence.problems.append(sandbox)
     elif gitlab_url and not policy.allow_manual:
@@ -227,7 +229,7 @@ def _check_gitlab(
         evidence.problems.append(str(exc))
         return evidence
     evidence.policy = policy.as_record()
-    mismatch = _instance_mismatch(policy, settings.url, instance_url)
+    mismatch = _instance_mismatch(policy, settings.url, instance_url, environ)
     if mismatch:
         evidence.problems.append(mismatch)
         return evidence
@@ -253,16 +255,18 @@ def _check_gitlab(
     return evidence
 
 
-def _instance_mismatch(policy: Policy, gitlab_url: str, instance_url: str) -> str:
+def _instance_mismatch(
+    policy: Policy, gitlab_url: str, instance_url: str, environ: Mapping[str, str] | None
+) -> str:
     """Why the sandbox's policy or GitLab look-alike cannot vouch for this instance ("" when they can)."""
-    if policy.sandbox_only and not is_sandbox_url(gitlab_url):
+    parts = urlsplit(gitlab_url)
+    if policy.sandbox_only and not is_sandbox(f"{parts.scheme}://{parts.netloc}", environ):
         return (
             f"{policy.name} is the sandbox's policy, but GITLAB_URL ({gitlab_url}) is not the sandbox: "
             "unset ZDLIB_APPROVAL_POLICY to use the repository's approval-policy.yaml."
         )
-    sandbox = _sandbox_problem(policy, instance_url)
-    host = urlsplit(gitlab_url).hostname or ""
-    if not sandbox and is_loopback(host) and not is_sandbox_url(instance_url):
+    sandbox = _sandbox_problem(policy, instance_url, environ)
+    if not sandbox and is_loopback(parts.hostname or "") and not is_sandbox(instance_url, environ):
         sandbox = (
             f"GITLAB_URL ({gitlab_url}) is on this machine (the sandbox's GitLab look-alike), but the "
             f"Zendesk instance {instance_url} is not the sandbox: set GITLAB_URL to the GitLab that holds "
@@ -305,7 +309,7 @@ def _check_manual(
     evidence = Evidence(Source.MANUAL, url, " ".join(approver.split()), " ".join(reviewer.split()))
     evidence.operator = str(operator.get("name") or "")
     evidence.checks = ["the three values are typed by the operator: shape and separation of duties only"]
-    if source != "manual" and not is_sandbox_url(instance_url):
+    if source != "manual" and not is_sandbox(instance_url, environ):
         evidence.problems.append(
             f"no approval source is configured for {instance_url}: set GITLAB_URL and GITLAB_TOKEN so the "
             "access-request issue is checked (runbooks.md, 'Access requests'), or say "

@@ -13,6 +13,7 @@ from IPython.display import display
 
 import zdlib
 from zdlib.errors import NotFound, PermissionDenied, ZdlibError, ZendeskError
+from zdlib.instance import is_sandbox
 from zdlib.record.markup import Markdown, bullets, md
 from zdlib.record.outcome import ChangeStatus, Mode, Outcome
 from zdlib.redact import redact_text
@@ -59,6 +60,7 @@ class Run:
         self.audit_log_ids: list[Any] = []
         self.files: list[str] = []
         self.gate: ApprovalGate | None = None
+        self.sandbox = False  # set by identify(): the instance proved it is the local sandbox
         self.planned_at: datetime | None = None  # when the latest plan was made (JupyterLab's plan age)
         self.facts: dict[str, Any] = {}
         self.stem = record_stem(runbook)
@@ -113,6 +115,7 @@ class Run:
                 "anonymous user). Check ZENDESK_EMAIL and the credential in the environment or .env."
             )
         self.operator = {k: me.get(k) for k in ("id", "name", "email", "role")}
+        self.sandbox = is_sandbox(self.client.base_url)  # proven by the sandbox's key, never by the URL
         return self.operator
 
     def show_header(self) -> None:
@@ -125,7 +128,11 @@ class Run:
         op = self.operator
         rows = [
             ("Runbook", md("{runbook:code} version {version}", runbook=self.runbook, version=self.version)),
-            ("Instance", self.client.base_url),
+            (
+                "Instance",
+                f"{self.client.base_url}"
+                + (" (the local sandbox, proven by its key)" if self.sandbox else ""),
+            ),
             ("Operator", f"{op.get('name')} <{op.get('email')}> (role: {op.get('role')}, id {op.get('id')})"),
             ("Credential", f"{self.client.auth_kind} ({self.client.credential_fingerprint})"),
             ("Started (UTC)", self.started_at.isoformat().replace("+00:00", "Z")),
@@ -339,8 +346,11 @@ class Run:
             return "**Apply**: the steps below apply this plan once the approval holds."
         counts = ", ".join(f"{statuses.count(s)} {s}" for s in dict.fromkeys(statuses))
         how = md(" (confirmed in JupyterLab at {at})", at=confirmed) if confirmed else md("")
-        return md("**Applied**{how:raw}: the statuses above are the state at the end ({counts}).", how=how,
-                  counts=counts)
+        return md(
+            "**Applied**{how:raw}: the statuses above are the state at the end ({counts}).",
+            how=how,
+            counts=counts,
+        )
 
     def _refresh(self) -> None:
         """Bring the header and every plan shown so far up to date (a display update, in place)."""
@@ -544,6 +554,7 @@ class Run:
             "reason": self.reason if reason is None else reason,
             "target": None if self.target is None else str(self.target),
             "instance": self.client.base_url,
+            "sandbox": self.sandbox,
             "operator": self.operator,
             "auth_kind": self.client.auth_kind,
             "credential_fingerprint": self.client.credential_fingerprint,
@@ -582,7 +593,7 @@ def _mode_text(run: Run) -> Markdown:
         return Markdown("dry run: nothing will change")
     confirmed = run.facts.get("confirmed_in_jupyterlab_at")
     if confirmed:
-        return md("**apply**: confirmed in JupyterLab at {at} (\"Apply this plan\")", at=confirmed)
+        return md('**apply**: confirmed in JupyterLab at {at} ("Apply this plan")', at=confirmed)
     return Markdown("**apply**: approved changes will be made")
 
 

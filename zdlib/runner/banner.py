@@ -16,9 +16,9 @@ from pathlib import PurePath
 from typing import Any
 from urllib.parse import urlsplit
 
-from zdlib.config import is_sandbox_url
 from zdlib.record.markup import soft_breaks
 from zdlib.record.outcome import ChangeStatus, Mode, Outcome, never_sent, outcome_of
+from zdlib.record.summary import ran_on_sandbox
 
 MEANING = {
     Outcome.APPLIED: "changes were made",
@@ -56,7 +56,7 @@ def page_title(summary: dict[str, Any] | None) -> str:
     if summary.get("target") not in (None, ""):
         parts.append(str(summary["target"]))
     title = " ".join(parts) + f": {summary.get('outcome') or 'unknown outcome'}"
-    return title + (" (SANDBOX)" if is_sandbox_url(summary.get("instance")) else "")
+    return title + (" (SANDBOX)" if ran_on_sandbox(summary) else "")
 
 
 def banner_html(summary: dict[str, Any] | None) -> str:
@@ -71,7 +71,7 @@ def banner_html(summary: dict[str, Any] | None) -> str:
     name = outcome.value if outcome else str(summary.get("outcome") or "unknown")
     css = f"zd-outcome-{name.replace(' ', '-')}" if outcome else "zd-outcome-failed"
     parts = [f'<section class="zd-banner {text(css)}" role="banner">']
-    if is_sandbox_url(summary.get("instance")):
+    if ran_on_sandbox(summary):
         parts.append(
             '<div class="zd-sandbox">SANDBOX: a local test instance, not a real Zendesk. '
             "Nothing here touched production.</div>"
@@ -107,7 +107,7 @@ def _reason(summary: dict[str, Any]) -> str:
 def _facts(summary: dict[str, Any]) -> str:
     instance = summary.get("instance")
     where = link(instance) or "unknown"
-    if is_sandbox_url(instance):
+    if ran_on_sandbox(summary):
         where += ' <span class="zd-tag zd-tag-sandbox">SANDBOX</span>'
     operator = summary.get("operator") or {}
     who = (

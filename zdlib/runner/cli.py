@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from zdlib.record.outcome import EXIT_USAGE, Outcome, never_sent
+from zdlib.record.summary import ran_on_sandbox
 from zdlib.runner import records
 from zdlib.runner.parameters import ParameterError, load_parameter_file
 from zdlib.runner.publish import Published
@@ -144,10 +145,8 @@ def _change(change: dict[str, Any], outcome: object = None) -> str:
 
 
 def _instance(summary: dict[str, Any]) -> str:
-    from zdlib.config import is_sandbox_url
-
     instance = summary.get("instance") or "?"
-    return f"{instance} (SANDBOX)" if is_sandbox_url(instance) else str(instance)
+    return f"{instance} (SANDBOX)" if ran_on_sandbox(summary) else str(instance)
 
 
 def _operator(summary: dict[str, Any]) -> str:

@@ -85,7 +85,8 @@ def play_admin_center(step: DemoStep, instance_env: Mapping[str, str]) -> DemoRo
     action = step.admin_center or {}
     url = f"{instance_env['ZENDESK_URL']}/sandbox/admin-center/api_tokens/{action['api_token']}"
     verify = instance_env.get("ZENDESK_CA_BUNDLE") or True
-    answer = httpx.post(url, json={"action": action["action"]}, verify=verify, timeout=10)
+    key = {"X-Sandbox-Key": instance_env.get("ZDLIB_SANDBOX_KEY", "")}  # the control API needs it
+    answer = httpx.post(url, json={"action": action["action"]}, headers=key, verify=verify, timeout=10)
     if answer.status_code != 200:
         return DemoRow(step, "failed", f"{answer.status_code} {answer.text[:200]}", None)
     return DemoRow(step, ADMIN_CENTER_DONE, f"{action['action']} API token {action['api_token']}", None)

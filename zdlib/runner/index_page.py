@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from zdlib.config import is_sandbox_url
 from zdlib.record.layout import index_mode
 from zdlib.record.markup import soft_breaks
 from zdlib.record.outcome import Outcome, outcome_of
+from zdlib.record.summary import ran_on_sandbox
 from zdlib.runner.banner import text
 from zdlib.runner.records import read_index
 
@@ -135,7 +135,7 @@ def _row(entry: Mapping[str, Any]) -> str:
     known = outcome_of(outcome)
     runbook = str(entry.get("runbook") or "")
     instance = entry.get("instance")
-    sandbox = is_sandbox_url(instance)
+    sandbox = ran_on_sandbox(entry)
     cells = [
         f'<td data-key="{text(entry.get("started_at"))}">{text(entry.get("started_at"))}</td>',
         f"<td>{text(runbook)}</td>",

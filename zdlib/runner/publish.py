@@ -24,7 +24,6 @@ import nbformat
 
 import zdlib
 from zdlib.approval.comment import comment_after_publish
-from zdlib.config import is_sandbox_url
 from zdlib.record.outcome import Outcome
 from zdlib.record.stage import (
     LOCK_NAME,
@@ -37,7 +36,7 @@ from zdlib.record.stage import (
     publishing,
     release,
 )
-from zdlib.record.summary import CHECKPOINT_SUFFIX, is_checkpoint, read_summary
+from zdlib.record.summary import CHECKPOINT_SUFFIX, is_checkpoint, ran_on_sandbox, read_summary
 from zdlib.runner import records
 from zdlib.runner.credentials import Secret, dedupe
 from zdlib.runner.orphans import revoke_run_tokens
@@ -424,7 +423,7 @@ def index_entry(
         "mode": meta.get("mode"),
         "operator": summary.get("operator"),
         "instance": instance,
-        "sandbox": is_sandbox_url(instance) if instance else None,
+        "sandbox": ran_on_sandbox(summary),
         "approval": summary.get("approval"),
         "auth_kind": summary.get("auth_kind"),
         "credential_fingerprint": summary.get("credential_fingerprint"),

@@ -8,7 +8,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from zdlib.sandbox import api_audit, api_automations, api_oauth, api_tokens, api_users, control, errors
-from zdlib.sandbox.gitlab import GitLabMount, with_gitlab
+from zdlib.sandbox.gitlab import with_gitlab
+from zdlib.sandbox.identity import ControlGuard
 from zdlib.sandbox.middleware import SandboxMiddleware
 from zdlib.sandbox.options import Options
 from zdlib.sandbox.state import SandboxState
@@ -25,7 +26,7 @@ async def _unknown_route(request: Request, exc: Exception) -> Response:
     return errors.invalid_endpoint().response()
 
 
-def create_app(options: Options | None = None, state: SandboxState | None = None) -> GitLabMount:
+def create_app(options: Options | None = None, state: SandboxState | None = None) -> ControlGuard:
     """An ASGI app for one sandbox instance (the state is reachable as `app.state`)."""
     state = state or SandboxState(options or Options())
     routes = [
@@ -43,4 +44,5 @@ def create_app(options: Options | None = None, state: SandboxState | None = None
     app.state.sandbox = state
     wrapped = SandboxMiddleware(app, state)
     wrapped.state = state  # type: ignore[misc]
-    return with_gitlab(wrapped, state)  # the GitLab look-alike at /gitlab (zdlib/sandbox/gitlab/)
+    # the GitLab look-alike at /gitlab (zdlib/sandbox/gitlab/); every /sandbox/... path needs the key
+    return ControlGuard(with_gitlab(wrapped, state), state)

@@ -10,6 +10,7 @@ from zdlib.sandbox import seed as S
 from zdlib.sandbox.clock import iso
 from zdlib.sandbox.errors import ApiError, json_response
 from zdlib.sandbox.gitlab import gitlab_env
+from zdlib.sandbox.identity import KEY_VARIABLE
 from zdlib.sandbox.render import base_of
 from zdlib.sandbox.request_parsing import body_of, state_of
 from zdlib.sandbox.state import SandboxState
@@ -32,6 +33,7 @@ def credentials(state: SandboxState, base_url: str) -> dict[str, str]:
     if state.ca_file:
         env["ZENDESK_CA_BUNDLE"] = state.ca_file
     env.update(gitlab_env(state, base_url))  # the GitLab look-alike's URL, token and policy
+    env[KEY_VARIABLE] = state.key  # proves this instance is the sandbox (identity.py)
     return env
 
 

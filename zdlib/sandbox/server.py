@@ -16,6 +16,7 @@ import uvicorn
 
 from zdlib.sandbox.app import create_app
 from zdlib.sandbox.control import credentials
+from zdlib.sandbox.identity import KEY_HEADER
 from zdlib.sandbox.options import Options
 from zdlib.sandbox.state import SandboxState
 from zdlib.sandbox.tls import TlsFiles, make_tls_files
@@ -32,9 +33,9 @@ def write_env_file(path: str, env: dict[str, str]) -> None:
 class SandboxControl:
     """A small helper over the control API (`/sandbox/...`)."""
 
-    def __init__(self, url: str, ca_file: str | None = None) -> None:
+    def __init__(self, url: str, key: str, ca_file: str | None = None) -> None:
         verify = ssl.create_default_context(cafile=ca_file) if ca_file else True
-        self._http = httpx.Client(base_url=url, verify=verify, timeout=10)
+        self._http = httpx.Client(base_url=url, verify=verify, timeout=10, headers={KEY_HEADER: key})
 
     def _call(self, method: str, path: str, json: Any = None) -> dict:
         response = self._http.request(method, path, json=json)
@@ -175,7 +176,7 @@ class SandboxServer:
     @property
     def control(self) -> SandboxControl:
         if self._control is None:
-            self._control = SandboxControl(self.url, self.ca_file)
+            self._control = SandboxControl(self.url, self.state.key, self.ca_file)
         return self._control
 
     def __repr__(self) -> str:

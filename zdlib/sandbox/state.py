@@ -22,6 +22,7 @@ class SandboxState:
         self.ca_file: str | None = None
         self._request_ids = itertools.count(1)
         self._request_prefix = _secrets.token_hex(4)
+        self.key = _secrets.token_urlsafe(32)  # made anew at each start: the sandbox's proof of identity
         self.reset()
 
     def reset(self) -> None:

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from zdlib import __version__
+from zdlib._version import __version__
 from zdlib.auth import (
     NO_AUTH,
     ApiTokenAuth,
@@ -457,9 +457,6 @@ class Client:
         """DELETE; None for 204 No Content."""
         return self._decode(self.request("DELETE", path, **kwargs), "DELETE", path)
 
-    def _get_page(self, target: str, params: dict[str, Any] | None) -> dict[str, Any]:
-        return self.get(target, params)
-
     # -- listings and bulk ------------------------------------------------------------------------
     def paginate(
         self,
@@ -471,13 +468,13 @@ class Client:
         cursor: str | None = None,
     ) -> CursorPages:
         """Cursor pagination, lazily; ``.cursor`` is the position to resume from."""
-        return CursorPages(self._get_page, self.base_url, path, key, params, page_size, cursor)
+        return CursorPages(self.get, self.base_url, path, key, params, page_size, cursor)
 
     def paginate_offset(
         self, path: str, key: str, *, params: dict[str, Any] | None = None, per_page: int = 100
     ) -> OffsetPages:
         """Offset pagination (search endpoints); raises ``PaginationDepthError`` before page 101."""
-        return OffsetPages(self._get_page, self.base_url, path, key, params, per_page)
+        return OffsetPages(self.get, self.base_url, path, key, params, per_page)
 
     def incremental(
         self,
@@ -489,7 +486,7 @@ class Client:
         params: dict[str, Any] | None = None,
     ) -> IncrementalPages:
         """An incremental cursor export (``/api/v2/incremental/users/cursor``) until ``end_of_stream``."""
-        return IncrementalPages(self._get_page, self.base_url, path, key, start_time, cursor, params)
+        return IncrementalPages(self.get, self.base_url, path, key, start_time, cursor, params)
 
     def bulk(
         self, fn: Callable[[T], R], items: Iterable[T], *, concurrency: int | None = None

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from zdlib.redact import fingerprint, register_secret
+from zdlib.schemes import AuthKind
 
 logger = logging.getLogger("zdlib")
 
@@ -95,7 +96,7 @@ def _basic(user: str, secret: str) -> str:
 class ApiTokenAuth(_HeaderAuth):
     """Basic ``{email}/token:{token}``. Warns once about the 2027-04-30 end of API tokens."""
 
-    kind = "token"
+    kind = AuthKind.TOKEN
 
     def __init__(self, email: str, token: str, *, warn: bool = True, today: dt.date | None = None) -> None:
         super().__init__(_basic(f"{email}/token", token), token)
@@ -106,7 +107,7 @@ class ApiTokenAuth(_HeaderAuth):
 class BearerAuth(_HeaderAuth):
     """``Authorization: Bearer {token}`` for an OAuth access token."""
 
-    kind = "oauth"
+    kind = AuthKind.OAUTH
 
     def __init__(self, token: str) -> None:
         super().__init__(f"Bearer {token}", token)
@@ -115,7 +116,7 @@ class BearerAuth(_HeaderAuth):
 class PasswordAuth(_HeaderAuth):
     """Legacy Basic ``{email}:{password}``. Zendesk removed it for the API; warns once."""
 
-    kind = "password"
+    kind = AuthKind.PASSWORD
 
     def __init__(self, email: str, password: str, *, warn: bool = True) -> None:
         super().__init__(_basic(email, password), password)
@@ -151,7 +152,7 @@ class ClientCredentialsAuth(httpx.Auth):
     token at ``close()``.
     """
 
-    kind = "client_credentials"
+    kind = AuthKind.CLIENT_CREDENTIALS
 
     def __init__(
         self,
@@ -262,6 +263,11 @@ class ClientCredentialsAuth(httpx.Auth):
 
 
 CredentialAuth = ApiTokenAuth | BearerAuth | PasswordAuth | ClientCredentialsAuth
+
+#: The header schemes by kind; each takes its scheme's variables (``zdlib.schemes``) in table order.
+HEADER_AUTHS: dict[str, type[ApiTokenAuth] | type[BearerAuth] | type[PasswordAuth]] = {
+    cls.kind: cls for cls in (ApiTokenAuth, BearerAuth, PasswordAuth)
+}
 
 __all__ = [
     "API_TOKEN_END",

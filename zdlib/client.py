@@ -22,13 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from zdlib._version import __version__
-from zdlib.auth import (
-    NO_AUTH,
-    ApiTokenAuth,
-    BearerAuth,
-    ClientCredentialsAuth,
-    PasswordAuth,
-)
+from zdlib.auth import HEADER_AUTHS, NO_AUTH, BearerAuth, ClientCredentialsAuth
 from zdlib.bulk import BulkResult, run_bulk
 from zdlib.config import Settings, is_loopback, load_settings
 from zdlib.errors import (
@@ -59,6 +53,7 @@ from zdlib.resources import (
     Users,
 )
 from zdlib.retry import RetryPolicy
+from zdlib.schemes import AuthKind
 
 logger = logging.getLogger("zdlib")
 install_log_filter(logger)
@@ -68,15 +63,6 @@ R = TypeVar("R")
 
 _NUMERIC_SEGMENT = re.compile(r"/\d+(?=/|$)")
 _BODY_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
-
-# Double quotes on purpose: the shell expands these variables (and only these) when the line is pasted.
-CURL_CREDENTIALS = {
-    "token": '-u "$ZENDESK_EMAIL/token:$ZENDESK_API_TOKEN"',
-    "oauth": '-H "Authorization: Bearer $ZENDESK_OAUTH_TOKEN"',
-    "client_credentials": '-H "Authorization: Bearer $ZENDESK_ACCESS_TOKEN"',
-    "password": '-u "$ZENDESK_EMAIL:$ZENDESK_PASSWORD"',
-}
-
 
 @functools.lru_cache(maxsize=2048)
 def route_key(method: str, path: str) -> str:
@@ -156,16 +142,13 @@ class Client:
 
     # -- set-up -----------------------------------------------------------------------------------
     def _build_auth(self) -> httpx.Auth:
+        """The ``httpx.Auth`` of the configured scheme, built from its variables in table order."""
         s = self.settings
-        if s.auth_kind == "token":
-            return ApiTokenAuth(s.email or "", s.api_token or "")
-        if s.auth_kind == "oauth":
-            return BearerAuth(s.oauth_token or "")
-        if s.auth_kind == "password":
-            return PasswordAuth(s.email or "", s.password or "")
+        values = [s.value_of(name) for name in s.scheme.variables]
+        if s.scheme.kind is not AuthKind.CLIENT_CREDENTIALS:
+            return HEADER_AUTHS[s.scheme.kind](*values)
         return ClientCredentialsAuth(
-            s.client_id or "",
-            s.client_secret or "",
+            *values,
             scopes=s.scopes,
             expires_in=s.token_expires_in,
             fetch=self._grant,
@@ -498,7 +481,7 @@ class Client:
     def curl(self, method: str, path: str, json: Any = None) -> str:
         """The same request as a curl command, with the credential replaced by environment placeholders."""
         method = method.upper()
-        parts = ["curl " + shlex.quote(self._resolve(path)), CURL_CREDENTIALS[self.auth_kind]]
+        parts = ["curl " + shlex.quote(self._resolve(path)), self.settings.scheme.curl]
         if method in _BODY_METHODS or json is not None:
             parts.append('-H "Content-Type: application/json"')
         if method != "GET":

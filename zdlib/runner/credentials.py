@@ -16,12 +16,10 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from zdlib.redact import whole_token
+from zdlib.schemes import SECRET_VARIABLES
 
 CREDENTIAL_VARIABLES = (
-    "ZENDESK_API_TOKEN",
-    "ZENDESK_OAUTH_TOKEN",
-    "ZENDESK_CLIENT_SECRET",
-    "ZENDESK_PASSWORD",
+    *SECRET_VARIABLES,  # every Zendesk credential scheme's secret (zdlib.schemes)
     "GITLAB_TOKEN",  # the approval source's token (zdlib.approval): never in a record either
 )
 EMAIL_VARIABLE = "ZENDESK_EMAIL"

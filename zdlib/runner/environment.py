@@ -13,14 +13,10 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from zdlib.runbook.staging import RECORD_STEM_VARIABLE, RECORDS_VARIABLE, RUN_SECRETS_VARIABLE
+from zdlib.schemes import PREFERENCE, scheme_of
 
 DEFAULT_HANDOFF_DIR = Path("~/.zdlib/handoff")
-AUTH_KIND_BY_VARIABLE = (
-    ("ZENDESK_OAUTH_TOKEN", "oauth"),
-    ("ZENDESK_CLIENT_SECRET", "client_credentials"),
-    ("ZENDESK_API_TOKEN", "token"),
-    ("ZENDESK_PASSWORD", "password"),
-)
+AUTH_KIND_BY_VARIABLE = tuple((scheme_of(kind).secret_variable, kind.value) for kind in PREFERENCE)
 
 
 def instance_overrides(instance_env: Mapping[str, str], environ: Mapping[str, str]) -> dict[str, str | None]:

@@ -1,7 +1,6 @@
 """zdlib: a careful Zendesk Support API client, runbook kit and local sandbox."""
 
-__version__ = "0.1.0"
-
+from zdlib._version import __version__
 from zdlib.auth import (
     ApiTokenAuth,
     BearerAuth,

@@ -13,7 +13,8 @@ from typing import Any
 
 import httpx
 
-from zdlib.redact import fingerprint, register_secret
+from zdlib.redact import fingerprint, register_secret, register_secret_fields
+from zdlib.schemes import AuthKind
 
 logger = logging.getLogger("zdlib")
 
@@ -95,7 +96,7 @@ def _basic(user: str, secret: str) -> str:
 class ApiTokenAuth(_HeaderAuth):
     """Basic ``{email}/token:{token}``. Warns once about the 2027-04-30 end of API tokens."""
 
-    kind = "token"
+    kind = AuthKind.TOKEN
 
     def __init__(self, email: str, token: str, *, warn: bool = True, today: dt.date | None = None) -> None:
         super().__init__(_basic(f"{email}/token", token), token)
@@ -106,7 +107,7 @@ class ApiTokenAuth(_HeaderAuth):
 class BearerAuth(_HeaderAuth):
     """``Authorization: Bearer {token}`` for an OAuth access token."""
 
-    kind = "oauth"
+    kind = AuthKind.OAUTH
 
     def __init__(self, token: str) -> None:
         super().__init__(f"Bearer {token}", token)
@@ -115,7 +116,7 @@ class BearerAuth(_HeaderAuth):
 class PasswordAuth(_HeaderAuth):
     """Legacy Basic ``{email}:{password}``. Zendesk removed it for the API; warns once."""
 
-    kind = "password"
+    kind = AuthKind.PASSWORD
 
     def __init__(self, email: str, password: str, *, warn: bool = True) -> None:
         super().__init__(_basic(email, password), password)
@@ -139,19 +140,23 @@ class NoAuth(httpx.Auth):
 
 NO_AUTH = NoAuth()
 
-#: ``fetch(body) -> answer``: POST the grant body to ``/oauth/tokens`` and return the decoded answer.
-TokenFetcher = Callable[[dict[str, Any]], dict[str, Any]]
+#: Where the client-credentials grant is requested, on the instance's own host (not under /api/v2).
+GRANT_PATH = "/oauth/tokens"
 
 
 class ClientCredentialsAuth(httpx.Auth):
     """OAuth client-credentials grant: obtains a short-lived bearer token and renews it before expiry.
 
-    Thread-safe: one renewal serves every thread. A 401 answer invalidates the token and the request is
-    sent once more with a fresh one. The client wires ``fetch`` (``Client`` does it) and revokes the
-    token at ``close()``.
+    An httpx auth flow that yields its own grant request (``POST /oauth/tokens``, no ``Authorization``
+    header) when it holds no fresh token, then the request with the token. If Zendesk refuses the grant,
+    the flow ends there and the grant's answer is the answer: the client's request loop decides about it
+    (a 429 is retried, a 401 is an ``AuthenticationError``). Thread-safe: one renewal serves every thread.
+    A 401 answer invalidates the token and the request is sent once more with a fresh one. Every token
+    is registered as a secret (``zdlib.redact``) before it is used; ``zdlib.Client`` revokes the last one
+    at ``close()``. Works with a plain ``httpx.Client`` too.
     """
 
-    kind = "client_credentials"
+    kind = AuthKind.CLIENT_CREDENTIALS
 
     def __init__(
         self,
@@ -160,7 +165,6 @@ class ClientCredentialsAuth(httpx.Auth):
         *,
         scopes: str = "read write",
         expires_in: int = 3600,
-        fetch: TokenFetcher | None = None,
         clock: Callable[[], float] = time.monotonic,
         on_renew: Callable[[int], None] | None = None,
     ) -> None:
@@ -170,7 +174,6 @@ class ClientCredentialsAuth(httpx.Auth):
         self.scopes = " ".join(scopes.replace(",", " ").split())
         self.expires_in = expires_in
         self.fingerprint = fingerprint(client_secret)
-        self._fetch = fetch
         self._clock = clock
         self._on_renew = on_renew
         self._lock = threading.Lock()
@@ -178,10 +181,6 @@ class ClientCredentialsAuth(httpx.Auth):
         self._renew_at = 0.0
         self.expires_at = 0.0
         self.renewals = 0
-
-    def bind(self, fetch: TokenFetcher) -> None:
-        """Set how the grant request is sent (the client does this)."""
-        self._fetch = fetch
 
     def grant_body(self) -> dict[str, Any]:
         return {
@@ -192,23 +191,38 @@ class ClientCredentialsAuth(httpx.Auth):
             "expires_in": self.expires_in,
         }
 
+    def grant_request(self, request: httpx.Request) -> httpx.Request:
+        """The grant request for the instance ``request`` goes to, with its ``Accept`` and ``User-Agent``."""
+        headers = {k: v for k, v in request.headers.items() if k.lower() in ("accept", "user-agent")}
+        return httpx.Request("POST", request.url.join(GRANT_PATH), json=self.grant_body(), headers=headers)
+
     @staticmethod
     def renew_margin(ttl: float) -> float:
         """How long before expiry a token is renewed: 10% of its life, between 30 s and 5 min."""
         return min(max(ttl * 0.1, 30.0), 300.0, ttl / 2)
 
-    def token(self) -> str:
-        """A valid access token, obtaining or renewing one if needed (one renewal for all threads)."""
+    def _fresh_token(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, str | None]:
+        """The current token, or a new one from a grant this flow yields; None if Zendesk refused it.
+
+        The lock is held across the grant, so one renewal serves every thread (httpx closes the flow, and
+        so releases the lock, if sending fails).
+        """
         with self._lock:
-            if self._token is None or self._clock() >= self._renew_at:
-                self._renew()
-            assert self._token is not None
+            if self._token is not None and self._clock() < self._renew_at:
+                return self._token
+            response = yield self.grant_request(request)
+            if not response.is_success:
+                return None
+            response.read()
+            self._accept(response)
             return self._token
 
-    def _renew(self) -> None:
-        if self._fetch is None:
-            raise RuntimeError("ClientCredentialsAuth is not bound to a client; use zdlib.Client.")
-        answer = self._fetch(self.grant_body())
+    def _accept(self, response: httpx.Response) -> None:
+        """Take the token from a successful grant answer (registered as a secret before anything else)."""
+        try:
+            answer = response.json() if response.content else {}
+        except ValueError:
+            answer = None
         token = answer.get("access_token") if isinstance(answer, dict) else None
         if not isinstance(token, str) or not token:
             from zdlib.errors import AuthenticationError
@@ -216,14 +230,18 @@ class ClientCredentialsAuth(httpx.Auth):
             raise AuthenticationError(
                 "POST /oauth/tokens answered without an access_token. Check that the OAuth client allows "
                 "the client_credentials grant.",
-                status=200,
+                status=response.status_code,
                 method="POST",
-                url="/oauth/tokens",
+                url=GRANT_PATH,
             )
         register_secret(f"{RUN_TOKEN_LABEL} {self.client_id}", token)
+        register_secret_fields(answer, f"the answer to POST {GRANT_PATH}")
+        self._set_token(token, answer.get("expires_in"))
+
+    def _set_token(self, token: str, expires_in: Any) -> None:
         now = self._clock()
         try:
-            ttl = float(answer.get("expires_in") or self.expires_in)
+            ttl = float(expires_in or self.expires_in)
         except (TypeError, ValueError):
             ttl = float(self.expires_in)
         self._token = token
@@ -247,12 +265,17 @@ class ClientCredentialsAuth(httpx.Auth):
             return token
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        token = self.token()
+        token = yield from self._fresh_token(request)
+        if token is None:
+            return  # the grant was refused: its answer is the answer
         request.headers["Authorization"] = f"Bearer {token}"
         response = yield request
-        if response.status_code == 401:
-            self.invalidate(token)
-            request.headers["Authorization"] = f"Bearer {self.token()}"
+        if response.status_code != 401:
+            return
+        self.invalidate(token)
+        token = yield from self._fresh_token(request)
+        if token is not None:
+            request.headers["Authorization"] = f"Bearer {token}"
             yield request
 
     def __repr__(self) -> str:
@@ -263,8 +286,14 @@ class ClientCredentialsAuth(httpx.Auth):
 
 CredentialAuth = ApiTokenAuth | BearerAuth | PasswordAuth | ClientCredentialsAuth
 
+#: The header schemes by kind; each takes its scheme's variables (``zdlib.schemes``) in table order.
+HEADER_AUTHS: dict[str, type[ApiTokenAuth] | type[BearerAuth] | type[PasswordAuth]] = {
+    cls.kind: cls for cls in (ApiTokenAuth, BearerAuth, PasswordAuth)
+}
+
 __all__ = [
     "API_TOKEN_END",
+    "GRANT_PATH",
     "NO_AUTH",
     "ApiTokenAuth",
     "BearerAuth",

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import copy
+import datetime as dt
+import email.utils
 import functools
 import json as jsonlib
 import logging
@@ -15,20 +18,14 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 
-from zdlib import __version__
-from zdlib.auth import (
-    NO_AUTH,
-    ApiTokenAuth,
-    BearerAuth,
-    ClientCredentialsAuth,
-    PasswordAuth,
-)
+from zdlib._version import __version__
+from zdlib.auth import GRANT_PATH, HEADER_AUTHS, BearerAuth, ClientCredentialsAuth
 from zdlib.bulk import BulkResult, run_bulk
 from zdlib.config import Settings, is_loopback, load_settings
 from zdlib.errors import (
@@ -58,7 +55,8 @@ from zdlib.resources import (
     OAuthTokens,
     Users,
 )
-from zdlib.retry import RetryPolicy
+from zdlib.retry import Answer, Decision, RetryPolicy
+from zdlib.schemes import AuthKind
 
 logger = logging.getLogger("zdlib")
 install_log_filter(logger)
@@ -68,14 +66,6 @@ R = TypeVar("R")
 
 _NUMERIC_SEGMENT = re.compile(r"/\d+(?=/|$)")
 _BODY_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
-
-# Double quotes on purpose: the shell expands these variables (and only these) when the line is pasted.
-CURL_CREDENTIALS = {
-    "token": '-u "$ZENDESK_EMAIL/token:$ZENDESK_API_TOKEN"',
-    "oauth": '-H "Authorization: Bearer $ZENDESK_OAUTH_TOKEN"',
-    "client_credentials": '-H "Authorization: Bearer $ZENDESK_ACCESS_TOKEN"',
-    "password": '-u "$ZENDESK_EMAIL:$ZENDESK_PASSWORD"',
-}
 
 
 @functools.lru_cache(maxsize=2048)
@@ -94,13 +84,58 @@ class ClientStats:
     waits_s: float = 0.0
 
 
+class _Tally:
+    """Thread-safe running ``ClientStats``, shared by a client and the clients ``with_auth`` derives."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stats = ClientStats()
+
+    def add(self, requests: int = 0, retries: int = 0, rate_limited: int = 0, waits_s: float = 0.0) -> None:
+        with self._lock:
+            s = self._stats
+            self._stats = ClientStats(
+                s.requests + requests, s.retries + retries, s.rate_limited + rate_limited, s.waits_s + waits_s
+            )
+
+    def snapshot(self) -> ClientStats:
+        with self._lock:
+            return self._stats
+
+
+@dataclass(frozen=True)
+class _Call:
+    """One request as the loop sends it, every attempt alike."""
+
+    method: str
+    url: str
+    shown: str  # the path as logged and reported: relative to the instance, secrets removed
+    route: str  # route_key(): the pacer's key for endpoint buckets
+    auth: httpx.Auth
+    kind: str  # the credential kind, for the advice after a 401
+    params: dict[str, Any] | None
+    json: Any
+    headers: dict[str, str] | None
+    ends_at: float | None  # the deadline on the client's clock
+
+
+@dataclass(frozen=True)
+class _Answered:
+    """Which request an answer is to: the call's own, or a request its auth flow sent (the grant)."""
+
+    method: str
+    shown: str
+    own: bool
+
+
 class Client:
     """A thread-safe Zendesk client: paced from the server's headers, retried safely, typed errors.
 
     ``Client(settings)`` or ``Client.from_env()``; use it as a context manager so a client-credentials
     token it obtained is revoked at the end. ``transport=`` (e.g. ``httpx.MockTransport``) is for tests;
     ``on_event`` receives a ``ClientEvent`` for every wait and retry; ``clock``/``sleep``/``rand`` can be
-    injected so tests never sleep for real.
+    injected so tests never sleep for real. ``with_auth(auth)`` gives a client that sends another
+    credential over the same connections and pacer.
     """
 
     def __init__(
@@ -116,36 +151,16 @@ class Client:
     ) -> None:
         self.settings = settings if settings is not None else load_settings()
         self.base_url = self.settings.base_url
-        self.auth_kind = self.settings.auth_kind
-        self.credential_fingerprint = self.settings.credential_fingerprint
-        self.last_request_id: str | None = None
         self._on_event = on_event
         self._retry = retry_policy or RetryPolicy()
         self._clock, self._sleep, self._rand = clock, sleep, rand
-        self._stats = ClientStats()
-        self._stats_lock = threading.Lock()
-        self._closed = False
+        self._tally = _Tally()
         self._pacer = Pacer(
             share=self.settings.rate_share, clock=clock, sleep=sleep, on_wait=self._paced_wait
         )
-        self._auth = self._build_auth()
-        pool = max(self.settings.concurrency, 16)
-        self._http = httpx.Client(
-            transport=transport,
-            timeout=httpx.Timeout(self.settings.timeout, connect=min(self.settings.timeout, 10.0)),
-            verify=self._tls_verification(),
-            limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
-            headers={"Accept": "application/json", "User-Agent": f"zdlib/{__version__}"},
-            follow_redirects=False,
-            trust_env=not is_loopback(urlsplit(self.base_url).hostname or ""),
-        )
-        self.users = Users(self)
-        self.automations = Automations(self)
-        self.oauth_clients = OAuthClients(self)
-        self.oauth_tokens = OAuthTokens(self)
-        self.oauth_grants = OAuthGrants(self)
-        self.api_tokens = ApiTokens(self)
-        self.audit_logs = AuditLogs(self)
+        self._http = self._connections(transport)
+        self._owns_http = True
+        self._use(self._build_auth())
         if isinstance(self._auth, ClientCredentialsAuth):
             atexit.register(_close_at_exit, weakref.ref(self))
 
@@ -154,26 +169,61 @@ class Client:
         """A client configured from the environment and ``.env``."""
         return cls(load_settings(), **kwargs)
 
+    def with_auth(self, auth: httpx.Auth) -> Client:
+        """A client that sends ``auth`` instead of the configured credential.
+
+        It shares this client's connection pool, pacer (so both stay within one rate limit), retry
+        policy, hooks and ``stats``. Closing it revokes a client-credentials token it obtained, and
+        leaves the shared connections open; closing this client closes them for both.
+        """
+        twin = copy.copy(self)
+        twin._owns_http = False
+        twin._use(auth)
+        return twin
+
     # -- set-up -----------------------------------------------------------------------------------
+    def _use(self, auth: httpx.Auth) -> None:
+        """Take ``auth`` as this client's credential, with fresh per-client state and resource helpers."""
+        self._auth = auth
+        self.auth_kind = str(getattr(auth, "kind", self.settings.auth_kind))
+        shown = getattr(auth, "fingerprint", None)
+        self.credential_fingerprint = self.settings.credential_fingerprint if shown is None else str(shown)
+        self._closed = False
+        self.last_request_id: str | None = None
+        self._last_date: str | None = None
+        self.users = Users(self)
+        self.automations = Automations(self)
+        self.oauth_clients = OAuthClients(self)
+        self.oauth_tokens = OAuthTokens(self)
+        self.oauth_grants = OAuthGrants(self)
+        self.api_tokens = ApiTokens(self)
+        self.audit_logs = AuditLogs(self)
+
+    def _connections(self, transport: httpx.BaseTransport | None) -> httpx.Client:
+        pool = max(self.settings.concurrency, 16)
+        return httpx.Client(
+            transport=transport,
+            timeout=httpx.Timeout(self.settings.timeout, connect=min(self.settings.timeout, 10.0)),
+            verify=self._tls_verification(),
+            limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
+            headers={"Accept": "application/json", "User-Agent": f"zdlib/{__version__}"},
+            follow_redirects=False,
+            trust_env=not is_loopback(urlsplit(self.base_url).hostname or ""),
+        )
+
     def _build_auth(self) -> httpx.Auth:
+        """The ``httpx.Auth`` of the configured scheme, built from its variables in table order."""
         s = self.settings
-        if s.auth_kind == "token":
-            return ApiTokenAuth(s.email or "", s.api_token or "")
-        if s.auth_kind == "oauth":
-            return BearerAuth(s.oauth_token or "")
-        if s.auth_kind == "password":
-            return PasswordAuth(s.email or "", s.password or "")
+        values = [s.value_of(name) for name in s.scheme.variables]
+        if s.scheme.kind is not AuthKind.CLIENT_CREDENTIALS:
+            return HEADER_AUTHS[s.scheme.kind](*values)
         return ClientCredentialsAuth(
-            s.client_id or "",
-            s.client_secret or "",
+            *values,
             scopes=s.scopes,
             expires_in=s.token_expires_in,
-            fetch=self._grant,
             clock=self._clock,
             on_renew=lambda ttl: self._emit(
-                ClientEvent(
-                    "token_renewed", "POST", "/oauth/tokens", wait_s=0.0, reason=f"expires in {ttl} s"
-                )
+                ClientEvent("token_renewed", "POST", GRANT_PATH, wait_s=0.0, reason=f"expires in {ttl} s")
             ),
         )
 
@@ -183,12 +233,6 @@ class Client:
         context = ssl.create_default_context()
         context.load_verify_locations(cafile=self.settings.ca_bundle)
         return context
-
-    def _grant(self, body: dict[str, Any]) -> dict[str, Any]:
-        response = self._send(
-            "POST", "/oauth/tokens", json=body, auth=NO_AUTH, paced=False, kind="client_credentials"
-        )
-        return self._decode(response, "POST", "/oauth/tokens") or {}
 
     # -- the request loop -------------------------------------------------------------------------
     def request(
@@ -205,110 +249,156 @@ class Client:
         """Send one request: paced, retried when safe, and raising a ``ZendeskError`` on any non-2xx.
 
         ``path`` is relative to the instance (``/api/v2/users/me``) or an absolute URL on it. ``auth``
-        overrides the credential for this call; ``deadline`` (seconds) overrides ``ZENDESK_DEADLINE``.
-        """
-        return self._send(
-            method.upper(), path, params=params, json=json, auth=auth, headers=headers, deadline=deadline
-        )
+        overrides the credential for this call (``with_auth`` for several calls); ``deadline`` (seconds)
+        overrides ``ZENDESK_DEADLINE``.
 
-    def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, Any] | None = None,
-        json: Any = None,
-        auth: httpx.Auth | None = None,
-        headers: dict[str, str] | None = None,
-        deadline: float | None = None,
-        paced: bool = True,
-        kind: str | None = None,
-    ) -> httpx.Response:
-        if self._closed:
+        The loop: send (paced), ask the retry policy about the answer, then either wait once and send
+        again or conclude (return the answer or raise its error).
+        """
+        if self._closed or self._http.is_closed:
             raise ZdlibError("This client is closed; create a new one.")
-        url = self._resolve(path)
-        shown = redact_url(url)[len(self.base_url) :]
-        route = route_key(method, urlsplit(url).path)
-        use_auth = auth if auth is not None else self._auth
-        kind = kind or getattr(use_auth, "kind", self.auth_kind)
-        if json is None and method in _BODY_METHODS:
-            headers = {"Content-Type": "application/json", **(headers or {})}
-        limit = self.settings.deadline if deadline is None else deadline
-        ends_at = self._clock() + limit if limit else None
-        if isinstance(use_auth, ClientCredentialsAuth):
-            use_auth.token()  # obtain or renew before taking a pacing slot
-        if json is not None:
-            register_secret_fields(json, f"the body of {method} {route}")
+        call = self._prepare(method.upper(), path, params, json, auth, headers, deadline)
         attempt = rate_limited = 0
         while True:
             attempt += 1
-            if paced:
-                self._pacer.acquire(route, ends_at)
-            started = time.perf_counter()
-            response: httpx.Response | None = None
-            failure: httpx.TransportError | None = None
-            try:
-                response = self._http.request(
-                    method, url, params=params, json=json, headers=headers, auth=use_auth
-                )
-            except httpx.TransportError as exc:
-                failure = exc
-            finally:
-                if paced:
-                    self._pacer.release(route, response.headers if response is not None else None)
-            elapsed_ms = (time.perf_counter() - started) * 1000
-            self._count(requests=1)
-            if failure is not None:
-                logger.info(
-                    "%s %s -> no answer (%s) after %.0f ms, attempt %d",
-                    method,
-                    shown,
-                    type(failure).__name__,
-                    elapsed_ms,
-                    attempt,
-                )
-                if self._retry.retries_error(method, failure, attempt):
-                    wait = self._retry.backoff(attempt, self._rand)
-                    if ends_at is None or self._clock() + wait <= ends_at:
-                        self._retry_after_wait(method, shown, attempt, wait, None, type(failure).__name__)
-                        continue
-                raise self._network_error(method, shown, url, failure) from failure
-            assert response is not None
-            self._log_response(method, shown, response, elapsed_ms, attempt)
-            status = response.status_code
-            if status < 300:
-                if method != "GET":
-                    _register_answer_secrets(response, f"the answer to {method} {route}")
-                return response
-            if status == 429:
+            answer, answered = self._attempt(call, attempt)
+            decision = self._retry.decide(
+                answered.method, attempt, answer, rate_limited=rate_limited, rand=self._rand
+            )
+            if decision.rate_limited:
                 rate_limited += 1
-                self._count(rate_limited=1)
-                wait = self._retry.rate_limit_wait(response, rate_limited, self._rand)
-                request_id = request_id_of(response.headers)
-                self._emit(ClientEvent("rate_limited", method, shown, attempt, wait, 429, "429", request_id))
-                out_of_time = ends_at is not None and self._clock() + wait > ends_at
-                if out_of_time or not self._retry.retries_status(method, 429, attempt, rate_limited - 1):
-                    raise build_error(
-                        response, method=method, base_url=self.base_url, auth_kind=kind, retry_after=wait
-                    )
-                self._count(retries=1)
-                self._emit(
-                    ClientEvent("retry", method, shown, attempt, wait, 429, "rate limited", request_id)
-                )
-                if paced:
-                    self._pacer.pause(wait)
-                else:
-                    self._sleep(wait)
-                    self._count(waits_s=wait)
-                continue
-            if self._retry.retries_status(method, status, attempt, rate_limited):
-                wait = self._retry.rate_limit_wait(response, attempt, self._rand)
-                if ends_at is None or self._clock() + wait <= ends_at:
-                    self._retry_after_wait(
-                        method, shown, attempt, wait, status, f"{status}", request_id_of(response.headers)
-                    )
-                    continue
-            raise build_error(response, method=method, base_url=self.base_url, auth_kind=kind)
+                self._rate_limited(answered, attempt, decision, answer)
+            if not (decision.retry and self._in_time(call, decision.wait)):
+                return self._conclude(call, answer, answered, decision)
+            self._wait(answered, attempt, decision, answer)
+
+    def _prepare(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None,
+        json: Any,
+        auth: httpx.Auth | None,
+        headers: dict[str, str] | None,
+        deadline: float | None,
+    ) -> _Call:
+        url = self._resolve(path)
+        route = route_key(method, urlsplit(url).path)
+        use_auth = auth if auth is not None else self._auth
+        if json is None and method in _BODY_METHODS:
+            headers = {"Content-Type": "application/json", **(headers or {})}
+        if json is not None:
+            register_secret_fields(json, f"the body of {method} {route}")
+        limit = self.settings.deadline if deadline is None else deadline
+        return _Call(
+            method=method,
+            url=url,
+            shown=self._shown(url),
+            route=route,
+            auth=use_auth,
+            kind=str(getattr(use_auth, "kind", self.auth_kind)),
+            params=params,
+            json=json,
+            headers=headers,
+            ends_at=self._clock() + limit if limit else None,
+        )
+
+    def _attempt(self, call: _Call, attempt: int) -> tuple[Answer, _Answered]:
+        """Send once, inside a pacing slot; the answer (or transport error) and which request it is to."""
+        self._pacer.acquire(call.route, call.ends_at)
+        started = time.perf_counter()
+        request = self._http.build_request(
+            call.method, call.url, params=call.params, json=call.json, headers=call.headers
+        )
+        answer: Answer | None = None
+        try:
+            answer = self._http.send(request, auth=call.auth)
+        except httpx.TransportError as exc:
+            answer = exc
+        finally:
+            answered = self._answered(call, request, answer)
+            own_headers = answer.headers if isinstance(answer, httpx.Response) and answered.own else None
+            self._pacer.release(call.route, own_headers)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        self._log_answer(answer, answered, elapsed_ms, attempt)
+        return answer, answered
+
+    def _answered(self, call: _Call, own: httpx.Request, answer: Answer | None) -> _Answered:
+        request = _request_of(answer)
+        if request is None or request is own:
+            return _Answered(call.method, call.shown, True)
+        return _Answered(request.method, self._shown(str(request.url)), False)
+
+    def _in_time(self, call: _Call, wait: float) -> bool:
+        return call.ends_at is None or self._clock() + wait <= call.ends_at
+
+    def _rate_limited(self, answered: _Answered, attempt: int, decision: Decision, answer: Answer) -> None:
+        """Report a 429, whatever is decided about it."""
+        self._tally.add(rate_limited=1)
+        self._emit(
+            ClientEvent(
+                "rate_limited",
+                answered.method,
+                answered.shown,
+                attempt,
+                decision.wait,
+                429,
+                "429",
+                _request_id(answer),
+            )
+        )
+
+    def _wait(self, answered: _Answered, attempt: int, decision: Decision, answer: Answer) -> None:
+        """The one wait before a retry. After a 429 on the call's own route, every worker sharing the
+        pacer pauses until the same instant (the next ``acquire`` waits, reports and counts it)."""
+        status = answer.status_code if isinstance(answer, httpx.Response) else None
+        self._tally.add(retries=1)
+        self._emit(
+            ClientEvent(
+                "retry",
+                answered.method,
+                answered.shown,
+                attempt,
+                decision.wait,
+                status,
+                decision.reason,
+                _request_id(answer),
+            )
+        )
+        if decision.rate_limited and answered.own:
+            self._pacer.pause(decision.wait)
+            return
+        if not decision.rate_limited:
+            logger.info(
+                "%s %s: retrying in %.2f s (%s, attempt %d)",
+                answered.method,
+                answered.shown,
+                decision.wait,
+                decision.reason,
+                attempt,
+            )
+        self._tally.add(waits_s=decision.wait)
+        self._sleep(decision.wait)
+
+    def _conclude(
+        self, call: _Call, answer: Answer, answered: _Answered, decision: Decision
+    ) -> httpx.Response:
+        """Return a success; raise the error an answer (or a transport failure) stands for."""
+        if isinstance(answer, Exception):
+            request = _request_of(answer)
+            url = str(request.url) if request is not None and not answered.own else call.url
+            raise self._network_error(answered.method, answered.shown, url, answer) from answer
+        if answer.is_success:
+            if call.method != "GET":
+                _register_answer_secrets(answer, f"the answer to {call.method} {call.route}")
+            return answer
+        raise build_error(
+            answer,
+            method=answered.method,
+            base_url=self.base_url,
+            auth_kind=call.kind,
+            retry_after=decision.wait if decision.rate_limited else None,
+        )
 
     def _resolve(self, path: str) -> str:
         if path.startswith(("http://", "https://")):
@@ -321,20 +411,9 @@ class Client:
             )
         return self.base_url + (path if path.startswith("/") else "/" + path)
 
-    def _retry_after_wait(
-        self,
-        method: str,
-        shown: str,
-        attempt: int,
-        wait: float,
-        status: int | None,
-        reason: str,
-        request_id: str | None = None,
-    ) -> None:
-        self._count(retries=1, waits_s=wait)
-        self._emit(ClientEvent("retry", method, shown, attempt, wait, status, reason, request_id))
-        logger.info("%s %s: retrying in %.2f s (%s, attempt %d)", method, shown, wait, reason, attempt)
-        self._sleep(wait)
+    def _shown(self, url: str) -> str:
+        """A URL as logged: relative to the instance, with secrets removed."""
+        return redact_url(url)[len(self.base_url) :]
 
     def _network_error(self, method: str, shown: str, url: str, failure: Exception) -> NetworkError:
         text = str(failure)
@@ -355,23 +434,21 @@ class Client:
         )
 
     # -- bookkeeping ------------------------------------------------------------------------------
-    def _count(
-        self, requests: int = 0, retries: int = 0, rate_limited: int = 0, waits_s: float = 0.0
-    ) -> None:
-        with self._stats_lock:
-            s = self._stats
-            self._stats = ClientStats(
-                s.requests + requests, s.retries + retries, s.rate_limited + rate_limited, s.waits_s + waits_s
-            )
-
     @property
     def stats(self) -> ClientStats:
         """Requests sent, retries, 429 answers and seconds spent waiting, so far."""
-        with self._stats_lock:
-            return replace(self._stats)
+        return self._tally.snapshot()
+
+    @property
+    def last_server_date(self) -> dt.datetime | None:
+        """The instance's clock: the ``Date`` header of the last answer (UTC); None if it had none."""
+        try:
+            return email.utils.parsedate_to_datetime(self._last_date or "").astimezone(dt.UTC)
+        except (TypeError, ValueError, IndexError):
+            return None
 
     def _paced_wait(self, wait: float, reason: str) -> None:
-        self._count(waits_s=wait)
+        self._tally.add(waits_s=wait)
         self._emit(ClientEvent("wait", wait_s=wait, reason=reason))
         if wait >= 1:
             logger.info("waiting %.1f s for the rate limit (%s)", wait, reason)
@@ -390,11 +467,31 @@ class Client:
             values.append(self._auth._token)
         return values
 
+    def _log_answer(self, answer: Answer | None, answered: _Answered, ms: float, attempt: int) -> None:
+        """Count and log what one attempt sent and got: every request of the auth flow, then the answer."""
+        if not isinstance(answer, httpx.Response):
+            self._tally.add(requests=1)
+            logger.info(
+                "%s %s -> no answer (%s) after %.0f ms, attempt %d",
+                answered.method,
+                answered.shown,
+                type(answer).__name__,
+                ms,
+                attempt,
+            )
+            return
+        self._tally.add(requests=1 + len(answer.history))
+        for earlier in answer.history:
+            shown = self._shown(str(earlier.request.url))
+            self._log_response(earlier.request.method, shown, earlier, ms, attempt)
+        self._log_response(answered.method, answered.shown, answer, ms, attempt)
+
     def _log_response(
         self, method: str, shown: str, response: httpx.Response, ms: float, attempt: int
     ) -> None:
         request_id = request_id_of(response.headers)
         self.last_request_id = request_id
+        self._last_date = response.headers.get("date")
         if logger.isEnabledFor(logging.INFO):
             remaining = response.headers.get("ratelimit-remaining") or response.headers.get(
                 "x-rate-limit-remaining", "?"
@@ -457,9 +554,6 @@ class Client:
         """DELETE; None for 204 No Content."""
         return self._decode(self.request("DELETE", path, **kwargs), "DELETE", path)
 
-    def _get_page(self, target: str, params: dict[str, Any] | None) -> dict[str, Any]:
-        return self.get(target, params)
-
     # -- listings and bulk ------------------------------------------------------------------------
     def paginate(
         self,
@@ -471,13 +565,13 @@ class Client:
         cursor: str | None = None,
     ) -> CursorPages:
         """Cursor pagination, lazily; ``.cursor`` is the position to resume from."""
-        return CursorPages(self._get_page, self.base_url, path, key, params, page_size, cursor)
+        return CursorPages(self.get, self.base_url, path, key, params, page_size, cursor)
 
     def paginate_offset(
         self, path: str, key: str, *, params: dict[str, Any] | None = None, per_page: int = 100
     ) -> OffsetPages:
         """Offset pagination (search endpoints); raises ``PaginationDepthError`` before page 101."""
-        return OffsetPages(self._get_page, self.base_url, path, key, params, per_page)
+        return OffsetPages(self.get, self.base_url, path, key, params, per_page)
 
     def incremental(
         self,
@@ -489,7 +583,7 @@ class Client:
         params: dict[str, Any] | None = None,
     ) -> IncrementalPages:
         """An incremental cursor export (``/api/v2/incremental/users/cursor``) until ``end_of_stream``."""
-        return IncrementalPages(self._get_page, self.base_url, path, key, start_time, cursor, params)
+        return IncrementalPages(self.get, self.base_url, path, key, start_time, cursor, params)
 
     def bulk(
         self, fn: Callable[[T], R], items: Iterable[T], *, concurrency: int | None = None
@@ -501,7 +595,7 @@ class Client:
     def curl(self, method: str, path: str, json: Any = None) -> str:
         """The same request as a curl command, with the credential replaced by environment placeholders."""
         method = method.upper()
-        parts = ["curl " + shlex.quote(self._resolve(path)), CURL_CREDENTIALS[self.auth_kind]]
+        parts = ["curl " + shlex.quote(self._resolve(path)), self.settings.scheme.curl]
         if method in _BODY_METHODS or json is not None:
             parts.append('-H "Content-Type: application/json"')
         if method != "GET":
@@ -520,7 +614,8 @@ class Client:
                 self._revoke_token(self._auth)
         finally:
             self._closed = True
-            self._http.close()
+            if self._owns_http:
+                self._http.close()
 
     def release_token(self) -> None:
         """Revoke the client-credentials token this client obtained, and keep the client usable.
@@ -540,11 +635,10 @@ class Client:
 
         True when revoked or already dead (401: nothing left to revoke); False when it could not be done.
         """
-        bearer = BearerAuth(token)
+        itself = self.with_auth(BearerAuth(token))
         try:
-            current = self.get("/api/v2/oauth/tokens/current", auth=bearer, deadline=15)
-            token_id = current["token"]["id"]
-            self.request("DELETE", f"/api/v2/oauth/tokens/{token_id}", auth=bearer, deadline=15)
+            token_id = itself.get("/api/v2/oauth/tokens/current", deadline=15)["token"]["id"]
+            itself.request("DELETE", f"/api/v2/oauth/tokens/{token_id}", deadline=15)
         except AuthenticationError:
             return True
         except (ZdlibError, KeyError, TypeError) as exc:
@@ -577,6 +671,20 @@ def _register_answer_secrets(response: httpx.Response, origin: str) -> None:
         return
     with contextlib.suppress(ValueError):
         register_secret_fields(response.json(), origin)
+
+
+def _request_of(answer: Answer | None) -> httpx.Request | None:
+    """The request an answer (or a transport error) belongs to, if httpx recorded it."""
+    if answer is None:
+        return None
+    try:
+        return answer.request if isinstance(answer, httpx.Response | httpx.RequestError) else None
+    except RuntimeError:  # httpx: "The request instance has not been set"
+        return None
+
+
+def _request_id(answer: Answer) -> str | None:
+    return request_id_of(answer.headers) if isinstance(answer, httpx.Response) else None
 
 
 def _close_at_exit(ref: weakref.ReferenceType[Client]) -> None:

@@ -14,16 +14,11 @@ from dotenv import dotenv_values, find_dotenv
 
 from zdlib.errors import ConfigError
 from zdlib.redact import fingerprint
+from zdlib.schemes import SCHEMES, Scheme, kinds, scheme_of
 
-AUTH_KINDS = ("token", "oauth", "client_credentials", "password")
-
-#: The variables each credential kind needs, in the order they are reported.
-AUTH_VARIABLES: dict[str, tuple[str, ...]] = {
-    "token": ("ZENDESK_EMAIL", "ZENDESK_API_TOKEN"),
-    "oauth": ("ZENDESK_OAUTH_TOKEN",),
-    "client_credentials": ("ZENDESK_CLIENT_ID", "ZENDESK_CLIENT_SECRET"),
-    "password": ("ZENDESK_EMAIL", "ZENDESK_PASSWORD"),
-}
+#: The credential kinds (``ZENDESK_AUTH`` values) and the variables each needs: views of ``zdlib.schemes``.
+AUTH_KINDS: tuple[str, ...] = kinds()
+AUTH_VARIABLES: dict[str, tuple[str, ...]] = {scheme.kind.value: scheme.variables for scheme in SCHEMES}
 _SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
@@ -115,14 +110,18 @@ class Settings:
             raise ConfigError("ZENDESK_TIMEOUT must be a positive number of seconds.")
 
     @property
+    def scheme(self) -> Scheme:
+        """The chosen credential scheme (``zdlib.schemes``)."""
+        return scheme_of(self.auth_kind)
+
+    def value_of(self, variable: str) -> str:
+        """The configured value of one of the scheme's variables (``ZENDESK_EMAIL`` -> ``email``)."""
+        return getattr(self, _field_of(variable)) or ""
+
+    @property
     def secret(self) -> str:
         """The secret value of the chosen credential."""
-        return {
-            "token": self.api_token,
-            "oauth": self.oauth_token,
-            "client_credentials": self.client_secret,
-            "password": self.password,
-        }[self.auth_kind] or ""
+        return self.value_of(self.scheme.secret_variable)
 
     @property
     def credential_fingerprint(self) -> str:
@@ -252,16 +251,11 @@ def load_settings(
         raise ConfigError(
             "ZENDESK_TOKEN_EXPIRES_IN must be between 301 and 172799 seconds (Zendesk's bounds)."
         )
-    used = AUTH_VARIABLES[kind]
+    credential = {_field_of(name): values.get(name) for name in AUTH_VARIABLES[kind]}
     return Settings(
         base_url=base_url,
         auth_kind=kind,
-        email=values.get("ZENDESK_EMAIL") if "ZENDESK_EMAIL" in used else None,
-        api_token=values.get("ZENDESK_API_TOKEN") if kind == "token" else None,
-        oauth_token=values.get("ZENDESK_OAUTH_TOKEN") if kind == "oauth" else None,
-        client_id=values.get("ZENDESK_CLIENT_ID") if kind == "client_credentials" else None,
-        client_secret=values.get("ZENDESK_CLIENT_SECRET") if kind == "client_credentials" else None,
-        password=values.get("ZENDESK_PASSWORD") if kind == "password" else None,
+        **credential,
         scopes=" ".join(values.get("ZENDESK_SCOPES", "read write").replace(",", " ").split()),
         token_expires_in=expires_in,
         timeout=float(_number(values, "ZENDESK_TIMEOUT", 30.0) or 30.0),

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from zdlib.redact import redact_data, redact_text, redact_url
+from zdlib.schemes import scheme_of
 
 
 class ZdlibError(Exception):
@@ -27,6 +29,38 @@ class ZdlibError(Exception):
 
 class ConfigError(ZdlibError):
     """Settings are missing, conflicting or malformed. The message names the variables, never values."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What an error message is made of: the request, Zendesk's answer and the client's context."""
+
+    status: int
+    method: str
+    path: str  # relative to base_url, secrets removed
+    base_url: str
+    code: str | None = None
+    description: str | None = None
+    details: Any = None
+    request_id: str | None = None
+    auth_kind: str | None = None
+    retry_after: float | None = None
+
+    @property
+    def target(self) -> str:
+        """What the request was about, e.g. ``Automation 12345``."""
+        return describe_target(self.method, self.path)
+
+    @property
+    def where(self) -> str:
+        """``404 RecordNotFound, request id abc``."""
+        tag = f"{self.status} {self.code}" if self.code else str(self.status)
+        return f"{tag}, request id {self.request_id or 'none'}"
+
+    @property
+    def reason(self) -> str:
+        """``: <Zendesk's description>`` when it says more than the code, else nothing."""
+        return f": {self.description}" if self.description and self.description != self.code else ""
 
 
 class ZendeskError(ZdlibError):
@@ -59,29 +93,87 @@ class ZendeskError(ZdlibError):
             f"url={self.url!r}, request_id={self.request_id!r})"
         )
 
+    @classmethod
+    def explain(cls, a: Answer) -> str:
+        """The message for this answer: the thing, the reason and the next step (subclasses say more)."""
+        return f"{a.method} {a.path} failed on {a.base_url} ({a.where}{a.reason})."
+
 
 class BadRequest(ZendeskError):
     """400: the request was malformed (bad parameters, pagination too deep, ...)."""
+
+    @classmethod
+    def explain(cls, a: Answer) -> str:
+        return (
+            f"{a.method} {a.path} was rejected by {a.base_url} as a bad request ({a.where}{a.reason}). "
+            "Check the parameters."
+        )
 
 
 class AuthenticationError(ZendeskError):
     """401: Zendesk could not authenticate the credential."""
 
+    @classmethod
+    def explain(cls, a: Answer) -> str:
+        try:
+            advice = scheme_of(a.auth_kind or "").advice
+        except ValueError:
+            advice = "Check the credential settings."
+        return (
+            f"Zendesk at {a.base_url} could not authenticate {a.method} {a.path} ({a.where}{a.reason}). "
+            f"{advice}"
+        )
+
 
 class PermissionDenied(ZendeskError):
     """403: authenticated, but the user, scope or plan does not allow this."""
+
+    @classmethod
+    def explain(cls, a: Answer) -> str:
+        return (
+            f"{a.method} {a.path} is not allowed for this credential on {a.base_url} ({a.where}{a.reason}). "
+            "Use an admin, an OAuth token with the needed scopes, or check the plan (audit logs need "
+            "Enterprise)."
+        )
 
 
 class NotFound(ZendeskError):
     """404: the record (``RecordNotFound``) or the endpoint (``InvalidEndpoint``) does not exist."""
 
+    @classmethod
+    def explain(cls, a: Answer) -> str:
+        if a.code == "InvalidEndpoint":
+            return (
+                f"{a.method} {a.path} is not an endpoint on {a.base_url} ({a.where}). Check the path; the "
+                "feature may not be available on this account."
+            )
+        return (
+            f"{a.target} was not found on {a.base_url} ({a.where}). Check the id (it may have been deleted, "
+            "or belong to another instance)."
+        )
+
 
 class Conflict(ZendeskError):
     """409: a simultaneous change to the same record."""
 
+    @classmethod
+    def explain(cls, a: Answer) -> str:
+        return (
+            f"{a.target} on {a.base_url} was changed by someone else at the same time ({a.where}). Read it "
+            "again and retry."
+        )
+
 
 class ValidationError(ZendeskError):
     """422: Zendesk refused the values (``RecordInvalid`` with per-field ``details``)."""
+
+    @classmethod
+    def explain(cls, a: Answer) -> str:
+        summary = _details_summary(a.details)
+        extra = f" [{summary}]" if summary else ""
+        return (
+            f"{a.target} was refused by {a.base_url} ({a.where}{a.reason}){extra}. Fix the values and retry."
+        )
 
 
 class RateLimited(ZendeskError):
@@ -91,9 +183,26 @@ class RateLimited(ZendeskError):
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
 
+    @classmethod
+    def explain(cls, a: Answer) -> str:
+        wait = f"{a.retry_after:g} s" if a.retry_after is not None else "a while"
+        return (
+            f"{a.method} {a.path} was rate limited by {a.base_url} ({a.where}{a.reason}). "
+            f"Retry after {wait}, or lower ZENDESK_RATE_SHARE / ZENDESK_CONCURRENCY if other jobs share the "
+            "account."
+        )
+
 
 class ServerError(ZendeskError):
     """5xx: a temporary problem on Zendesk's side."""
+
+    @classmethod
+    def explain(cls, a: Answer) -> str:
+        return (
+            f"{a.method} {a.path} failed on {a.base_url} with a Zendesk server error ({a.where}{a.reason}). "
+            "This is usually temporary: retry later, and quote the request id to Zendesk support if it "
+            "persists."
+        )
 
 
 class ApiTokensUnsupported(ZendeskError):
@@ -136,27 +245,6 @@ STATUS_CLASSES: dict[int, type[ZendeskError]] = {
     409: Conflict,
     422: ValidationError,
     429: RateLimited,
-}
-
-AUTH_ADVICE = {
-    "token": (
-        "Check ZENDESK_EMAIL and ZENDESK_API_TOKEN: the token may be wrong, deactivated or deleted, or API "
-        "token access may be off (Admin Center > Apps and integrations > APIs). API tokens stop working on "
-        "2027-04-30; prefer OAuth (ZENDESK_OAUTH_TOKEN or ZENDESK_CLIENT_ID + ZENDESK_CLIENT_SECRET)."
-    ),
-    "oauth": (
-        "The OAuth token in ZENDESK_OAUTH_TOKEN is expired, revoked or malformed. Create a new token, or use "
-        "the client-credentials grant (ZENDESK_CLIENT_ID + ZENDESK_CLIENT_SECRET) so tokens are renewed."
-    ),
-    "client_credentials": (
-        "Check ZENDESK_CLIENT_ID (the OAuth client's identifier) and ZENDESK_CLIENT_SECRET, and that the "
-        "client is confidential and allowed the client_credentials grant (Admin Center > Apps and "
-        "integrations > APIs > OAuth clients)."
-    ),
-    "password": (
-        "Zendesk removed password access for the API. Switch to OAuth (ZENDESK_OAUTH_TOKEN or "
-        "ZENDESK_CLIENT_ID + ZENDESK_CLIENT_SECRET)."
-    ),
 }
 
 THING_NAMES = {
@@ -229,6 +317,11 @@ def _details_summary(details: Any) -> str:
     return "; ".join(bits[:5])
 
 
+def class_for(status: int) -> type[ZendeskError]:
+    """The ``ZendeskError`` subclass for a status: one per family, ``ServerError`` for any 5xx."""
+    return STATUS_CLASSES.get(status, ServerError if status >= 500 else ZendeskError)
+
+
 def build_error(
     response: httpx.Response,
     *,
@@ -237,71 +330,31 @@ def build_error(
     auth_kind: str | None = None,
     retry_after: float | None = None,
 ) -> ZendeskError:
-    """Turn a non-2xx answer into the matching ``ZendeskError`` subclass with a helpful message."""
-    status = response.status_code
+    """Turn a non-2xx answer into the matching ``ZendeskError`` subclass; the class words the message."""
     code, description, details = parse_envelope(response)
-    request_id = request_id_of(response.headers)
     url = redact_url(str(response.request.url)) if response.request is not None else ""
-    path = url[len(base_url) :] if url.startswith(base_url) else url
-    target = describe_target(method, path)
-    tag = f"{status} {code}" if code else str(status)
-    where = f"{tag}, request id {request_id or 'none'}"
-    reason = f": {description}" if description and description != code else ""
-    if status == 404 and code == "InvalidEndpoint":
-        message = (
-            f"{method} {path} is not an endpoint on {base_url} ({where}). Check the path; the feature may "
-            "not be available on this account."
-        )
-    elif status == 404:
-        message = (
-            f"{target} was not found on {base_url} ({where}). Check the id (it may have been deleted, or "
-            "belong to another instance)."
-        )
-    elif status == 401:
-        advice = AUTH_ADVICE.get(auth_kind or "", "Check the credential settings.")
-        message = f"Zendesk at {base_url} could not authenticate {method} {path} ({where}{reason}). {advice}"
-    elif status == 403:
-        message = (
-            f"{method} {path} is not allowed for this credential on {base_url} ({where}{reason}). Use an "
-            "admin, an OAuth token with the needed scopes, or check the plan (audit logs need Enterprise)."
-        )
-    elif status == 409:
-        message = (
-            f"{target} on {base_url} was changed by someone else at the same time ({where}). Read it "
-            "again and retry."
-        )
-    elif status == 422:
-        summary = _details_summary(details)
-        extra = f" [{summary}]" if summary else ""
-        message = f"{target} was refused by {base_url} ({where}{reason}){extra}. Fix the values and retry."
-    elif status == 429:
-        wait = f"{retry_after:g} s" if retry_after is not None else "a while"
-        message = (
-            f"{method} {path} was rate limited by {base_url} ({where}{reason}). Retry after {wait}, or "
-            "lower ZENDESK_RATE_SHARE / ZENDESK_CONCURRENCY if other jobs share the account."
-        )
-    elif status >= 500:
-        message = (
-            f"{method} {path} failed on {base_url} with a Zendesk server error ({where}{reason}). This is "
-            "usually temporary: retry later, and quote the request id to Zendesk support if it persists."
-        )
-    elif status == 400:
-        message = (
-            f"{method} {path} was rejected by {base_url} as a bad request ({where}{reason}). "
-            "Check the parameters."
-        )
-    else:
-        message = f"{method} {path} failed on {base_url} ({where}{reason})."
-    cls: type[ZendeskError] = STATUS_CLASSES.get(status, ServerError if status >= 500 else ZendeskError)
+    answer = Answer(
+        status=response.status_code,
+        method=method,
+        path=url[len(base_url) :] if url.startswith(base_url) else url,
+        base_url=base_url,
+        code=code,
+        description=description,
+        details=details,
+        request_id=request_id_of(response.headers),
+        auth_kind=auth_kind,
+        retry_after=retry_after,
+    )
+    cls = class_for(answer.status)
     kwargs: dict[str, Any] = {
-        "status": status,
+        "status": answer.status,
         "code": code,
         "description": description,
         "details": details,
-        "request_id": request_id,
+        "request_id": answer.request_id,
         "method": method,
         "url": url,
     }
-    if cls is RateLimited:
-        return RateLimited(message, retry_after=retry_after, **kwargs)
-    return cls(message, **kwargs)
+    if issubclass(cls, RateLimited):
+        return cls(cls.explain(answer), retry_after=retry_after, **kwargs)
+    return cls(cls.explain(answer), **kwargs)

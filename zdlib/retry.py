@@ -76,6 +76,23 @@ def response_date(headers: httpx.Headers) -> float | None:
         return None
 
 
+#: What a request came back with: Zendesk's answer, or the transport error that stood in for one.
+Answer = httpx.Response | Exception
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do after one answer: ``retry`` or not, how long to ``wait`` first, and ``reason`` (why).
+
+    ``rate_limited`` marks a 429: every worker sharing the pacer pauses, not only this one.
+    """
+
+    retry: bool
+    wait: float = 0.0
+    reason: str = ""
+    rate_limited: bool = False
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """When to retry and how long to wait.
@@ -92,6 +109,50 @@ class RetryPolicy:
     backoff_base: float = 0.5
     backoff_cap: float = 30.0
     reset_margin: float = 0.1
+
+    def decide(
+        self,
+        method: str,
+        attempt: int,
+        answer: Answer,
+        *,
+        rate_limited: int = 0,
+        rand: Callable[[], float] = random.random,
+    ) -> Decision:
+        """The decision after ``attempt`` (1 for the first send) of ``method`` came back with ``answer``.
+
+        ``rate_limited`` is how many 429s came before this answer. The deadline is the caller's to apply.
+        """
+        if isinstance(answer, Exception):
+            name = type(answer).__name__
+            if self.retries_error(method, answer, attempt):
+                return Decision(True, self.backoff(attempt, rand), name)
+            return Decision(False, reason=f"{name}: {self._why_not_error(method, answer, attempt)}")
+        status = answer.status_code
+        if status < 300:
+            return Decision(False, reason=f"{status}: success")
+        if status == 429:
+            wait = self.rate_limit_wait(answer, rate_limited + 1, rand)
+            if self.retries_status(method, 429, attempt, rate_limited):
+                return Decision(True, wait, "rate limited", rate_limited=True)
+            return Decision(False, wait, f"429: {self.max_rate_limited} rate-limited answers", True)
+        if self.retries_status(method, status, attempt, rate_limited):
+            return Decision(True, self.rate_limit_wait(answer, attempt, rand), str(status))
+        return Decision(False, reason=f"{status}: {self._why_not_status(method, status)}")
+
+    def _why_not_status(self, method: str, status: int) -> str:
+        if status not in RETRY_STATUSES:
+            return "not a temporary failure"
+        if method not in IDEMPOTENT_METHODS:
+            return f"{method} is not idempotent (Zendesk may have processed it)"
+        return f"{self.max_attempts} attempts"
+
+    def _why_not_error(self, method: str, error: Exception, attempt: int) -> str:
+        if _is_tls_failure(error):
+            return "TLS verification failed"
+        if attempt >= self.max_attempts:
+            return f"{self.max_attempts} attempts"
+        return f"{method} may have been received" if isinstance(error, TRANSIENT_ERRORS) else "not transient"
 
     def retries_status(self, method: str, status: int, attempt: int, rate_limited: int) -> bool:
         if status == 429:
@@ -133,4 +194,4 @@ def _is_tls_failure(error: Exception) -> bool:
     return "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text
 
 
-__all__ = ["IDEMPOTENT_METHODS", "RETRY_STATUSES", "RetryPolicy", "parse_retry_after"]
+__all__ = ["IDEMPOTENT_METHODS", "RETRY_STATUSES", "Answer", "Decision", "RetryPolicy", "parse_retry_after"]

@@ -207,6 +207,31 @@ class GitLabSource:
         policy = self.policy
         evidence.gitlab_url = self.settings.url
         approver, reviewer = evidence.approved_by, evidence.reviewed_by
+        if not self._in_allowed_place(ref, evidence):
+            return
+        operator, now = self.whoami()
+        evidence.operator = operator
+        evidence.checked_at = _iso(now)
+        project = self._call(f"the project {ref.project}", lambda: self.gl.projects.get(ref.project))
+        issue = self._call(f"issue #{ref.iid} of {ref.project}", lambda: project.issues.get(ref.iid))
+        facts = issue.attributes  # plain fields (`closed_by` is also a method name on ProjectIssue)
+        author, created = self._read_issue(ref, facts, evidence)
+        events = self._call(
+            f"the label events of issue #{ref.iid}", lambda: issue.resourcelabelevents.list(get_all=True)
+        )
+        for label in policy.approval_labels:
+            self._check_label(label, list(facts.get("labels") or []), events, author, created, now, evidence)
+        self._check_reopened(ref, issue, evidence)
+        self._check_roster(author, evidence)
+        self._check_people(approver, reviewer, author, operator, evidence)
+        self._check_review(ref, issue, events, reviewer, evidence)
+        evidence.bound_by, problem = binding(policy, evidence.runbook, targets, facts)
+        if problem:
+            evidence.problems.append(problem)
+
+    def _in_allowed_place(self, ref: IssueRef, evidence: Evidence) -> bool:
+        """The request's host and project are the policy's; False when the project is not (nothing read)."""
+        policy = self.policy
         if ref.host.lower() not in policy.request_hosts:
             evidence.problems.append(
                 f"the access request is on {ref.host}, not on {', '.join(policy.request_hosts)} "
@@ -217,13 +242,14 @@ class GitLabSource:
                 f"{ref.project} is not an access-request project in {policy.name} "
                 f"(allowed: {', '.join(policy.allowed_projects)})."
             )
-            return
-        operator, now = self.whoami()
-        evidence.operator = operator
-        evidence.checked_at = _iso(now)
-        project = self._call(f"the project {ref.project}", lambda: self.gl.projects.get(ref.project))
-        issue = self._call(f"issue #{ref.iid} of {ref.project}", lambda: project.issues.get(ref.iid))
-        facts = issue.attributes  # plain fields (`closed_by` is also a method name on ProjectIssue)
+            return False
+        return True
+
+    def _read_issue(
+        self, ref: IssueRef, facts: Mapping[str, Any], evidence: Evidence
+    ) -> tuple[str, datetime | None]:
+        """The issue's facts into the evidence, with a problem when it is another issue or not open;
+        returns (the requester, when it was created)."""
         author = _username(facts.get("author"))
         created = _when(facts.get("created_at"))
         labels = list(facts.get("labels") or [])
@@ -248,18 +274,7 @@ class GitLabSource:
                 f"the issue is {facts.get('state')}{' by ' + by if by else ''}{when}: an access request is "
                 "provisioned while it is open."
             )
-        events = self._call(
-            f"the label events of issue #{ref.iid}", lambda: issue.resourcelabelevents.list(get_all=True)
-        )
-        for label in policy.approval_labels:
-            self._check_label(label, labels, events, author, created, now, evidence)
-        self._check_reopened(ref, issue, evidence)
-        self._check_roster(author, evidence)
-        self._check_people(approver, reviewer, author, operator, evidence)
-        self._check_review(ref, issue, events, reviewer, evidence)
-        evidence.bound_by, problem = binding(policy, evidence.runbook, targets, facts)
-        if problem:
-            evidence.problems.append(problem)
+        return author, created
 
     def _check_label(
         self,
@@ -316,14 +331,20 @@ class GitLabSource:
             )
         elif who != approver:
             evidence.problems.append(f"{said} {on}, not by {approver}, the named manager.")
-        if when and when > now + CLOCK_GRANULARITY:
+        if when:
+            self._check_age(f"{said} {on}", when, now, evidence)
+
+    def _check_age(self, said: str, when: datetime, now: datetime, evidence: Evidence) -> None:
+        """An approval is judged to the second against GitLab's clock; one dated after it is no evidence."""
+        policy = self.policy
+        if when > now + CLOCK_GRANULARITY:
             evidence.problems.append(
-                f"{said} {on}, after GitLab's own time now ({_iso(now)}): an event dated in the future is "
+                f"{said}, after GitLab's own time now ({_iso(now)}): an event dated in the future is "
                 "not evidence. Ask the manager to remove and add the label again, and report this issue."
             )
-        elif when and now - when > timedelta(days=policy.max_approval_age_days):
+        elif now - when > timedelta(days=policy.max_approval_age_days):
             evidence.problems.append(
-                f"{said} {on}, {_age(now - when)} ago; {policy.name} accepts approvals up to "
+                f"{said}, {_age(now - when)} ago; {policy.name} accepts approvals up to "
                 f"{policy.max_approval_age_days} days old: ask the manager to approve again."
             )
 

@@ -98,7 +98,7 @@ def whoami(client: Any, secret: str, *, email: str | None = None) -> dict | None
     """
     auth = ApiTokenAuth(email, secret, warn=False) if email else BearerAuth(secret)
     try:
-        user = client.request("GET", "/api/v2/users/me", auth=auth).json().get("user") or {}
+        user = client.with_auth(auth).get("/api/v2/users/me").get("user") or {}
     except AuthenticationError:
         return None
     return user if user.get("id") else None

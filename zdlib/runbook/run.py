@@ -295,10 +295,7 @@ class Run:
     def deletion_entry(self, source_type: str, source_id: Any) -> dict | None:
         """The audit log entry of an object's deletion, however long ago (None if there is none)."""
         try:
-            entries = self.client.audit_logs.list(
-                source_type=source_type, source_id=source_id, action="destroy"
-            )
-            return next(iter(entries), None)
+            return self.client.audit_logs.about(source_id, source_types=source_type, action="destroy")
         except PermissionDenied:
             return None
 
@@ -474,24 +471,29 @@ class Run:
             return
         self.audit_entry(source_type, source_id, action)
 
-    def audit_entry(self, source_type: str | None, source_id: Any, action: str | None = None) -> dict | None:
+    def audit_entry(
+        self, source_type: str | tuple[str, ...] | None, source_id: Any, action: str | None = None
+    ) -> dict | None:
         """The newest audit log entry for an object since shortly before the run started; warns if none.
 
         The window is judged on the instance's clock (its `Date` header at the start), never this machine's.
-        `source_type=None` matches by object id and action only (for objects whose audit type Zendesk does
-        not document, such as OAuth tokens and clients).
+        Only an entry whose `source_id` is the object's counts (`AuditLogs.about`). `source_type` may name
+        several types (API tokens: `apitoken`, `api_token`); `None` reads the window's entries of `action`
+        and matches the id (for objects whose audit type Zendesk does not document, such as OAuth tokens
+        and clients: the OAS allows `filter[source_id]` only with `filter[source_type]`).
         """
+        since = self.instance_started_at - timedelta(minutes=1)
+        types = (source_type,) if isinstance(source_type, str) else tuple(source_type or ())
         try:
-            entries = self.client.audit_logs.list(source_type=source_type, source_id=source_id, action=action)
-            entry = next(iter(entries), None)
+            entry = self.client.audit_logs.about(source_id, source_types=types, action=action, since=since)
         except PermissionDenied:
             note("The audit log is not available to this credential or plan (Enterprise only): not checked.")
             return None
-        if entry is None or _stamp(entry.get("created_at")) < self.instance_started_at - timedelta(minutes=1):
+        if entry is None or _stamp(entry.get("created_at")) < since:
             warn(
                 "No audit log entry ({action}) found for {kind} {id} since the run started.",
                 action=action or "any action",
-                kind=source_type or "object",
+                kind=" or ".join(types) or "object",
                 id=source_id,
             )
             return None

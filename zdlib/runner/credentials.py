@@ -16,13 +16,13 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from zdlib.redact import whole_token
+from zdlib.instance import KEY_VARIABLE
+from zdlib.schemes import SECRET_VARIABLES
 
 CREDENTIAL_VARIABLES = (
-    "ZENDESK_API_TOKEN",
-    "ZENDESK_OAUTH_TOKEN",
-    "ZENDESK_CLIENT_SECRET",
-    "ZENDESK_PASSWORD",
+    *SECRET_VARIABLES,  # every Zendesk credential scheme's secret (zdlib.schemes)
     "GITLAB_TOKEN",  # the approval source's token (zdlib.approval): never in a record either
+    KEY_VARIABLE,  # the sandbox's key: whoever holds it drives the sandbox's control API
 )
 EMAIL_VARIABLE = "ZENDESK_EMAIL"
 MIN_SECRET_LENGTH = 8  # shorter values are matched as whole tokens only (they would match ordinary words)

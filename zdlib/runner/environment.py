@@ -12,12 +12,9 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-AUTH_KIND_BY_VARIABLE = (
-    ("ZENDESK_OAUTH_TOKEN", "oauth"),
-    ("ZENDESK_CLIENT_SECRET", "client_credentials"),
-    ("ZENDESK_API_TOKEN", "token"),
-    ("ZENDESK_PASSWORD", "password"),
-)
+from zdlib.schemes import PREFERENCE, scheme_of
+
+AUTH_KIND_BY_VARIABLE = tuple((scheme_of(kind).secret_variable, kind.value) for kind in PREFERENCE)
 
 
 def instance_overrides(instance_env: Mapping[str, str], environ: Mapping[str, str]) -> dict[str, str | None]:

@@ -128,10 +128,17 @@ def shows(listed: dict, secret: str) -> bool:
     return len(shown) <= len(visible) or shown == secret
 
 
-# -- audit cross-check: by object id and time window, never by undocumented source types ---------------
-def audit_crosscheck(run: Any, source_id: Any, action: str) -> dict | None:
-    """The audit entry of `action` on object `source_id` since the run started; only warns when none."""
-    return run.audit_entry(None, source_id, action)
+# -- audit cross-check: an entry counts only if its source_id is the object's, within the run's window ----
+def audit_crosscheck(
+    run: Any, source_id: Any, action: str, source_types: tuple[str, ...] = ()
+) -> dict | None:
+    """The audit entry of `action` on object `source_id` since the run started; only warns when none.
+
+    With `source_types` (API tokens: `zdlib.resources.audit_logs.API_TOKEN_SOURCE_TYPES`) the log is
+    filtered by type and id, as the OAS's ListAuditLogs requires; without (OAuth objects, whose audit
+    type Zendesk does not document) by action within the run's window, matching the id.
+    """
+    return run.audit_entry(source_types or None, source_id, action)
 
 
 # -- proofs with the real secrets ------------------------------------------------------------------------

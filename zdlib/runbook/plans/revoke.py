@@ -16,6 +16,7 @@ from zdlib.approval.request_url import normalize_request_url
 from zdlib.errors import NotFound
 from zdlib.record.markup import md
 from zdlib.record.outcome import ChangeStatus
+from zdlib.resources.audit_logs import API_TOKEN_SOURCE_TYPES
 from zdlib.runbook import changes as ch
 from zdlib.runbook.display import note, table, warn
 from zdlib.runbook.files import register_secret
@@ -190,7 +191,8 @@ class ApiTokenRevocation:
                 run.fail(
                     f"API token {self.token_id} still authenticates: check {API_TOKENS_PATH} and escalate."
                 )
-        common.audit_crosscheck(run, self.token_id, "destroy" if self.delete else "update")
+        action = "destroy" if self.delete else "update"
+        common.audit_crosscheck(run, self.token_id, action, API_TOKEN_SOURCE_TYPES)
 
 
 # -- OAuth: every token of a request (or of one client), and the client's power to mint -----------------

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from zdlib.redact import whole_token
 from zdlib.instance import KEY_VARIABLE
+from zdlib.redact import whole_token
 from zdlib.schemes import SECRET_VARIABLES
 
 CREDENTIAL_VARIABLES = (

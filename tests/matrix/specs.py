@@ -85,7 +85,7 @@ def specs(snapshot: Path) -> dict[str, Spec]:
         ),
         Spec(
             "restore_automation",
-            {"snapshot_path": str(snapshot)},
+            {"snapshot_path": str(snapshot), "unrecorded_snapshot": True},  # the example is in no record
             lambda api: _restored(api) == 1,
             copies=_restored,
             idempotent=False,

@@ -42,6 +42,15 @@ def read_index(records_dir: Path) -> list[dict[str, Any]]:
     return entries
 
 
+def sha256_file(path: Path) -> str:
+    """The file's sha256 (hex), read in blocks: what the index's `hashes` hold for each published file."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 # -- the records folder ----------------------------------------------------------------------------
 def repository_of(runbook: str, cwd: Path | None = None) -> Path | None:
     """The folder whose `notebooks/` holds this runbook: the working folder or one above it, else the

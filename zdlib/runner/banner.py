@@ -81,10 +81,23 @@ def banner_html(summary: dict[str, Any] | None) -> str:
         f'<div class="zd-outcome">{text(name.upper())}<span class="zd-meaning">{text(meaning)}</span></div>'
     )
     parts.append(_reason(summary))
+    parts.append(_unrecorded_source(summary))
     parts.append(_facts(summary))
     parts.append(_changes(summary.get("changes") or [], outcome_of(summary.get("outcome"))))
     parts.append("</section>")
     return soft_breaks("\n".join(p for p in parts if p))
+
+
+def _unrecorded_source(summary: dict[str, Any]) -> str:
+    """In red: a rollback restored from a file that no published record lists (the operator said so)."""
+    snapshot = (summary.get("facts") or {}).get("snapshot")
+    if not isinstance(snapshot, dict) or snapshot.get("record"):
+        return ""
+    return (
+        f'<p class="zd-alarm">Restored from a file that NO record lists: {text(snapshot.get("file"))} '
+        f"(sha256 {text(snapshot.get('sha256'))}), because the operator said unrecorded_snapshot=True. "
+        "Check where it came from.</p>"
+    )
 
 
 def _reason(summary: dict[str, Any]) -> str:

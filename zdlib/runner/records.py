@@ -25,6 +25,7 @@ from zdlib.record.layout import (
     read_index,
     record_mode,
     record_name,
+    sha256_file,
     slugify,
     utc_stamp,
 )
@@ -35,14 +36,6 @@ __all__ = ["glob_escape", "read_index", "record_name", "slugify", "utc_stamp"]
 
 def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def publish(path: Path, records_dir: Path) -> Path:
@@ -133,8 +126,6 @@ def verify(records_dir: Path) -> tuple[int, Break | None]:
     if unindexed:  # e.g. the last line removed: the chain alone cannot see a cut tail
         return count, Break(count + 1, f"{unindexed[0]} is a record with no index line (a line was removed)")
     return count, None
-
-
 
 
 TABLE_COLUMNS = (

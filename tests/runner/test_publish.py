@@ -87,9 +87,11 @@ def test_the_index_chain_names_the_first_tampered_line(isolated_env, records_dir
     _, problem = verify(records_dir)
     assert problem is not None and problem.line == 2
 
-    index.write_text("\n".join(lines[:2]) + "\n")  # the last line removed: its record has no line
+    index.write_text("\n".join(lines[:2]) + "\n")  # the last line removed: the head says there were 3
     _, problem = verify(records_dir)
-    assert problem is not None and problem.line == 3 and "no index line" in problem.problem
+    assert (
+        problem is not None and problem.line == 2 and "the newest line was edited, removed" in problem.problem
+    )
 
     index.write_text("\n".join(lines) + "\n")
     assert verify(records_dir) == (3, None)

@@ -2,15 +2,22 @@
 
 Each index line carries `prev_sha256`, the sha256 of the line before it (of its bytes without the newline;
 the first line's is 64 zeros), and the sha256 of every file it publishes, so `zdlib records verify` finds
-an edited, removed or reordered line and an edited record.
+an edited, removed or reordered line and an edited record. The newest line has no successor to vouch for
+it, so `index.head` does (security re-test 2026-12-04 M4): the line count and the last line's sha256, with
+an HMAC under a key kept outside the records folder (`~/.zdlib/records-head.key`, or
+`$ZDLIB_RECORDS_HEAD_KEY`), rewritten under the index lock with every line. Verify also names every file
+no index line lists and any record replaced by a link (L6).
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
+import hmac
 import json
 import os
+import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +38,9 @@ from zdlib.record.layout import (
 )
 
 GENESIS = "0" * 64
+HEAD_NAME = "index.head"
+HEAD_KEY_VARIABLE = "ZDLIB_RECORDS_HEAD_KEY"  # a file path; default ~/.zdlib/records-head.key
+DERIVED = {INDEX_NAME, HEAD_NAME, "index.html"}  # in the folder, but not records
 __all__ = ["glob_escape", "read_index", "record_name", "slugify", "utc_stamp"]
 
 
@@ -70,9 +80,11 @@ def append_index(records_dir: Path, entry: Mapping[str, Any]) -> dict[str, Any]:
         try:
             lines = [line for line in handle.read().splitlines() if line.strip()]
             written = {**entry, "prev_sha256": line_hash(lines[-1]) if lines else GENESIS}
-            handle.write(json.dumps(written, ensure_ascii=False, default=str) + "\n")
+            line = json.dumps(written, ensure_ascii=False, default=str)
+            handle.write(line + "\n")
             handle.flush()
             os.fsync(handle.fileno())
+            write_head(records_dir, len(lines) + 1, line_hash(line))
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
     os.chmod(index, index_mode())
@@ -90,8 +102,73 @@ class Break:
         return f"index line {self.line}: {self.problem}"
 
 
+def head_key(environ: Mapping[str, str] | None = None) -> bytes:
+    """The key of `index.head`'s HMAC, created (0600) on first use outside any records folder."""
+    env = os.environ if environ is None else environ
+    path = Path(env.get(HEAD_KEY_VARIABLE) or "~/.zdlib/records-head.key").expanduser()
+    if not path.is_file():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32) + "\n")
+    return path.read_text().strip().encode()
+
+
+def _head_mac(lines: int, last: str) -> str:
+    return hmac.new(head_key(), f"{lines}:{last}".encode(), hashlib.sha256).hexdigest()
+
+
+def write_head(records_dir: Path, lines: int, last: str) -> None:
+    """`index.head`: the number of lines and the last one's sha256, with its HMAC (written atomically)."""
+    head = records_dir / HEAD_NAME
+    scratch = records_dir / f".{HEAD_NAME}.tmp"
+    body = {"lines": lines, "last_line_sha256": last, "hmac": _head_mac(lines, last)}
+    fd = os.open(scratch, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, index_mode())
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(body) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(scratch, head)
+
+
+def head_problem(records_dir: Path, lines: int, last: str) -> str:
+    """Why `index.head` does not vouch for the index as it is ("" when it does)."""
+    try:
+        head = json.loads((records_dir / HEAD_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return f"{HEAD_NAME} is missing or unreadable, so the newest line cannot be checked"
+    if not isinstance(head, dict) or not isinstance(head.get("lines"), int):
+        return f"{HEAD_NAME} is not a head file (it was edited)"
+    if not hmac.compare_digest(
+        str(head.get("hmac")), _head_mac(head["lines"], str(head.get("last_line_sha256")))
+    ):
+        return f"{HEAD_NAME} does not carry its own check (it was edited, or written with another key)"
+    if head.get("lines") != lines or head.get("last_line_sha256") != last:
+        return (
+            f"the index has {lines} lines and its last line's sha256 is {last[:12]}..., but {HEAD_NAME} says "
+            f"{head.get('lines')} lines ending in {str(head.get('last_line_sha256'))[:12]}...: the newest "
+            "line was edited, removed or added outside the runner"
+        )
+    return ""
+
+
+def stray_files(records_dir: Path, indexed: set[str]) -> list[str]:
+    """Files in the records folder that no index line lists, and records that are links, not files."""
+    found = []
+    for path in sorted(records_dir.iterdir()):
+        if path.name in DERIVED or path.name.startswith(".") or (path.is_dir() and not path.is_symlink()):
+            continue
+        if path.is_symlink():
+            found.append(f"{path.name} is a link, not a published file")
+        elif path.name not in indexed:
+            found.append(f"{path.name} has no index line")
+    return found
+
+
 def verify(records_dir: Path) -> tuple[int, Break | None]:
-    """(lines checked, first break or None): the chain of `prev_sha256` and every listed file's sha256."""
+    """(lines checked, first break or None): the chain of `prev_sha256`, every listed file's sha256, the
+    head, and files that no line lists."""
     index = records_dir / INDEX_NAME
     if not index.is_file():
         return 0, None
@@ -122,10 +199,18 @@ def verify(records_dir: Path) -> tuple[int, Break | None]:
                 return count, Break(number, f"{name} does not match its sha256 (the record was changed)")
         indexed.update(entry.get("hashes") or {})
         previous = line_hash(line)
-    unindexed = sorted(p.name for p in records_dir.glob("*.ipynb") if p.name not in indexed)
-    if unindexed:  # e.g. the last line removed: the chain alone cannot see a cut tail
-        return count, Break(count + 1, f"{unindexed[0]} is a record with no index line (a line was removed)")
-    return count, None
+    return count, _tail_break(records_dir, count, previous, indexed)
+
+
+def _tail_break(records_dir: Path, count: int, last: str, indexed: set[str]) -> Break | None:
+    """What the chain alone cannot see: the newest line (the head) and files no line lists."""
+    problem = head_problem(records_dir, count, last)
+    if problem:
+        return Break(count, problem)
+    strays = stray_files(records_dir, indexed)
+    if strays:
+        return Break(count + 1, "files no index line vouches for: " + "; ".join(strays))
+    return None
 
 
 TABLE_COLUMNS = (

@@ -53,7 +53,7 @@ KERNEL_GUARD = pytest.StashKey[KernelGuard]()
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if item.get_closest_marker("e2e") is None:
+        if item.get_closest_marker("e2e") is None and item.get_closest_marker("no_kernel") is None:
             reason = e2e_reason(item)
             if reason:
                 item.add_marker(pytest.mark.e2e(reason=reason))
@@ -75,6 +75,7 @@ def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
         if guard is not None and guard.stop():
             pytest.fail(
                 f"{item.nodeid} started a Jupyter kernel (IPython created {guard.folder}/profile_default) "
-                "but is not marked e2e: teach tests/e2e.py what it uses, or mark it @pytest.mark.e2e",
+                "but is not marked e2e: teach tests/e2e.py what it uses, or mark it @pytest.mark.e2e "
+                "(not no_kernel)",
                 pytrace=False,
             )

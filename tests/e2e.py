@@ -8,10 +8,12 @@ Two parts, both used by `tests/conftest.py`:
   papermill, Playwright, ...) or an `E2E_FIXTURES` fixture is reached. A new test that runs a notebook
   through `tests/runbooks/support.run`, `tests/matrix/harness.run` or `run_runbook` is e2e without a
   mark. A test that starts a kernel in another way (a subprocess `zdlib run`, a `-c` script) carries an
-  explicit `@pytest.mark.e2e`.
-- `KernelGuard` makes a miss loud: each test not marked e2e runs with its own empty `IPYTHONDIR`, which
-  every kernel started for it inherits (in this process, in a `zdlib run` subprocess, in JupyterLab).
-  An IPython kernel creates `profile_default` there when it starts; the test then errors at teardown.
+  explicit `@pytest.mark.e2e`; one that calls the runner only to be refused before any kernel starts (a
+  usage error) carries `@pytest.mark.no_kernel` and stays in the fast loop.
+- `KernelGuard` makes a miss (or a wrong `no_kernel`) loud: each test not marked e2e runs with its own
+  empty `IPYTHONDIR`, which every kernel started for it inherits (in this process, in a `zdlib run`
+  subprocess, in JupyterLab). An IPython kernel creates `profile_default` there when it starts; the test
+  then errors at teardown.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ def applied(**params):
     return {**APPROVAL, "dry_run": False, **params}
 
 
+@pytest.mark.no_kernel
 @pytest.mark.parametrize(
     ("runbook", "params", "named"),
     [
@@ -143,6 +144,7 @@ def test_expired_oauth_token(box, records) -> None:
 
 
 # -- strict inputs (issue 9 D and E): each refused before anything runs, naming the parameter -------------
+@pytest.mark.no_kernel
 @pytest.mark.parametrize("given", ["-1", "0", "١٢٣٤٥", "12_345", "+12345", -1, 0])
 def test_an_id_must_be_a_positive_ascii_integer(box, records, api, given) -> None:
     with pytest.raises(UsageError, match="automation_id") as caught:
@@ -154,6 +156,7 @@ def test_an_id_must_be_a_positive_ascii_integer(box, records, api, given) -> Non
     assert api.get("/api/v2/automations/12345")["automation"]["active"] is True
 
 
+@pytest.mark.no_kernel
 @pytest.mark.parametrize("given", ["-1", -5])
 def test_a_count_cannot_be_negative(box, records, given) -> None:
     with pytest.raises(UsageError, match="limit") as caught:
@@ -200,6 +203,7 @@ def test_a_list_parameter_written_with_an_alias_is_refused() -> None:
         coerce("- &x [a]\n- *x", spec)
 
 
+@pytest.mark.no_kernel
 def test_the_sandboxs_own_secret_in_a_parameter_is_refused_with_sandbox(records) -> None:
     """With --sandbox the sandbox's secrets are known before the parameters are checked (issue 9, 9)."""
     from zdlib.sandbox.options import Options
@@ -216,6 +220,7 @@ def test_the_sandboxs_own_secret_in_a_parameter_is_refused_with_sandbox(records)
     assert not records.exists() or not any(records.iterdir())
 
 
+@pytest.mark.no_kernel
 def test_a_webhook_credential_in_an_api_request_body_is_refused(box, records) -> None:
     body = (
         '{"webhook": {"name": "Slack", "endpoint": "https://hooks.example/x", "http_method": "POST", '

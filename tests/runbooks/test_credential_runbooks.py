@@ -537,6 +537,7 @@ def test_op_hand_off_goes_to_1password(fresh_sandbox, tmp_path, handoff, monkeyp
     assert_no_secret(records, fields["client_secret"])
 
 
+@pytest.mark.no_kernel
 def test_secret_looking_parameters_are_refused_before_anything_runs(fresh_sandbox, tmp_path):
     records = tmp_path / "records"
     with pytest.raises(UsageError) as refused:

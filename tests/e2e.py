@@ -6,10 +6,10 @@ Two parts, both used by `tests/conftest.py`:
   parameters are followed through every helper defined under `tests/` (functions, classes, closures,
   modules used as `support.run`) until one of `ENTRY_POINTS` (`run_runbook`, `main_run`, `RunKernel`,
   papermill, Playwright, ...) or an `E2E_FIXTURES` fixture is reached. A new test that runs a notebook
-  through `tests/runbooks/support.run`, `tests/matrix/harness.run` or `run_runbook` is e2e without a
-  mark. A test that starts a kernel in another way (a subprocess `zdlib run`, a `-c` script) carries an
-  explicit `@pytest.mark.e2e`; one that calls the runner only to be refused before any kernel starts (a
-  usage error) carries `@pytest.mark.no_kernel` and stays in the fast loop.
+  through `tests/runbooks/support.run` (or `run_on`) or `run_runbook` is e2e without a mark. A test
+  that starts a kernel in another way (a subprocess `zdlib run`, a `-c` script) carries an explicit
+  `@pytest.mark.e2e`; one that calls the runner only to be refused before any kernel starts (a usage
+  error) carries `@pytest.mark.no_kernel` and stays in the fast loop.
 - `KernelGuard` makes a miss (or a wrong `no_kernel`) loud: each test not marked e2e runs with its own
   empty `IPYTHONDIR`, which every kernel started for it inherits (in this process, in a `zdlib run`
   subprocess, in JupyterLab). An IPython kernel creates `profile_default` there when it starts; the test

@@ -18,6 +18,7 @@ Two parts, both used by `tests/conftest.py`:
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
 import shutil
@@ -101,7 +102,8 @@ def _path_to_entry(value: Any, seen: set[int]) -> list[str] | None:
     elif isinstance(value, types.MethodType):
         value = value.__func__
     if callable(value):
-        value = inspect.unwrap(value)  # @contextmanager, functools.wraps
+        with contextlib.suppress(ValueError):  # a wrapper loop (a Mock's __wrapped__ is another Mock)
+            value = inspect.unwrap(value)  # @contextmanager, functools.wraps
     if _is_entry(value):
         return [value.__name__]
     if id(value) in seen or not _ours(value if callable(value) else type(value)):

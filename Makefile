@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint browser demo lab bench clean
+.PHONY: install test test-fast lint browser demo lab bench clean
 
 install: $(STAMP)
 
@@ -21,6 +21,10 @@ lint: install
 
 test: lint browser
 	$(BIN)/python -m pytest -q
+
+# The inner loop: every test but the e2e ones (notebook runs, kernels, the browser; tests/e2e.py says which).
+test-fast: lint
+	$(BIN)/python -m pytest -q -m "not e2e"
 
 # tests/lab/ drives JupyterLab in Debian's Chromium (Playwright); installed here, never by `make install`.
 browser:

@@ -1,4 +1,9 @@
-"""Project-wide fixtures: a sandbox Zendesk shared by the session, and a helper to reset it."""
+"""Project-wide fixtures: a sandbox Zendesk shared by the session, and a helper to reset it.
+
+Also the `e2e` marker (tests/e2e.py): every test that starts a Jupyter kernel or a browser is marked at
+collection, by what it uses; `pytest -m "not e2e"` (`make test-fast`) is the inner loop, and a test that
+is not marked e2e but starts a kernel errors at teardown.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.e2e import KernelGuard, e2e_reason
 from zdlib.redact import forget_registered_secrets
 from zdlib.sandbox.server import SandboxServer
 
@@ -39,3 +45,37 @@ def _forget_secrets() -> Iterator[None]:
     """The secret registry is process-wide: a test's secrets must not redact the next test's text."""
     yield
     forget_registered_secrets()
+
+
+KERNEL_GUARD = pytest.StashKey[KernelGuard]()
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("e2e") is None and item.get_closest_marker("no_kernel") is None:
+            reason = e2e_reason(item)
+            if reason:
+                item.add_marker(pytest.mark.e2e(reason=reason))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    if item.get_closest_marker("e2e") is None:
+        item.stash[KERNEL_GUARD] = KernelGuard()  # from before its fixtures are set up
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    try:
+        return (yield)
+    finally:
+        guard = item.stash.get(KERNEL_GUARD, None)
+        if guard is not None and guard.stop():
+            pytest.fail(
+                f"{item.nodeid} started a Jupyter kernel (IPython created {guard.folder}/profile_default) "
+                "but is not marked e2e: teach tests/e2e.py what it uses, or mark it @pytest.mark.e2e "
+                "(not no_kernel)",
+                pytrace=False,
+            )

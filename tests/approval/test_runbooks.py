@@ -7,6 +7,7 @@ the code under test.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -142,13 +143,13 @@ def test_a_dry_run_shows_what_an_applied_run_would_find(fresh_sandbox, tmp_path)
 
 
 # -- a real (non-sandbox) instance without an approval source ------------------------------------------
-def _real_instance_run(monkeypatch) -> Run:
+def _real_instance_run(monkeypatch, tmp_path: Path) -> Run:
     from zdlib import Client, load_settings
 
     for name in ("GITLAB_URL", "GITLAB_TOKEN", "ZDLIB_APPROVAL_POLICY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PYTHON_DOTENV_DISABLED", "1")
-    monkeypatch.setenv("ZDLIB_RECORD_STEM", "/tmp/zdlib-test-approval")
+    monkeypatch.setenv("ZDLIB_RECORD_STEM", str(tmp_path / "record"))  # the test's own checkpoints
     for target in (
         "zdlib.runbook.summary.display",
         "zdlib.runbook.run.display",
@@ -173,12 +174,12 @@ def _real_instance_run(monkeypatch) -> Run:
     return run
 
 
-def test_typed_approvals_on_a_real_instance_need_manual_said_out_loud(monkeypatch):
-    run = _real_instance_run(monkeypatch)
+def test_typed_approvals_on_a_real_instance_need_manual_said_out_loud(monkeypatch, tmp_path):
+    run = _real_instance_run(monkeypatch, tmp_path)
     with pytest.raises(Refused, match=r"no approval source is configured for https://acme\.zendesk\.com"):
         run.require_approval(issue_url(4242), "Maria Manager", "Sam Security")
 
-    run = _real_instance_run(monkeypatch)
+    run = _real_instance_run(monkeypatch, tmp_path)
     url = run.require_approval(issue_url(4242), "Maria Manager", "Sam Security", "manual")
     assert url == issue_url(4242)
     assert run.summary()["approval"]["verified"] is False and run.summary()["approval"]["source"] == "manual"

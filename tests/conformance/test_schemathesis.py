@@ -13,8 +13,9 @@ seeded admin (API token). No control path (/sandbox/...) is in the document, so 
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,9 @@ CONFIG = schemathesis.Config.from_dict(
 )
 RAW = json.loads(DOCUMENT.read_text())
 OPERATIONS = [f"{m.upper()} {p}" for p, item in RAW["paths"].items() for m in item if m != "parameters"]
-MAY_NEVER_SUCCEED = 4  # e.g. random grant bodies never hold the seeded client secret
+#: the operations whose cases (this seed) never get a 2xx: random ids are unknown, random bodies refused
+NEVER_SUCCEED = {"DELETE /api/v2/automations/destroy_many", "PUT /api/v2/oauth/clients/{oauth_client_id}"}
+MAY_NEVER_SUCCEED = 4  # at most this many may be named there (e.g. random grant bodies rarely hold a secret)
 schema = schemathesis.openapi.from_dict(patched(RAW), config=CONFIG)
 
 
@@ -80,20 +83,42 @@ def credential_for(path: str, sandbox: SandboxServer) -> dict[str, str]:
     return token_auth(sandbox)
 
 
-ANSWERS: dict[str, Counter[int]] = defaultdict(Counter)  # operation -> status codes seen
+@dataclass
+class Answers:
+    """The status codes one operation's cases were answered with."""
+
+    operation: str = ""
+    codes: Counter[int] = field(default_factory=Counter)
+
+    @property
+    def succeeded(self) -> bool:
+        return any(200 <= code < 300 for code in self.codes)
+
+
+@pytest.fixture
+def answers() -> Iterator[Answers]:
+    """Not vacuous, per operation: once all its cases ran, it had answers, and a 2xx validated against
+    its schema unless it is one of NEVER_SUCCEED."""
+    seen = Answers()
+    yield seen
+    assert seen.codes, "no case of this operation was called"
+    if seen.operation not in NEVER_SUCCEED:
+        assert seen.succeeded, f"{seen.operation}: no 2xx answer among {dict(seen.codes)}"
 
 
 @schema.parametrize()
-def test_the_sandbox_answers_as_zendesks_document_says(case, reset_sandbox):
+def test_the_sandbox_answers_as_zendesks_document_says(case, reset_sandbox, answers):
     response = case.call_and_validate(
         base_url=reset_sandbox.url, headers=credential_for(case.path, reset_sandbox), checks=CHECKS
     )
-    ANSWERS[f"{case.method} {case.path}"][response.status_code] += 1
+    answers.operation = f"{case.method} {case.path}"
+    answers.codes[response.status_code] += 1
 
 
-def test_the_checks_saw_successful_answers():
-    """Not vacuous: most operations had 2xx answers validated against their schemas (runs last)."""
-    assert len(ANSWERS) == len(OPERATIONS), sorted(set(OPERATIONS) - set(ANSWERS))
-    succeeded = {op for op, codes in ANSWERS.items() if any(200 <= c < 300 for c in codes)}
-    print({op: dict(codes) for op, codes in sorted(ANSWERS.items())})
-    assert len(succeeded) >= len(OPERATIONS) - MAY_NEVER_SUCCEED, sorted(set(OPERATIONS) - succeeded)
+def test_every_operation_is_checked_and_few_may_go_without_a_2xx():
+    """Not vacuous, overall: every operation of the document gets its test (which checks its own answers,
+    see `answers`), and the operations allowed to go without a 2xx are few and named."""
+    checked = [result.ok().label for result in schema.get_all_operations()]
+    assert sorted(checked) == sorted(OPERATIONS)
+    assert not NEVER_SUCCEED - set(OPERATIONS), "NEVER_SUCCEED names an operation the document lacks"
+    assert len(NEVER_SUCCEED) <= MAY_NEVER_SUCCEED

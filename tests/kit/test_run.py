@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import httpx
 import pytest
@@ -54,9 +55,11 @@ def displayed(monkeypatch):
     return shown
 
 
-def make_run(zendesk: FakeZendesk, *, dry_run: bool, monkeypatch, headless: bool = True) -> Run:
-    if headless:
-        monkeypatch.setenv("ZDLIB_RECORD_STEM", "/tmp/zdlib-test-record")
+def make_run(
+    zendesk: FakeZendesk, *, dry_run: bool, monkeypatch, tmp_path: Path, headless: bool = True
+) -> Run:
+    if headless:  # the test's own record stem: checkpoints are written next to it
+        monkeypatch.setenv("ZDLIB_RECORD_STEM", str(tmp_path / "record"))
     else:
         monkeypatch.delenv("ZDLIB_RECORD_STEM", raising=False)
     settings = load_settings(
@@ -81,9 +84,9 @@ def deactivate(run: Run, zendesk: FakeZendesk) -> Change:
     return change
 
 
-def test_applied_run_checkpoints_and_verifies(displayed, monkeypatch):
+def test_applied_run_checkpoints_and_verifies(displayed, monkeypatch, tmp_path):
     zendesk = FakeZendesk()
-    run = make_run(zendesk, dry_run=False, monkeypatch=monkeypatch)
+    run = make_run(zendesk, dry_run=False, monkeypatch=monkeypatch, tmp_path=tmp_path)
     change = deactivate(run, zendesk)
     run.finish()
     states = summaries(displayed)
@@ -96,22 +99,22 @@ def test_applied_run_checkpoints_and_verifies(displayed, monkeypatch):
     assert states[-1]["request_ids"] == ["req-PUT-0"]
 
 
-def test_dry_run_changes_nothing_and_second_apply_is_noop(displayed, monkeypatch):
+def test_dry_run_changes_nothing_and_second_apply_is_noop(displayed, monkeypatch, tmp_path):
     zendesk = FakeZendesk()
-    planned = make_run(zendesk, dry_run=True, monkeypatch=monkeypatch)
+    planned = make_run(zendesk, dry_run=True, monkeypatch=monkeypatch, tmp_path=tmp_path)
     deactivate(planned, zendesk)
     planned.finish()
     assert zendesk.puts == 0 and summaries(displayed)[-1]["outcome"] == "planned"
     zendesk.automation["active"] = False
-    again = make_run(zendesk, dry_run=False, monkeypatch=monkeypatch)
+    again = make_run(zendesk, dry_run=False, monkeypatch=monkeypatch, tmp_path=tmp_path)
     deactivate(again, zendesk)
     again.finish()
     assert zendesk.puts == 0 and summaries(displayed)[-1]["outcome"] == "no-op"
 
 
-def test_missing_approval_refuses_before_any_write(displayed, monkeypatch):
+def test_missing_approval_refuses_before_any_write(displayed, monkeypatch, tmp_path):
     zendesk = FakeZendesk()
-    run = make_run(zendesk, dry_run=False, monkeypatch=monkeypatch)
+    run = make_run(zendesk, dry_run=False, monkeypatch=monkeypatch, tmp_path=tmp_path)
     run.plan([Change("automation", 7, "active", True, False)])
     with pytest.raises(Refused, match="approval does not hold"):
         run.require_approval("", "", "")
@@ -120,9 +123,9 @@ def test_missing_approval_refuses_before_any_write(displayed, monkeypatch):
     assert [c["status"] for c in summaries(displayed)[-1]["changes"]] == ["pending"]
 
 
-def test_a_precondition_refusal_after_the_plan_keeps_its_changes_pending(displayed, monkeypatch):
+def test_a_precondition_refusal_after_the_plan_keeps_its_changes_pending(displayed, monkeypatch, tmp_path):
     zendesk = FakeZendesk()
-    run = make_run(zendesk, dry_run=False, monkeypatch=monkeypatch)
+    run = make_run(zendesk, dry_run=False, monkeypatch=monkeypatch, tmp_path=tmp_path)
     run.plan([Change("automation", 7, "active", True, False)])
     with pytest.raises(Refused, match="changed since the plan"):
         run.refuse("automation 7 changed since the plan; run the runbook again")
@@ -131,9 +134,9 @@ def test_a_precondition_refusal_after_the_plan_keeps_its_changes_pending(display
     assert [c["status"] for c in last["changes"]] == ["pending"]
 
 
-def test_a_failed_write_fails_the_run_with_the_request_id(displayed, monkeypatch):
+def test_a_failed_write_fails_the_run_with_the_request_id(displayed, monkeypatch, tmp_path):
     zendesk = FakeZendesk(fail_put=True)
-    run = make_run(zendesk, dry_run=False, monkeypatch=monkeypatch)
+    run = make_run(zendesk, dry_run=False, monkeypatch=monkeypatch, tmp_path=tmp_path)
     with pytest.raises(Failed, match=r"RecordInvalid|422"):
         deactivate(run, zendesk)
     final = summaries(displayed)[-1]
@@ -141,9 +144,9 @@ def test_a_failed_write_fails_the_run_with_the_request_id(displayed, monkeypatch
     assert final["changes"][0]["request_id"] == "req-PUT-0"
 
 
-def test_confirm_button_turns_an_approved_dry_run_into_an_applied_one(displayed, monkeypatch):
+def test_confirm_button_turns_an_approved_dry_run_into_an_applied_one(displayed, monkeypatch, tmp_path):
     zendesk = FakeZendesk()
-    run = make_run(zendesk, dry_run=True, monkeypatch=monkeypatch, headless=False)
+    run = make_run(zendesk, dry_run=True, monkeypatch=monkeypatch, tmp_path=tmp_path, headless=False)
     change = Change("automation", 7, "active", True, False)
     run.plan([change])
     run.require_approval(*APPROVAL)
@@ -154,8 +157,8 @@ def test_confirm_button_turns_an_approved_dry_run_into_an_applied_one(displayed,
     assert zendesk.puts == 1 and "confirmed_in_jupyterlab_at" in run.facts
 
 
-def test_no_confirm_button_in_headless_runs(displayed, monkeypatch):
-    run = make_run(FakeZendesk(), dry_run=True, monkeypatch=monkeypatch, headless=True)
+def test_no_confirm_button_in_headless_runs(displayed, monkeypatch, tmp_path):
+    run = make_run(FakeZendesk(), dry_run=True, monkeypatch=monkeypatch, tmp_path=tmp_path, headless=True)
     run.plan([Change("automation", 7, "active", True, False)])
     run.require_approval(*APPROVAL)
     assert not [o for o in displayed if type(o).__name__ == "VBox"]
@@ -165,8 +168,8 @@ def test_no_confirm_button_in_headless_runs(displayed, monkeypatch):
     ("writes", "dry_run", "mode"),
     [(False, True, "read-only"), (True, True, "dry run"), (True, False, "**apply**")],
 )
-def test_header_states_the_mode(displayed, monkeypatch, writes, dry_run, mode):
-    run = make_run(FakeZendesk(), dry_run=dry_run, monkeypatch=monkeypatch)
+def test_header_states_the_mode(displayed, monkeypatch, writes, dry_run, mode, tmp_path):
+    run = make_run(FakeZendesk(), dry_run=dry_run, monkeypatch=monkeypatch, tmp_path=tmp_path)
     run.state.mode = Mode.of(writes=writes, dry_run=dry_run)
     run.show_header()
     header = next(o.data for o in displayed if hasattr(o, "data") and "| Mode |" in str(o.data))

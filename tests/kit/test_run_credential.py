@@ -40,14 +40,14 @@ class GrantingZendesk:
 
 
 @pytest.fixture
-def quiet(monkeypatch):
+def quiet(monkeypatch, tmp_path):
     for where in (
         "zdlib.runbook.summary.display",
         "zdlib.runbook.run.display",
         "zdlib.runbook.display.display",
     ):
         monkeypatch.setattr(where, lambda *a, **k: None)
-    monkeypatch.setenv("ZDLIB_RECORD_STEM", "/tmp/zdlib-test-record")
+    monkeypatch.setenv("ZDLIB_RECORD_STEM", str(tmp_path / "record"))  # the test's own checkpoints
 
 
 def make_run(zendesk: GrantingZendesk) -> Run:

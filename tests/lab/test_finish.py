@@ -56,7 +56,7 @@ def walk_the_notebook(run, zendesk, change):
 
 def test_confirm_then_cells_below_end_applied_and_header_and_plan_say_so(displayed, monkeypatch, tmp_path):
     zendesk = FakeZendesk()
-    run = make_run(zendesk, dry_run=True, monkeypatch=monkeypatch, headless=False)
+    run = make_run(zendesk, dry_run=True, monkeypatch=monkeypatch, tmp_path=tmp_path, headless=False)
     run.stem = tmp_path / "record"
     run.show_header()
     change = Change("automation", 7, "active", True, False)
@@ -83,8 +83,8 @@ def test_confirm_then_cells_below_end_applied_and_header_and_plan_say_so(display
     assert "**Applied**" in shown and "verified" in shown
 
 
-def test_a_refusal_stands_until_something_changes(displayed, monkeypatch):
-    run = make_run(FakeZendesk(), dry_run=False, monkeypatch=monkeypatch)
+def test_a_refusal_stands_until_something_changes(displayed, monkeypatch, tmp_path):
+    run = make_run(FakeZendesk(), dry_run=False, monkeypatch=monkeypatch, tmp_path=tmp_path)
     run.plan([Change("automation", 7, "active", True, False)])
     with pytest.raises(Refused):
         run.require_approval("", "", "")
@@ -92,8 +92,8 @@ def test_a_refusal_stands_until_something_changes(displayed, monkeypatch):
     assert [s["outcome"] for s in summaries(displayed)[-2:]] == [Outcome.REFUSED, Outcome.REFUSED]
 
 
-def test_an_error_in_a_later_cell_of_a_finished_run_is_not_its_failure(displayed, monkeypatch):
-    run = make_run(FakeZendesk(), dry_run=True, monkeypatch=monkeypatch)
+def test_an_error_in_a_later_cell_of_a_finished_run_is_not_its_failure(displayed, monkeypatch, tmp_path):
+    run = make_run(FakeZendesk(), dry_run=True, monkeypatch=monkeypatch, tmp_path=tmp_path)
     run.plan([Change("automation", 7, "active", True, False)])
     run.finish()
     assert not run.changed_since_finish
@@ -112,16 +112,16 @@ def test_an_error_in_a_later_cell_of_a_finished_run_is_not_its_failure(displayed
         (["no-op"], False, Outcome.NOOP),
     ],
 )
-def test_decide_outcome(displayed, monkeypatch, statuses, dry_run, outcome):
-    run = make_run(FakeZendesk(), dry_run=dry_run, monkeypatch=monkeypatch)
+def test_decide_outcome(displayed, monkeypatch, statuses, dry_run, outcome, tmp_path):
+    run = make_run(FakeZendesk(), dry_run=dry_run, monkeypatch=monkeypatch, tmp_path=tmp_path)
     for number, status in enumerate(statuses):
         change = Change("automation", number, "active", True, False, status=ChangeStatus(status))
         run.changes.append(change)
     assert run.decide_outcome() is outcome
 
 
-def test_a_refused_plan_says_it_was_not_applied(displayed, monkeypatch):
-    run = make_run(FakeZendesk(), dry_run=False, monkeypatch=monkeypatch)
+def test_a_refused_plan_says_it_was_not_applied(displayed, monkeypatch, tmp_path):
+    run = make_run(FakeZendesk(), dry_run=False, monkeypatch=monkeypatch, tmp_path=tmp_path)
     run.plan([Change("automation", 7, "active", True, False)])
     assert "once the approval holds" in texts(displayed)
     with pytest.raises(Refused):
@@ -132,7 +132,7 @@ def test_a_refused_plan_says_it_was_not_applied(displayed, monkeypatch):
 
 def test_a_headless_applied_run_shows_the_end_state_in_its_plan(displayed, monkeypatch, tmp_path):
     zendesk = FakeZendesk()
-    run = make_run(zendesk, dry_run=False, monkeypatch=monkeypatch)
+    run = make_run(zendesk, dry_run=False, monkeypatch=monkeypatch, tmp_path=tmp_path)
     run.stem = tmp_path / "record"
     change = Change("automation", 7, "active", True, False)
     run.plan([change])
@@ -146,7 +146,7 @@ def test_a_headless_applied_run_shows_the_end_state_in_its_plan(displayed, monke
 
 def dry_run_with_button(displayed, monkeypatch, tmp_path):
     zendesk = FakeZendesk()
-    run = make_run(zendesk, dry_run=True, monkeypatch=monkeypatch, headless=False)
+    run = make_run(zendesk, dry_run=True, monkeypatch=monkeypatch, tmp_path=tmp_path, headless=False)
     run.stem = tmp_path / "record"
     change = Change("automation", 7, "active", True, False)
     run.plan([change])

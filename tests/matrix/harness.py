@@ -1,4 +1,4 @@
-"""Running a runbook through the runner against the shared sandbox, and acting on it mid-run."""
+"""Acting on a runbook mid-run (runs: `tests.runbooks.support.run_on`): on a request seen, or by a kill."""
 
 from __future__ import annotations
 
@@ -8,20 +8,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
 
 import psutil
 
-from zdlib.runner.run import RunResult, run_runbook
 from zdlib.sandbox.server import SandboxServer
-
-SUCCESS = ("applied", "no-op")
-
-
-def run(sandbox: SandboxServer, records: Path, runbook: str, params: dict[str, Any], **env: str) -> RunResult:
-    """`zdlib run` in-process (its Python entry point), with the sandbox's admin as the instance."""
-    return run_runbook(runbook, params, records_dir=records, instance_env={**sandbox.env, **env})
 
 
 @contextmanager

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.matrix.harness import run
 from tests.matrix.specs import APPROVAL
+from tests.runbooks.support import run_on
 from zdlib.runner.run import UsageError, run_runbook
 from zdlib.sandbox import seed
 
@@ -22,6 +22,7 @@ def applied(**params):
     return {**APPROVAL, "dry_run": False, **params}
 
 
+@pytest.mark.no_kernel
 @pytest.mark.parametrize(
     ("runbook", "params", "named"),
     [
@@ -32,7 +33,7 @@ def applied(**params):
 )
 def test_malformed_id_is_a_usage_error(box, records, runbook, params, named) -> None:
     with pytest.raises(UsageError, match=named):
-        run(box, records, runbook, applied(**params))
+        run_on(box, records, runbook, applied(**params))
     assert box.control.stats()["total"] == 0
     assert not records.exists() or not any(records.iterdir())
 
@@ -47,7 +48,7 @@ def test_malformed_id_is_a_usage_error(box, records, runbook, params, named) -> 
     ],
 )
 def test_id_of_the_wrong_kind_of_object(box, records, runbook, params, wrong_id) -> None:
-    result = run(box, records, runbook, applied(**params))
+    result = run_on(box, records, runbook, applied(**params))
     assert result.outcome in STOPPED
     assert wrong_id in result.reason and "not found" in result.reason.lower().replace(
         "no api token", "not found"
@@ -57,7 +58,7 @@ def test_id_of_the_wrong_kind_of_object(box, records, runbook, params, wrong_id)
 
 def test_body_that_is_not_json(box, records) -> None:
     params = applied(method="PUT", path="/api/v2/automations/12345", body='{"automation": {"active": false}')
-    result = run(box, records, "api_request", params)
+    result = run_on(box, records, "api_request", params)
     assert result.outcome == "refused"
     assert "not valid JSON" in result.reason
     no_writes(box)
@@ -65,7 +66,7 @@ def test_body_that_is_not_json(box, records) -> None:
 
 def test_unicode_and_very_long_path(box, records) -> None:
     path = "/api/v2/automations/12345" + "é🚀" * 5000
-    result = run(box, records, "api_request", applied(method="DELETE", path=path))
+    result = run_on(box, records, "api_request", applied(method="DELETE", path=path))
     assert result.outcome in STOPPED, result.outcome
     assert result.reason
     no_writes(box)
@@ -74,7 +75,7 @@ def test_unicode_and_very_long_path(box, records) -> None:
 def test_very_long_unicode_approver_is_refused(box, records, api) -> None:
     """A 20,000-character approver is not a person: the run must refuse, not apply."""
     params = applied(automation_id=12350, approved_by="Zoë Ångström " + "🚀" * 20_000)
-    result = run(box, records, "deactivate_automation", params)
+    result = run_on(box, records, "deactivate_automation", params)
     assert result.outcome == "refused", result.outcome
     no_writes(box)
     assert api.get("/api/v2/automations/12350")["automation"]["active"] is True
@@ -88,13 +89,13 @@ def test_unicode_approver_names_are_accepted(box, records, api) -> None:
         reviewed_by="Łukasz Żółć 李雷",
         approval_source="manual",
     )
-    result = run(box, records, "deactivate_automation", params)
+    result = run_on(box, records, "deactivate_automation", params)
     assert result.outcome == "applied", result.reason
     assert "Łukasz Żółć 李雷" in result.ipynb.read_text(encoding="utf-8")
 
 
 def test_http_url_that_is_not_loopback(box, records) -> None:
-    result = run(
+    result = run_on(
         box,
         records,
         "deactivate_automation",
@@ -128,7 +129,7 @@ def test_env_file_with_conflicting_settings(box, records, tmp_path, lines, named
 
 def test_expired_oauth_token(box, records) -> None:
     expired = seed.oauth_token_value(1, 3005)  # seeded: expired ten days before the clock
-    result = run(
+    result = run_on(
         box,
         records,
         "deactivate_automation",
@@ -143,10 +144,11 @@ def test_expired_oauth_token(box, records) -> None:
 
 
 # -- strict inputs (issue 9 D and E): each refused before anything runs, naming the parameter -------------
+@pytest.mark.no_kernel
 @pytest.mark.parametrize("given", ["-1", "0", "١٢٣٤٥", "12_345", "+12345", -1, 0])
 def test_an_id_must_be_a_positive_ascii_integer(box, records, api, given) -> None:
     with pytest.raises(UsageError, match="automation_id") as caught:
-        run(box, records, "deactivate_automation", applied(automation_id=given))
+        run_on(box, records, "deactivate_automation", applied(automation_id=given))
     message = str(caught.value)
     assert "positive" in message or "digits 0-9" in message  # what is wrong and how to write it
     assert box.control.stats()["total"] == 0  # nothing ran: no request at all
@@ -154,10 +156,11 @@ def test_an_id_must_be_a_positive_ascii_integer(box, records, api, given) -> Non
     assert api.get("/api/v2/automations/12345")["automation"]["active"] is True
 
 
+@pytest.mark.no_kernel
 @pytest.mark.parametrize("given", ["-1", -5])
 def test_a_count_cannot_be_negative(box, records, given) -> None:
     with pytest.raises(UsageError, match="limit") as caught:
-        run(box, records, "inspect_users", {"limit": given})
+        run_on(box, records, "inspect_users", {"limit": given})
     assert "negative" in str(caught.value) or "digits 0-9" in str(caught.value)
     assert box.control.stats()["total"] == 0
 
@@ -200,6 +203,7 @@ def test_a_list_parameter_written_with_an_alias_is_refused() -> None:
         coerce("- &x [a]\n- *x", spec)
 
 
+@pytest.mark.no_kernel
 def test_the_sandboxs_own_secret_in_a_parameter_is_refused_with_sandbox(records) -> None:
     """With --sandbox the sandbox's secrets are known before the parameters are checked (issue 9, 9)."""
     from zdlib.sandbox.options import Options
@@ -216,6 +220,7 @@ def test_the_sandboxs_own_secret_in_a_parameter_is_refused_with_sandbox(records)
     assert not records.exists() or not any(records.iterdir())
 
 
+@pytest.mark.no_kernel
 def test_a_webhook_credential_in_an_api_request_body_is_refused(box, records) -> None:
     body = (
         '{"webhook": {"name": "Slack", "endpoint": "https://hooks.example/x", "http_method": "POST", '
@@ -223,6 +228,6 @@ def test_a_webhook_credential_in_an_api_request_body_is_refused(box, records) ->
         '"data": {"name": "X-Api-Key", "value": "hook key of the team"}}}}'
     )
     with pytest.raises(UsageError, match=r"authentication\.data") as caught:
-        run(box, records, "api_request", applied(method="POST", path="/api/v2/webhooks", body=body))
+        run_on(box, records, "api_request", applied(method="POST", path="/api/v2/webhooks", body=body))
     assert "hook key of the team" not in str(caught.value)
     assert box.control.stats()["total"] == 0

@@ -9,9 +9,11 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.contract import DONE
 from tests.matrix.api import Api
-from tests.matrix.harness import SUCCESS, run, when_seen
+from tests.matrix.harness import when_seen
 from tests.matrix.specs import Spec
+from tests.runbooks.support import run_on
 from zdlib.runner.run import RunResult
 from zdlib.sandbox.server import SandboxServer
 
@@ -56,8 +58,8 @@ def assert_truthful(result: RunResult, spec: Spec, api: Api) -> bool:
 def complete_with_rerun(box: SandboxServer, records: Path, spec: Spec, api: Api, **env: str) -> None:
     """With the fault gone, re-running finishes the job; the state is right and nothing is doubled."""
     box.control.set_faults(**NO_FAULTS)
-    rerun = run(box, records, spec.runbook, spec.apply_params(), **env)
-    assert rerun.outcome in SUCCESS, rerun.reason
+    rerun = run_on(box, records, spec.runbook, spec.apply_params(), **env)
+    assert rerun.outcome in DONE, rerun.reason
     assert spec.done(api), "re-run did not complete the change"
     assert spec.copies(api) == 1, "created twice"
 
@@ -67,7 +69,7 @@ def complete_with_rerun(box: SandboxServer, records: Path, spec: Spec, api: Api,
 def test_transport_fault(box, api, records, matrix_specs, runbook: str, fault: str) -> None:
     spec = matrix_specs[runbook]
     box.control.set_faults(**TRANSPORT_FAULTS[fault])
-    result = run(box, records, runbook, spec.apply_params())
+    result = run_on(box, records, runbook, spec.apply_params())
     box.control.set_faults(**NO_FAULTS)
     done = assert_truthful(result, spec, api)
     if spec.idempotent:
@@ -96,7 +98,7 @@ def test_credential_revoked_mid_run(box, api, records, matrix_specs, runbook: st
         api.call("DELETE", f"/api/v2/oauth/tokens/{token_id}").raise_for_status()
 
     with when_seen(box, IDENTIFY, revoke) as fired:
-        result = run(box, records, runbook, spec.apply_params(), ZENDESK_AUTH="oauth")
+        result = run_on(box, records, runbook, spec.apply_params(), ZENDESK_AUTH="oauth")
     assert fired.is_set()
     box.control.set_faults(**NO_FAULTS)
     assert not assert_truthful(result, spec, api), "a revoked credential still changed something"
@@ -112,7 +114,7 @@ def test_clock_past_api_token_cut_off_mid_run(box, api, records, matrix_specs, r
     with when_seen(
         box, IDENTIFY, lambda: box.control.set_clock(as_of=CUT_OFF_PASSED), then_next=True
     ) as fired:
-        result = run(box, records, runbook, spec.apply_params(), ZENDESK_AUTH="token")
+        result = run_on(box, records, runbook, spec.apply_params(), ZENDESK_AUTH="token")
     assert fired.is_set()
     box.control.set_faults(**NO_FAULTS)
     box.control.set_clock(as_of=TEST_DAY)

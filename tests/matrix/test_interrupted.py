@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.matrix.harness import SUCCESS, kill_kernel, run, when_seen
-from tests.runbooks.support import admin_env
+from tests.contract import DONE
+from tests.matrix.harness import kill_kernel, when_seen
+from tests.runbooks.support import admin_env, run_on
 from zdlib.runner.cli import main_records
 from zdlib.runner.records import read_index, verify
 from zdlib.sandbox.server import SandboxServer
@@ -38,7 +39,7 @@ def test_interrupted_between_change_and_verification(box, api, records, matrix_s
     spec = matrix_specs[runbook]
     box.control.set_faults(latency_ms=400)
     with when_seen(box, WRITE_OF[runbook], kill_kernel, then_next=True) as fired:
-        interrupted = run(box, records, runbook, spec.apply_params())
+        interrupted = run_on(box, records, runbook, spec.apply_params())
     assert fired.is_set()
     box.control.set_faults(latency_ms=0)
     assert box.control.stats()["by_endpoint"][WRITE_OF[runbook]] == 1
@@ -50,8 +51,8 @@ def test_interrupted_between_change_and_verification(box, api, records, matrix_s
     entry = json.loads((records / "index.jsonl").read_text().splitlines()[-1])
     assert entry["records"]["ipynb"] == interrupted.ipynb.name
 
-    rerun = run(box, records, runbook, spec.apply_params())
-    assert rerun.outcome in SUCCESS, rerun.reason
+    rerun = run_on(box, records, runbook, spec.apply_params())
+    assert rerun.outcome in DONE, rerun.reason
     assert spec.done(api)
     assert spec.copies(api) == 1, "the re-run created it a second time"
     assert box.control.stats()["by_endpoint"][WRITE_OF[runbook]] == 1, "the re-run wrote again"
@@ -129,8 +130,8 @@ def test_a_stopped_runner_publishes_the_held_delete(box, api, records, matrix_sp
     assert _no_orphaned_kernel(), "a kernel outlived its runner"
 
     # the automation's state through the API: whatever it is, a re-run finds it and finishes the job
-    rerun = run(box, records, "delete_automation", spec.apply_params())
-    assert rerun.outcome in SUCCESS, rerun.reason
+    rerun = run_on(box, records, "delete_automation", spec.apply_params())
+    assert rerun.outcome in DONE, rerun.reason
     assert spec.done(api)
     assert verify(records) == (2, None)
 

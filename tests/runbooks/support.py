@@ -22,8 +22,17 @@ APPLY = {"dry_run": False, **APPROVED}
 
 def run(sandbox: SandboxServer, records: Path, name: str, **parameters: Any) -> RunResult:
     """Execute `notebooks/<name>.ipynb` with the runner, as the seeded admin (OAuth), into `records`."""
+    return run_on(sandbox, records, name, parameters, ZENDESK_AUTH="oauth")
+
+
+def run_on(
+    sandbox: SandboxServer, records: Path, name: str, parameters: dict[str, Any], **env: str
+) -> RunResult:
+    """`zdlib run` in-process (its Python entry point) of `notebooks/<name>.ipynb` into `records`, with the
+    sandbox's admin as the instance: its settings, `env` overriding them (no ZENDESK_AUTH: the kit's own
+    choice of credential)."""
     return run_runbook(
-        NOTEBOOKS / f"{name}.ipynb", parameters, records_dir=records, instance_env=admin_env(sandbox)
+        NOTEBOOKS / f"{name}.ipynb", parameters, records_dir=records, instance_env={**sandbox.env, **env}
     )
 
 

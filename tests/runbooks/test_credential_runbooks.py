@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.contract import EXIT_WAITING
 from tests.fault_proxy import FaultProxy
 from tests.runbooks.support import (
     APPLY,
@@ -36,7 +37,6 @@ from zdlib.sandbox import seed
 
 REQUEST = REQUEST_URL  # the sandbox GitLab's approved #4242, filed by alan.agent
 REQUESTER = seed.AGENT_EMAIL
-WAITING_EXIT = 3
 
 
 @pytest.fixture
@@ -396,7 +396,7 @@ def test_api_token_revocation_waits_for_admin_center_then_verifies(fresh_sandbox
     unknown = run(fresh_sandbox, records, "revoke_token", token_id=424242, **APPLY)
     assert unknown.outcome == "failed" and "424242" in unknown.reason
     waiting = run(fresh_sandbox, records, "revoke_token", token_id=3, handoff_file=str(handoff_file), **APPLY)
-    assert (waiting.outcome, waiting.exit_code) == ("waiting", WAITING_EXIT), waiting.reason
+    assert (waiting.outcome, waiting.exit_code) == ("waiting", EXIT_WAITING), waiting.reason
     assert [c["status"] for c in waiting.summary["changes"]] == ["waiting"]
     html = waiting.html.read_text()
     assert "Admin Center &gt; Apps and integrations &gt; APIs &gt; API tokens" in html or "API tokens" in html
@@ -537,6 +537,7 @@ def test_op_hand_off_goes_to_1password(fresh_sandbox, tmp_path, handoff, monkeyp
     assert_no_secret(records, fields["client_secret"])
 
 
+@pytest.mark.no_kernel
 def test_secret_looking_parameters_are_refused_before_anything_runs(fresh_sandbox, tmp_path):
     records = tmp_path / "records"
     with pytest.raises(UsageError) as refused:

@@ -57,6 +57,7 @@ def test_every_parameter_line_is_understood_by_papermill(path):
         assert info["help"], f"{path.name}: parameter {name} has no comment"
 
 
+@pytest.mark.e2e  # nbval runs every notebook's cells, in a pytest subprocess
 def test_every_notebook_runs_under_nbval(sandbox, tmp_path):
     sandbox.control.reset()
     env = {

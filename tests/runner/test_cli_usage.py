@@ -7,6 +7,8 @@ import pytest
 from tests.runner.conftest import CONTRACT
 from zdlib.runner.cli import main_run
 
+pytestmark = pytest.mark.no_kernel  # refused before a kernel starts: in the fast loop (tests/e2e.py)
+
 
 @pytest.mark.parametrize(
     ("arguments", "message"),

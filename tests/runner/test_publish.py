@@ -40,6 +40,7 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+@pytest.mark.e2e  # two `zdlib run` subprocesses
 def test_two_runs_of_one_target_in_the_same_second_are_both_published(isolated_env, records_dir):
     command = [sys.executable, "-c", FIXED_CLOCK_RUNNER, str(CONTRACT), "-p", "target_id", "42"]
     command += ["--records", str(records_dir)]
@@ -101,6 +102,7 @@ def test_the_index_chain_names_the_first_tampered_line(isolated_env, records_dir
     assert problem is not None and problem.line == 1 and first.ipynb.name in problem.problem
 
 
+@pytest.mark.e2e  # a `zdlib run` subprocess
 def test_a_killed_runner_is_recovered_by_the_next_records_command(isolated_env, records_dir, capsys):
     command = [sys.executable, "-m", "zdlib", "run", str(CONTRACT), "-p", "target_id", "12349"]
     command += ["-p", "hold", "60", "-p", "create_secret", "true", "--records", str(records_dir)]

@@ -9,17 +9,9 @@ twice, start then end; the OAS (ListAuditLogs, `filter[created_at]`) says "you m
 from __future__ import annotations
 
 import httpx
-import pytest
 
-from tests.sandbox.support import client
 from zdlib import Client
 from zdlib.config import load_settings
-
-
-@pytest.fixture
-def api(fresh_sandbox):
-    with client(fresh_sandbox) as http:
-        yield http
 
 
 def test_the_array_form_bounds_created_at(api):

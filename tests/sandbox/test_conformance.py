@@ -19,12 +19,6 @@ AUTOMATION = {
 }
 
 
-@pytest.fixture
-def api(fresh_sandbox):
-    with client(fresh_sandbox) as http:
-        yield http
-
-
 def ok(response, status=200):
     assert response.status_code == status, response.text
     return response.json()

@@ -13,12 +13,6 @@ from tests.sandbox.support import client, control_key
 from zdlib.sandbox.server import SandboxServer
 
 
-@pytest.fixture
-def api(fresh_sandbox):
-    with client(fresh_sandbox) as http:
-        yield http
-
-
 def test_server_errors_with_and_without_retry_after(fresh_sandbox, api):
     fresh_sandbox.control.set_faults(fail_rate=1.0, fail_statuses=[503], fail_retry_after=7)
     first = api.get("/api/v2/users/me")

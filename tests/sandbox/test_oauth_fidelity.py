@@ -12,12 +12,6 @@ from tests.sandbox.support import bearer, client
 from zdlib.sandbox import seed as S
 
 
-@pytest.fixture
-def api(fresh_sandbox):
-    with client(fresh_sandbox) as http:
-        yield http
-
-
 def grant(api, identifier: str, secret: str, **extra):
     body = {"grant_type": "client_credentials", "client_id": identifier, "client_secret": secret}
     return api.post("/oauth/tokens", json={"scope": "read", **body, **extra})

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-
 from tests.sandbox.support import client
 from zdlib.sandbox import seed as S
 from zdlib.sandbox.pagination import encode_cursor
 from zdlib.sandbox.server import SandboxServer
-
-
-@pytest.fixture
-def api(fresh_sandbox):
-    with client(fresh_sandbox) as http:
-        yield http
 
 
 def test_cursor_walk_sees_every_user_once_and_stops(api, fresh_sandbox):

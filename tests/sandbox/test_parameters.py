@@ -6,18 +6,9 @@ OpenAPI document `ticketing-2026-05.yaml` (OAS) that documents the parameter.
 
 from __future__ import annotations
 
-import pytest
-
-from tests.sandbox.support import client
 from zdlib.sandbox import seed as S
 
 AGENT, END_USER = S.AGENT_ID, S.END_USER_ID
-
-
-@pytest.fixture
-def api(fresh_sandbox):
-    with client(fresh_sandbox) as http:
-        yield http
 
 
 def tag(api, user_id: int, **fields) -> None:

@@ -10,12 +10,6 @@ from tests.sandbox.support import bearer, client
 from zdlib.sandbox import seed as S
 
 
-@pytest.fixture
-def api(fresh_sandbox):
-    with client(fresh_sandbox) as http:
-        yield http
-
-
 def latest_audit(api, **filters) -> dict:
     params = {f"filter[{k}]": v for k, v in filters.items()}
     return api.get("/api/v2/audit_logs", params=params).json()["audit_logs"][0]

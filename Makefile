@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 
 lint: install
 	$(BIN)/ruff check zdlib tests bench notebooks
+	$(BIN)/ruff format --check zdlib tests bench notebooks
 	$(BIN)/lint-imports --no-cache --no-logo
 
 test: lint browser

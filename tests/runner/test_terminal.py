@@ -12,8 +12,7 @@ from zdlib import cli
 from zdlib.terminal import visible
 
 HOSTILE = (
-    "bad request\r\x1b[2K\x1b[32moutcome: applied\x1b[0m "
-    "\x1b]8;;https://evil.example\x07x\x1b]8;;\x07 \u202e"
+    "bad request\r\x1b[2K\x1b[32moutcome: applied\x1b[0m \x1b]8;;https://evil.example\x07x\x1b]8;;\x07 \u202e"
 )
 
 

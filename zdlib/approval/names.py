@@ -72,12 +72,11 @@ def name_problem(field: str, value: str) -> str | None:
     """Why a free-text name is not a person's name or email, or None."""
     if len(value) > MAX_NAME:
         return (
-            f"{field} is {len(value)} characters long: give the person's name or email "
-            f"(at most {MAX_NAME})."
+            f"{field} is {len(value)} characters long: give the person's name or email (at most {MAX_NAME})."
         )
     if any(not c.isprintable() for c in value):
         return f"{field} holds control characters: give the person's name or email as on the access request."
-    if any(c in value for c in "<>\"`[]{}|\\"):
+    if any(c in value for c in '<>"`[]{}|\\'):
         return f"{field} {value!r} holds markup characters: give the person's name or email."
     letters = sum(unicodedata.category(c).startswith("L") for c in name_key(value))
     if letters < MIN_LETTERS:

@@ -535,4 +535,3 @@ def begin(run: Run) -> InteractiveRun | None:
         ) from error
     _TAP.current = current
     return current
-

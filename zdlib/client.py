@@ -259,6 +259,7 @@ class Client:
             raise ZdlibError("This client is closed; create a new one.")
         call = self._prepare(method.upper(), path, params, json, auth, headers, deadline)
         attempt = rate_limited = 0
+        unclear = False  # an earlier attempt may have been carried out (a 5xx, or no answer after sending)
         while True:
             attempt += 1
             answer, answered = self._attempt(call, attempt)
@@ -269,7 +270,10 @@ class Client:
                 rate_limited += 1
                 self._rate_limited(answered, attempt, decision, answer)
             if not (decision.retry and self._in_time(call, decision.wait)):
+                if unclear and _deleted_before(call, answer, answered):
+                    return answer
                 return self._conclude(call, answer, answered, decision)
+            unclear = unclear or _may_have_been_carried_out(answer)
             self._wait(answered, attempt, decision, answer)
 
     def _prepare(
@@ -551,8 +555,11 @@ class Client:
         return self._decode(self.request("POST", path, json=json, **kwargs), "POST", path) or {}
 
     def delete(self, path: str, **kwargs: Any) -> dict[str, Any] | None:
-        """DELETE; None for 204 No Content."""
-        return self._decode(self.request("DELETE", path, **kwargs), "DELETE", path)
+        """DELETE; None for 204 No Content, and for a deletion an earlier attempt carried out."""
+        response = self.request("DELETE", path, **kwargs)
+        if response.extensions.get(DELETED_BEFORE):
+            return None
+        return self._decode(response, "DELETE", path)
 
     # -- listings and bulk ------------------------------------------------------------------------
     def paginate(
@@ -662,6 +669,30 @@ class Client:
         )
 
     __str__ = __repr__
+
+
+DELETED_BEFORE = "zdlib.deleted_by_an_earlier_attempt"
+
+
+def _may_have_been_carried_out(answer: Answer) -> bool:
+    """A 5xx, or no answer to a request that was sent: the server may have done it anyway."""
+    if isinstance(answer, httpx.Response):
+        return answer.status_code >= 500
+    return not isinstance(answer, httpx.ConnectError | httpx.ConnectTimeout)
+
+
+def _deleted_before(call: _Call, answer: Answer, answered: _Answered) -> bool:
+    """A DELETE retried after an unclear answer now finds nothing (404): the earlier attempt deleted it
+    (security re-test 2026-12-04 L9). The answer is marked so, and reported, never raised as not found."""
+    if call.method != "DELETE" or not answered.own or not isinstance(answer, httpx.Response):
+        return False
+    if answer.status_code != 404:
+        return False
+    answer.extensions[DELETED_BEFORE] = True
+    logger.warning(
+        "DELETE %s: 404 on the retry after an unclear answer: the earlier attempt deleted it", call.shown
+    )
+    return True
 
 
 def _register_answer_secrets(response: httpx.Response, origin: str) -> None:

@@ -11,10 +11,11 @@ import json
 
 import httpx
 
-from tests.approval.support import issue_url, notes
+from tests.approval.support import gitlab_faults, issue_url, notes
 from tests.fault_proxy import FaultProxy
 from tests.runbooks.support import APPLY, NOTEBOOKS, admin_env, api, writes_seen
 from zdlib.runner import run_runbook
+from zdlib.runner.cli import main_run
 from zdlib.runner.run import RunResult
 from zdlib.sandbox.gitlab.seed import APPROVED
 from zdlib.sandbox.server import SandboxServer
@@ -176,3 +177,25 @@ def test_a_loopback_tunnel_to_another_instance_follows_the_real_instance_rules(t
         with httpx.Client(headers={"Authorization": f"Bearer {env['ZENDESK_OAUTH_TOKEN']}"}) as http:
             automation = http.get(elsewhere.url + "/api/v2/automations/12345").json()["automation"]
         assert automation["active"] is True
+
+
+def test_a_gitlab_error_that_echoes_the_token_never_reaches_the_terminal(fresh_sandbox, tmp_path, capsys):
+    # security re-test 2026-12-04 M3: GitLab (or a proxy) answered "401 ... token glpat-... is revoked"
+    token = fresh_sandbox.env["GITLAB_TOKEN"]
+    gitlab_faults(
+        fresh_sandbox, status=401, message="401 Unauthorized: token {token} is revoked", remaining=1
+    )
+    env_file = tmp_path / "sandbox.env"
+    env_file.write_text("".join(f"{k}={v}\n" for k, v in admin_env(fresh_sandbox).items()))
+    pairs = [a for k, v in {**APPLY, "automation_id": 12345}.items() for a in ("-p", k, str(v))]
+    code = main_run(
+        ["deactivate_automation", *pairs, "--env-file", str(env_file), "--records", str(tmp_path / "r")]
+    )
+    shown = capsys.readouterr()
+    assert code == 1 and "refused" in shown.out
+    assert "refused the token" in shown.out + shown.err  # the refusal is said...
+    assert token not in shown.out + shown.err  # ...without the token
+    for path in (tmp_path / "r").rglob("*"):
+        if path.is_file():
+            assert token not in path.read_text(errors="replace"), path
+    assert active(fresh_sandbox) is True

@@ -182,3 +182,21 @@ def test_a_policy_key_given_twice_is_refused_not_read_as_its_last_value(tmp_path
     file.write_text("allowed_projects: [a/b]\nreviewers: {users: [sam], users: [eve]}\n")  # nested, too
     with pytest.raises(PolicyError, match=r"'users' is given twice"):
         load_policy(file)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "named"),
+    [
+        ("deactivate automation 12345 please", "automation 12345", True),
+        ("automation 123456", "automation 12345", False),  # another id
+        ("Automation 12345.", "automation 12345", True),
+        ("PUT /api/v2/automations/12350 and more", "/api/v2/automations/12350", True),
+        ("PUT /api/v2/automations/12350", "/api/v2/automations", False),  # a path is not its collection
+        ("create one (POST /api/v2/automations)", "/api/v2/automations", True),
+        ("", "automation 1", False),
+    ],
+)
+def test_a_request_names_a_target_as_a_whole_token(text, name, named):
+    from zdlib.approval.binding import names_target
+
+    assert names_target(text, name) is named

@@ -202,3 +202,34 @@ def test_rate_limited_is_raised_after_too_many_429s() -> None:
     with pytest.raises(RateLimited) as info:
         client.users.me()
     assert len(seen) == 4 and info.value.retry_after == 1
+
+
+NOT_FOUND = {"error": "RecordNotFound", "description": "Not found"}
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        httpx.Response(503, json={"error": "ServiceUnavailable"}),
+        httpx.ReadTimeout("the answer was lost"),
+        httpx.RemoteProtocolError("the connection closed without an answer"),
+    ],
+    ids=["503", "read timeout", "dropped"],
+)
+def test_a_delete_carried_out_before_an_unclear_answer_is_done_on_the_retrys_404(first) -> None:
+    # security re-test 2026-12-04 L9: Zendesk deleted it, answered 503; the retry's 404 means done
+    handler, seen = sequence(first, ok(NOT_FOUND, status=404))
+    client = make_client(handler)
+    assert client.automations.delete(12349) is None
+    assert [r.method for r in seen] == ["DELETE", "DELETE"]
+
+
+def test_a_delete_that_was_never_sent_or_clear_still_reports_not_found() -> None:
+    from zdlib import NotFound
+
+    handler, _ = sequence(ok(NOT_FOUND, status=404))  # a first, clear 404: nothing was deleted by us
+    with pytest.raises(NotFound):
+        make_client(handler).automations.delete(12349)
+    handler, _ = sequence(httpx.ConnectError("refused"), ok(NOT_FOUND, status=404))  # never reached it
+    with pytest.raises(NotFound):
+        make_client(handler).automations.delete(12349)

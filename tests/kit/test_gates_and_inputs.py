@@ -38,6 +38,8 @@ def test_complete_approval_passes():
         (URL, "M", "", "reviewed_by is missing"),
         (URL, "Maria", "maria", "the same person"),
         (URL, "ada.admin@example.com", "S", "approved_by is the operator"),
+        (URL, "Ada", "S", "approved_by is the operator"),  # security re-test 2026-12-04 L8: a name's prefix
+        (URL, "admin", "S", "approved_by is the operator"),
         (URL, "M", "Ada Admin", "reviewed_by is the operator"),
         (URL, "M", "ada.admin", "reviewed_by is the operator"),
     ],

@@ -197,3 +197,16 @@ def test_the_fault_proxy_holds_echoes_and_drops(fresh_sandbox, proxy) -> None:
             proxy.url + "/api/v2/automations/12345", headers=headers, json={"automation": {"active": False}}
         )
     assert api(fresh_sandbox, "GET", "/api/v2/automations/12345").json()["automation"]["active"] is False
+
+
+def test_a_delete_carried_out_whose_answer_was_lost_ends_applied(
+    fresh_sandbox, proxy, tmp_path, capsys
+) -> None:
+    # security re-test 2026-12-04 L9: Zendesk deleted it, no answer came; the retry's 404 means done
+    proxy.drop_answer("DELETE", "/api/v2/automations/12349")
+    code, output = cli_run(proxy.env(fresh_sandbox.env), tmp_path, "delete_automation", capsys,
+                           automation_id=12349, **APPLY)  # fmt: skip
+    assert [s.fault for s in proxy.seen if s.fault is Fault.DROP_ANSWER] == [Fault.DROP_ANSWER]
+    entry = index_entries(tmp_path / "records")[-1]
+    assert code == 0 and entry["outcome"] == "applied", (entry["reason"], output)
+    assert api(fresh_sandbox, "GET", "/api/v2/automations/12349").status_code == 404

@@ -20,7 +20,8 @@ def names_target(text: str, name: str) -> bool:
     name = name.strip()
     if not name:
         return False
-    pattern = r"(?<![\w-])" + re.escape(name) + r"(?![\w-])"
+    after = r"(?![\w/-])" if name.startswith("/") else r"(?![\w-])"  # a path is not a longer path's start
+    pattern = r"(?<![\w-])" + re.escape(name) + after
     return re.search(pattern, text, flags=re.IGNORECASE) is not None
 
 

@@ -35,6 +35,7 @@ from zdlib.approval.evidence import Evidence
 from zdlib.approval.policy import Policy
 from zdlib.approval.request_url import IssueRef
 from zdlib.config import is_loopback, read_settings
+from zdlib.redact import register_secret
 
 URL_VARIABLE, TOKEN_VARIABLE, TIMEOUT_VARIABLE = "GITLAB_URL", "GITLAB_TOKEN", "GITLAB_TIMEOUT"
 OPENED = "opened"
@@ -69,6 +70,7 @@ def gitlab_settings(environ: Mapping[str, str] | None = None) -> GitLabSettings 
         timeout = float(values.get(TIMEOUT_VARIABLE, "") or 10)
     except ValueError:
         raise SourceError(f"{TIMEOUT_VARIABLE} must be a number of seconds.") from None
+    register_secret(TOKEN_VARIABLE, token)  # every text the process writes redacts it (an echo in an error)
     return GitLabSettings(url.rstrip("/"), token, timeout)
 
 

@@ -68,6 +68,14 @@ def same_person(a: str, b: str) -> bool:
     return bool(ka) and ka == kb
 
 
+def could_be(typed: str, person: str) -> bool:
+    """True when a typed name is the person, or only a part of their name (`Ada` for `Ada Admin`, or for
+    `ada.admin@...`): a typed approval is never taken to be someone else on a name's prefix (security
+    re-test 2026-12-04 L8)."""
+    typed_key, person_key = name_key(typed), name_key(person)
+    return bool(typed_key) and (typed_key == person_key or typed_key in person_key.split())
+
+
 def name_problem(field: str, value: str) -> str | None:
     """Why a free-text name is not a person's name or email, or None."""
     if len(value) > MAX_NAME:

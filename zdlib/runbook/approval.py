@@ -65,9 +65,12 @@ def approval_problems(
     if approver and reviewer and names.same_person(approver, reviewer):
         problems.append("approved_by and reviewed_by are the same person: the review must be independent.")
     me = [str(operator.get(k) or "") for k in ("email", "name")] if operator else []
-    if approver and any(names.same_person(approver, m) for m in me):
-        problems.append("approved_by is the operator running this change: someone else must approve it.")
-    if reviewer and not reviewer_may_be_operator and any(names.same_person(reviewer, m) for m in me):
+    if approver and any(names.could_be(approver, m) for m in me):
+        problems.append(
+            f"approved_by is the operator running this change, or could be ({approver!r} is their name or "
+            "part of it): someone else must approve it; name them in full (name, email or GitLab username)."
+        )
+    if reviewer and not reviewer_may_be_operator and any(names.could_be(reviewer, m) for m in me):
         problems.append("reviewed_by is the operator running this change: someone else must review it.")
     return problems
 

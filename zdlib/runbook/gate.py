@@ -36,12 +36,12 @@ DEFAULT_PLAN_AGE_MINUTES = 15
 def binding_targets(changes: Iterable[Change], request_url: str) -> tuple[tuple[str, ...], ...]:
     """What the access request must name: each object the run will change, by the names it may go by
     ("automation 12345"; "OAuth client 2002" or its name; a raw request's path). A client's tokens go
-    with the client; an object whose description is this request's URL was issued for it (create_token
-    writes it there), so the request covers it."""
+    with the client (the run's client change, sent or not, names them); an object whose description is
+    this request's URL was issued for it (create_token writes it there), so the request covers it."""
     objects: list[tuple[str, ...]] = []
-    sent = [c for c in changes if c.status in TO_BE_SENT]
-    clients = any(c.object == "oauth_client" for c in sent)
-    for change in sent:
+    changes = list(changes)
+    clients = any(c.object == "oauth_client" for c in changes)  # sent already or still to send
+    for change in (c for c in changes if c.status in TO_BE_SENT):
         if clients and change.object == "oauth_token":
             continue
         if issued_for(change, request_url):

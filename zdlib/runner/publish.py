@@ -243,7 +243,10 @@ def move_and_index(
     if entry_hits:
         result = result.judged(verdict.found(f"{label} in index line" for label in entry_hits))
         entry = replace_secrets(entry_for(result), secrets)
-    result = replace(result, index_entry=records.append_index(stage.records_dir, entry))
+    written = records.append_index(stage.records_dir, entry)
+    # what the terminal prints is what the index holds: a secret echoed into the reason (by GitLab, a
+    # proxy, Zendesk) is redacted there as in the record (security re-test 2026-12-04 M3)
+    result = replace(result, index_entry=written, reason=str(written.get("reason") or ""))
     _remove_stage(stage)
     return result
 

@@ -90,6 +90,7 @@ class GitLabMount:
                     delay_s=float(body.get("delay_s", 0)),
                     remaining=body.get("remaining"),
                     methods=tuple(str(m).upper() for m in body.get("methods") or ()),
+                    message=str(body.get("message") or ""),
                 )
             return json_response(store, store.faults.as_dict())
         if what == "reset" and request.method == "POST":

@@ -68,7 +68,8 @@ class GitLabApi:
             await asyncio.sleep(delay)
         try:
             if status is not None:
-                raise GitLabError(status)
+                sent = request.headers.get("private-token", "")
+                raise GitLabError(status, store.faults.message.replace("{token}", sent) or None)
             self._authenticate(request)
             raw = request.scope.get("raw_path", b"").decode("latin-1").split("?", 1)[0]
             parts = [unquote(p) for p in raw[len(API_PREFIX) :].split("/")]

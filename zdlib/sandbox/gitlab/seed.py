@@ -41,9 +41,10 @@ PUBLIC_EMAILS = {"ada.admin": ADMIN_EMAIL, "alan.agent": AGENT_EMAIL}
 #: every object the rehearsals change is named, so the approval is bound to the change (binding.py).
 TARGETS_DESCRIPTION = """\
 - [ ] Zendesk Global: deactivate automation 12345, delete automation 12349 (and restore it from its
-  record if needed), change automation 12350 and remove automation 12351 through the API
-- [ ] Zendesk Global: revoke API token 2 and API token 3 once their scripts use OAuth, and OAuth client
-  2002 (the Zapier integration)
+  record if needed), change automation 12350, automation 12351 and automation 12352 through the API,
+  and create automations through it (POST /api/v2/automations)
+- [ ] Zendesk Global: revoke API token 2 and API token 3 once their scripts use OAuth, OAuth token 3002,
+  and OAuth client 2002 (the Zapier integration)
 - [ ] Zendesk Global: an OAuth client for this request's reporting script, role: agent
 - Justification for this access: weekly support metrics export; the old API tokens stop on 2027-04-30"""
 UNRELATED_DESCRIPTION = """\

@@ -24,6 +24,9 @@ class Faults:
     delay_s: float = 0.0
     remaining: int | None = None  # None: every request; N: the next N requests
     methods: tuple[str, ...] = ()  # only these HTTP methods (e.g. POST: a comment fails, reads work)
+    #: the error's message; `{token}` is replaced by the token the request sent (a GitLab or proxy that
+    #: echoes it: security re-test 2026-12-04 M3)
+    message: str = ""
 
     def take(self, method: str = "GET") -> tuple[int | None, float]:
         if self.status is None and not self.delay_s:
@@ -42,6 +45,7 @@ class Faults:
             "delay_s": self.delay_s,
             "remaining": self.remaining,
             "methods": list(self.methods),
+            "message": self.message,
         }
 
 

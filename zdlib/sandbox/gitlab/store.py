@@ -162,25 +162,23 @@ class GitLabStore:
             self.add_note(iid, reviewer, S.REVIEW_NOTE, approved + timedelta(hours=2 + number))
 
     def _event(self, iid: int, username: str, label: str, action: str, when: datetime) -> dict[str, Any]:
-        return {
-            "id": next(self._ids),
-            "user": self.users[username],
-            "created_at": stamp(when),
-            "resource_type": "Issue",
-            "resource_id": 160_000_000 + iid,
-            "label": {"id": S.LABEL_IDS[label], "name": label, "color": "#428BCA", "description": ""},
-            "action": action,
-        }
+        """GitLab's Resource label events shape."""
+        shown = {"id": S.LABEL_IDS[label], "name": label, "color": "#428BCA", "description": ""}
+        return self._resource_event(iid, username, when, label=shown, action=action)
 
     def _state_event(self, iid: int, username: str, state: str, when: datetime) -> dict[str, Any]:
         """GitLab's Resource state events shape (`closed`, `reopened`)."""
+        return self._resource_event(iid, username, when, state=state)
+
+    def _resource_event(self, iid: int, username: str, when: datetime, **fields: Any) -> dict[str, Any]:
+        """What every resource event of an issue carries, and its own fields."""
         return {
             "id": next(self._ids),
             "user": self.users[username],
             "created_at": stamp(when),
             "resource_type": "Issue",
             "resource_id": 160_000_000 + iid,
-            "state": state,
+            **fields,
         }
 
     def add_note(self, iid: int, author: str, body: str, when: datetime | None = None) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from zdlib._version import __version__
+from zdlib.answer_time import limit_answer_time
 from zdlib.auth import GRANT_PATH, HEADER_AUTHS, BearerAuth, ClientCredentialsAuth
 from zdlib.bulk import BulkResult, run_bulk
 from zdlib.config import Settings, is_loopback, load_settings
@@ -209,6 +210,7 @@ class Client:
             headers={"Accept": "application/json", "User-Agent": f"zdlib/{__version__}"},
             follow_redirects=False,
             trust_env=not is_loopback(urlsplit(self.base_url).hostname or ""),
+            event_hooks={"response": [limit_answer_time(self.settings.timeout)]},
         )
 
     def _build_auth(self) -> httpx.Auth:

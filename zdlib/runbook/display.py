@@ -6,6 +6,7 @@ value (see `zdlib.record.markup`). A note without values still shows raw HTML as
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sys
 import time
@@ -16,7 +17,8 @@ import pandas as pd
 from IPython.display import Markdown as MarkdownOutput
 from IPython.display import display
 
-from zdlib.record.markup import Markdown, code_block, md, neutralize_html, soft_breaks
+from zdlib.record import markup
+from zdlib.record.markup import Markdown, md, neutralize_html, soft_breaks
 from zdlib.runbook import files
 from zdlib.runbook.changes import Change
 
@@ -46,20 +48,45 @@ def warn(template: str, /, **values: Any) -> None:
     display(MarkdownOutput("> **Warning:** " + text.replace("\n", "\n> ")))
 
 
+#: The most of one value a record shows (notes, table cells, code blocks). A longer value is shown by its
+#: start, its size and its sha256; the snapshot beside the record keeps the object whole. An answer of 200 MB
+#: was copied into the notebook, its HTML and the snapshot (security re-test 2026-12-04 L2).
+MAX_SHOWN_CHARS = 20_000
+SHOWN_START_CHARS = 2_000
+
+
+def shown(value: Any) -> Any:
+    """`value`, or for a longer text its start, size and sha256 (other values as they are)."""
+    if not isinstance(value, str) or len(value) <= MAX_SHOWN_CHARS:
+        return value
+    digest = hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()[:12]
+    return (
+        f"{value[:SHOWN_START_CHARS]}… [cut: {len(value):,} characters in all, sha256 {digest}…; the record "
+        "shows the start only, the snapshot beside it keeps the whole object]"
+    )
+
+
+def code_block(text: Any, language: str = "") -> Markdown:
+    """A fenced code block (`zdlib.record.markup.code_block`) of at most MAX_SHOWN_CHARS of `text`."""
+    return markup.code_block(shown("" if text is None else str(text)), language)
+
+
 def _markdown(template: str, values: dict[str, Any]) -> str:
     if values:
-        return md(template, **values)
+        return md(template, **{name: shown(value) for name, value in values.items()})
     return template if isinstance(template, Markdown) else neutralize_html(template)
 
 
 def table(frame: pd.DataFrame | list[dict], *, max_rows: int = 50) -> None:
     """Show a table (a DataFrame, or rows as dicts) without row numbers, truncated to `max_rows` with a note.
 
-    Cells are escaped and never cut; the HTML scrolls sideways when it is wider than the page.
+    Cells are escaped and shown whole up to MAX_SHOWN_CHARS (longer: their start, size and sha256); the HTML
+    scrolls sideways when it is wider than the page.
     """
     data = frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(frame)
-    shown = data.head(max_rows) if len(data) > max_rows else data
-    display(table_output(shown), raw=True)
+    data = data.map(shown) if len(data.columns) else data
+    head = data.head(max_rows) if len(data) > max_rows else data
+    display(table_output(head), raw=True)
     if len(data) > max_rows:
         note("_Showing {shown:,} of {total:,} rows._", shown=max_rows, total=len(data))
 

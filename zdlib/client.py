@@ -37,7 +37,7 @@ from zdlib.errors import (
     build_error,
     request_id_of,
 )
-from zdlib.pagination import CursorPages, IncrementalPages, OffsetPages
+from zdlib.pagination import CursorPages, IncrementalPages, OffsetPages, Pages
 from zdlib.ratelimit import ClientEvent, Pacer
 from zdlib.redact import (
     install_log_filter,
@@ -64,6 +64,7 @@ install_log_filter(logger)
 
 T = TypeVar("T")
 R = TypeVar("R")
+P = TypeVar("P", bound=Pages)
 
 _NUMERIC_SEGMENT = re.compile(r"/\d+(?=/|$)")
 _BODY_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
@@ -574,13 +575,13 @@ class Client:
         cursor: str | None = None,
     ) -> CursorPages:
         """Cursor pagination, lazily; ``.cursor`` is the position to resume from."""
-        return CursorPages(self.get, self.base_url, path, key, params, page_size, cursor)
+        return self._told(CursorPages(self.get, self.base_url, path, key, params, page_size, cursor))
 
     def paginate_offset(
         self, path: str, key: str, *, params: dict[str, Any] | None = None, per_page: int = 100
     ) -> OffsetPages:
         """Offset pagination (search endpoints); raises ``PaginationDepthError`` before page 101."""
-        return OffsetPages(self.get, self.base_url, path, key, params, per_page)
+        return self._told(OffsetPages(self.get, self.base_url, path, key, params, per_page))
 
     def incremental(
         self,
@@ -592,7 +593,16 @@ class Client:
         params: dict[str, Any] | None = None,
     ) -> IncrementalPages:
         """An incremental cursor export (``/api/v2/incremental/users/cursor``) until ``end_of_stream``."""
-        return IncrementalPages(self.get, self.base_url, path, key, start_time, cursor, params)
+        return self._told(IncrementalPages(self.get, self.base_url, path, key, start_time, cursor, params))
+
+    def _told(self, listing: P) -> P:
+        """A listing that reports each fetched page to ``on_event`` (kind ``page``): progress."""
+        if self._on_event is not None:
+            listing.on_page = self._page_fetched
+        return listing
+
+    def _page_fetched(self, listing: Pages) -> None:
+        self._emit(ClientEvent("page", "GET", listing.path, listing.pages, items=listing.items))
 
     def bulk(
         self, fn: Callable[[T], R], items: Iterable[T], *, concurrency: int | None = None

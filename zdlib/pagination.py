@@ -32,7 +32,8 @@ class Pages(Iterator[dict[str, Any]]):
     """An iterator over the items of a listing, fetching a page only when the previous one is used up.
 
     ``cursor`` is where to resume so that nothing is missed: it moves forward only once a page has been
-    used up (items of a partly read page may be seen again). ``pages`` counts the pages fetched.
+    used up (items of a partly read page may be seen again). ``pages`` counts the pages fetched, ``items``
+    their items; ``on_page`` (if set) is called after each page is fetched.
     """
 
     def __init__(self, get: PageGetter, base_url: str, path: str, key: str, params: dict[str, Any] | None):
@@ -42,6 +43,8 @@ class Pages(Iterator[dict[str, Any]]):
         self.key = key
         self._params = {k: v for k, v in (params or {}).items() if v is not None}
         self.pages = 0
+        self.items = 0  # items fetched so far (pages used up or not)
+        self.on_page: Callable[[Pages], None] | None = None  # told after each page (progress, e.g.)
         self.cursor: str | None = None
         self._pending: str | None = None
         self._next: tuple[str, dict[str, Any] | None] | None = None
@@ -88,6 +91,9 @@ class Pages(Iterator[dict[str, Any]]):
                 f"The answer for {self.path} (page {self.pages}) has no {self.key!r} list. Check the path "
                 "and the key."
             )
+        self.items += len(body[self.key])
+        if self.on_page is not None:
+            self.on_page(self)
         return body
 
     def _check_link(self, url: str) -> str:

@@ -43,7 +43,8 @@ def rounding_margin(seconds: float) -> float:
 @dataclass(frozen=True)
 class ClientEvent:
     """What ``on_event`` receives. ``kind`` is one of ``wait`` (pacing or rate-limit pause), ``retry``,
-    ``rate_limited`` (a 429 arrived), ``token_renewed``, ``token_revoked``, ``token_revoke_failed``."""
+    ``rate_limited`` (a 429 arrived), ``token_renewed``, ``token_revoked``, ``token_revoke_failed``, and
+    ``page`` (a listing fetched page ``attempt`` of ``path``; ``items`` so far)."""
 
     kind: str
     method: str = ""
@@ -53,6 +54,7 @@ class ClientEvent:
     status: int | None = None
     reason: str = ""
     request_id: str | None = None
+    items: int = 0
 
 
 class _Window:

@@ -15,11 +15,17 @@ RECORDS_VARIABLE = "ZDLIB_RECORDS_DIR"  # the records folder; set by the runner 
 RECORD_STEM_VARIABLE = "ZDLIB_RECORD_STEM"  # the record to be, without suffix: set for a headless run only
 RUN_SECRETS_VARIABLE = "ZDLIB_RUN_SECRETS"  # the stage's secrets file, where the kit registers new secrets
 HANDOFF_VARIABLE = "ZDLIB_HANDOFF_DIR"  # where new secrets are handed off (a private folder)
+SANDBOX_HANDOFF_VARIABLE = "ZDLIB_SANDBOX_HANDOFF_DIR"  # where a rehearsal's secrets go (never the real one)
+PROGRESS_VARIABLE = "ZDLIB_PROGRESS_FILE"  # progress lines for the runner's terminal (never the record)
+OPERATOR_CWD_VARIABLE = "ZDLIB_OPERATOR_CWD"  # where the operator typed `zdlib run` (relative paths)
 GROUP_READABLE_VARIABLE = "ZDLIB_RECORDS_GROUP_READABLE"  # records readable by the operator's group
 DEFAULT_HANDOFF_DIR = Path("~/.zdlib/handoff")
+#: A run on the proven sandbox hands off here: a rehearsal never writes into the operator's real folder,
+#: and never into the records folder (records must hold no secret, sandbox ones included).
+DEFAULT_SANDBOX_HANDOFF_DIR = Path("~/.zdlib/sandbox-handoff")
 
 #: The variables that make a kernel a headless run's: a JupyterLab kernel must never inherit them.
-RUNNER_ONLY = (RECORD_STEM_VARIABLE, RUN_SECRETS_VARIABLE)
+RUNNER_ONLY = (RECORD_STEM_VARIABLE, RUN_SECRETS_VARIABLE, PROGRESS_VARIABLE, OPERATOR_CWD_VARIABLE)
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,9 @@ class Channel:
     secrets_file: Path | None = None
     records_dir: Path | None = None
     handoff_dir: Path = DEFAULT_HANDOFF_DIR
+    sandbox_handoff_dir: Path = DEFAULT_SANDBOX_HANDOFF_DIR
+    progress_file: Path | None = None
+    operator_cwd: Path | None = None
 
     @property
     def headless(self) -> bool:
@@ -50,6 +59,9 @@ class Channel:
             secrets_file=path(RUN_SECRETS_VARIABLE),
             records_dir=path(RECORDS_VARIABLE),
             handoff_dir=handoff_from(env),
+            sandbox_handoff_dir=sandbox_handoff_from(env),
+            progress_file=path(PROGRESS_VARIABLE),
+            operator_cwd=path(OPERATOR_CWD_VARIABLE),
         )
 
     def as_env(self) -> dict[str, str]:
@@ -59,6 +71,9 @@ class Channel:
             RUN_SECRETS_VARIABLE: self.secrets_file,
             RECORDS_VARIABLE: self.records_dir,
             HANDOFF_VARIABLE: self.handoff_dir.expanduser(),
+            SANDBOX_HANDOFF_VARIABLE: self.sandbox_handoff_dir.expanduser(),
+            PROGRESS_VARIABLE: self.progress_file,
+            OPERATOR_CWD_VARIABLE: self.operator_cwd,
         }
         return {name: str(value) for name, value in values.items() if value is not None}
 
@@ -66,3 +81,8 @@ class Channel:
 def handoff_from(environ: Mapping[str, str]) -> Path:
     """The hand-off folder a run's kernel gets: the operator's `ZDLIB_HANDOFF_DIR`, else the default."""
     return Path(environ.get(HANDOFF_VARIABLE) or DEFAULT_HANDOFF_DIR).expanduser()
+
+
+def sandbox_handoff_from(environ: Mapping[str, str]) -> Path:
+    """The rehearsals' hand-off folder: `ZDLIB_SANDBOX_HANDOFF_DIR`, else `~/.zdlib/sandbox-handoff`."""
+    return Path(environ.get(SANDBOX_HANDOFF_VARIABLE) or DEFAULT_SANDBOX_HANDOFF_DIR).expanduser()

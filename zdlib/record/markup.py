@@ -8,6 +8,7 @@ Format specs: `{value:code}` an inline code span, `{value:url}` a link (http/htt
 
 from __future__ import annotations
 
+import html
 import re
 import string
 from typing import Any
@@ -123,6 +124,26 @@ class _Formatter(string.Formatter):
 
 _FORMATTER = _Formatter()
 
+_CODE_OR_AUTOLINK = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)|<(https?://[^\s<>]+)>", re.DOTALL)
+_BACKSLASH = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def plain(text: str) -> str:
+    """Kit-built Markdown as plain text for a terminal: code spans and links bare, `**` gone, escapes and
+    entities resolved (`md("{path}", path="A > B")` -> `A > B`)."""
+
+    def prose(segment: str) -> str:
+        return html.unescape(_BACKSLASH.sub(r"\1", segment.replace("**", "")))
+
+    out, end = [], 0
+    for match in _CODE_OR_AUTOLINK.finditer(text):
+        out.append(prose(text[end : match.start()]))
+        out.append(match.group(3) or match.group(2).strip(" "))
+        end = match.end()
+    out.append(prose(text[end:]))
+    return "".join(out)
+
+
 __all__ = [
     "Markdown",
     "bullets",
@@ -133,6 +154,7 @@ __all__ = [
     "link",
     "md",
     "neutralize_html",
+    "plain",
     "soft_breaks",
 ]
 

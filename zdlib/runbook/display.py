@@ -114,10 +114,16 @@ def progress(items: Iterable[T], *, total: int | None = None, desc: str = "") ->
 
 
 def _counted(items: Iterable[T], *, total: int | None, desc: str) -> Iterator[T]:
-    started, count = time.monotonic(), 0
+    """Counted; the engineer's terminal sees the count every few seconds (zdlib.runbook.progress), the
+    record only the final line."""
+    from zdlib.runbook.progress import progress_file
+
+    started, count, terminal = time.monotonic(), 0, progress_file()
     try:
         for item in items:
             count += 1
+            if terminal is not None:
+                terminal.counted(desc, count, total, time.monotonic() - started)
             yield item
     finally:
         of = f" of {total:,}" if total is not None and total != count else ""

@@ -11,7 +11,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from zdlib.record.channel import HANDOFF_VARIABLE
+from zdlib.config import read_settings
+from zdlib.instance import is_sandbox
+from zdlib.record.channel import HANDOFF_VARIABLE, SANDBOX_HANDOFF_VARIABLE
 from zdlib.redact import fingerprint
 from zdlib.runbook.files import channel, register_secret
 
@@ -25,16 +27,27 @@ class HandOff:
     fingerprints: dict[str, str]
 
 
-def handoff_dir() -> Path:
-    """The private folder for hand-off files: created with mode 0700; an existing one must be private."""
-    folder = channel().handoff_dir.expanduser()
+def handoff_dir(sandbox: bool = False) -> Path:
+    """The private folder for hand-off files: created with mode 0700; an existing one must be private.
+
+    A run on the proven sandbox (a rehearsal) gets its own folder (`ZDLIB_SANDBOX_HANDOFF_DIR`, default
+    `~/.zdlib/sandbox-handoff`): it never writes into the operator's real one.
+    """
+    own = channel()
+    folder = (own.sandbox_handoff_dir if sandbox else own.handoff_dir).expanduser()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     if folder.stat().st_mode & 0o077:
+        variable = SANDBOX_HANDOFF_VARIABLE if sandbox else HANDOFF_VARIABLE
         raise ValueError(
-            f"The hand-off folder {folder} can be read by other users: point {HANDOFF_VARIABLE} at a private "
+            f"The hand-off folder {folder} can be read by other users: point {variable} at a private "
             "folder (mode 0700), or `chmod 700` it. No credential was created."
         )
     return folder
+
+
+def on_sandbox() -> bool:
+    """True when the configured instance proves it is the local sandbox (zdlib.instance)."""
+    return is_sandbox(read_settings("ZENDESK_URL").get("ZENDESK_URL"))
 
 
 def parse_destination(deliver_to: str) -> tuple[str, str]:
@@ -92,8 +105,11 @@ class Destination:
         return self.path
 
 
-def prepare_destination(deliver_to: str, request_url: str, kind: str) -> Destination:
-    """Check the destination before anything is created: a private writable folder, or `op` signed in.
+def prepare_destination(
+    deliver_to: str, request_url: str, kind: str, *, sandbox: bool = False
+) -> Destination:
+    """Check the destination before anything is created: a private writable folder, or `op` signed in
+    (a rehearsal on the sandbox writes into the sandbox's hand-off folder: `handoff_dir`).
 
     Raises ValueError (what is wrong, what to do); nothing is created by a failing check.
     """
@@ -103,7 +119,7 @@ def prepare_destination(deliver_to: str, request_url: str, kind: str) -> Destina
     if destination == "1password":
         _op_ready(vault)
         return Destination("1password", name, vault=vault)
-    folder = handoff_dir()
+    folder = handoff_dir(sandbox)
     if not os.access(folder, os.W_OK | os.X_OK):
         raise ValueError(
             f"The hand-off folder {folder} is not writable: fix its permissions. No credential was created."
@@ -131,25 +147,29 @@ def _op_ready(vault: str) -> None:
         )
 
 
-def hand_off(label: str, secrets: dict[str, str], deliver_to: str, details: dict) -> HandOff:
+def hand_off(
+    label: str, secrets: dict[str, str], deliver_to: str, details: dict, *, sandbox: bool = False
+) -> HandOff:
     """Deliver `secrets` (name -> value) once to a fresh destination; say where they went."""
-    return prepare_destination(deliver_to, label, "secret").deliver(label, secrets, details)
+    return prepare_destination(deliver_to, label, "secret", sandbox=sandbox).deliver(label, secrets, details)
 
 
-def read_handoff_file(path: str) -> dict:
+def read_handoff_file(path: str, *, sandbox: bool | None = None) -> dict:
     """The secrets and details a hand-off file holds (for verifying a revocation with the real secret).
 
     The secrets are registered with the runner's scan, since the run now holds them. A relative path
     (`AR-4242-k3f9.json`, as create_token names it) is a file in the hand-off folder (`handoff_dir()`):
     the kernel runs in the notebook's folder, never where the operator typed the path, so no other
-    folder would be the one they meant.
+    folder would be the one they meant. On the sandbox (`sandbox`, proven through the configured
+    instance when None) that folder is the rehearsals' own.
     """
     given = Path(path).expanduser()
-    source = given if given.is_absolute() else handoff_dir() / given
+    folder = handoff_dir(on_sandbox() if sandbox is None else sandbox) if not given.is_absolute() else None
+    source = given if folder is None else folder / given
     if not source.is_file():
         raise ValueError(
             f"handoff_file {path!r} is not a file ({source} does not exist). Give the absolute path "
-            f"create_token printed, or the file's name in the hand-off folder {handoff_dir()}."
+            f"create_token printed, or the file's name in the hand-off folder {folder or handoff_dir()}."
         )
     try:
         handed = json.loads(source.read_text())

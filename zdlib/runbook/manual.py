@@ -9,6 +9,9 @@ The pattern, once for every runbook (issue 10 A):
 3. A re-run of the same command (or, in JupyterLab, the "Done in Admin Center" button) calls the step's
    `check()` through the API; once the API shows the change, the change is `verified` and the run goes on
    to end `applied`.
+
+The step also goes into the summary's facts (`admin_center`, plain text: `as_fact`), so the runner prints
+it in the terminal and the banner lists it, with the sandbox's way to play it (`rehearsal`).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from zdlib.record.markup import Markdown, md
+from zdlib.record.markup import Markdown, md, plain
 from zdlib.record.outcome import Outcome
 from zdlib.runbook import changes as ch
 from zdlib.runbook.display import headless, note, table, warn
@@ -27,6 +30,7 @@ if TYPE_CHECKING:
     from zdlib.runbook.run import Run
 
 DONE_NOTE = "done in Admin Center; verified through the API"
+FACT = "admin_center"  # the summary's facts[FACT]: the step left to a person (ManualStep.as_fact)
 
 
 class Waiting(RunbookStop):
@@ -46,6 +50,7 @@ class ManualStep:
     details: dict[str, Any] = field(default_factory=dict)  # what identifies the object on screen
     warnings: list[Markdown] = field(default_factory=list)  # built with md()
     check: Callable[[], bool] = field(default=lambda: False, repr=False)  # True once the API shows it done
+    rehearsal: dict[str, Any] = field(default_factory=dict)  # what the sandbox plays, e.g. api_token, action
 
     def show(self) -> None:
         """What the person does, with the object's details and the warnings."""
@@ -75,16 +80,24 @@ class ManualStep:
             self.change.verified(DONE_NOTE)
             return
         self.change.waiting(f"waiting for a person in {self.path}")
+        run.facts[FACT] = self.as_fact()
         if not headless():
             self.show_done_control(run)
-        reason = (
-            f"Waiting: {self.title} must be done by a person in {self.path} (the steps are above). "
-            "Then re-run this same command (or press 'Done in Admin Center' in JupyterLab): it checks "
-            "through the API and ends `applied`."
-        )
+        reason = waiting_reason(self.title, self.path, headless=headless())
         run.declare(Outcome.WAITING, reason)
         run.finish()
         raise Waiting(reason)
+
+    def as_fact(self) -> dict[str, Any]:
+        """The step as plain text for the summary: title, path, numbered clicks, details, warnings."""
+        return {
+            "title": self.title,
+            "path": self.path,
+            "clicks": [plain(click) for click in self.clicks],
+            "details": {str(k): v for k, v in self.details.items()},
+            "warnings": [plain(text) for text in self.warnings],
+            "rehearsal": dict(self.rehearsal),
+        }
 
     def show_done_control(self, run: Run) -> Any:
         """JupyterLab only: a button that verifies the step through the API and ends the run."""
@@ -108,3 +121,15 @@ class ManualStep:
         control = widgets.VBox([button, output])
         display(control)
         return control
+
+
+def waiting_reason(title: str, path: str, *, headless: bool) -> str:
+    """The reason of a `waiting` run; it says where the steps are only where that holds wherever the
+    reason is shown (terminal, banner, notebook): the steps go with the outcome in each of them."""
+    then = (
+        "Then re-run the same `zdlib run` command: it checks through the API and ends `applied`."
+        if headless
+        else "Then press 'Done in Admin Center' in the notebook: it checks through the API and ends "
+        "`applied`."
+    )
+    return f"Waiting: {title} must be done by a person in {path}, following the numbered steps. {then}"

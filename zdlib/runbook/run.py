@@ -23,6 +23,7 @@ from zdlib.runbook.display import headless, note, plan_table, table, table_outpu
 from zdlib.runbook.errors import Failed, Refused, RunbookStop
 from zdlib.runbook.files import record_stem, side_path, write_checkpoint, write_side_file
 from zdlib.runbook.gate import ApprovalGate, plan_too_old
+from zdlib.runbook.progress import progress_file
 from zdlib.runbook.state import RunState, outcome_of_changes
 from zdlib.runbook.summary import show_checkpoint, show_summary
 
@@ -663,7 +664,8 @@ def start_run(
 ) -> Run:
     """Connect with the configured credential, identify the operator and show the run header."""
     if client is None:
-        client = zdlib.Client.from_env()
+        terminal = progress_file()  # a headless run: pages and rate-limit waits reach the terminal
+        client = zdlib.Client.from_env(on_event=terminal.client_event if terminal else None)
     run = Run(runbook, version, parameters, client, target=target, writes=writes)
     _install_failure_summary(run)
     if not headless():  # JupyterLab: staged and recorded like a headless run (nbformat only then)

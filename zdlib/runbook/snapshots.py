@@ -102,8 +102,10 @@ def find_snapshot(
 
 def _resolve(typed: str, records_dir: Path, repo_root: Path | None) -> Path:
     given = Path(typed).expanduser()
-    bases = [Path.cwd(), *([repo_root] if repo_root else []), records_dir, records_dir.parent]
-    candidates = [given] if given.is_absolute() else [base / given for base in bases]
+    typed_in = files.channel().operator_cwd  # where `zdlib run` was typed (the kernel runs elsewhere)
+    bases = [*([typed_in] if typed_in else []), Path.cwd(), *([repo_root] if repo_root else []), records_dir]
+    bases.append(records_dir.parent)
+    candidates = [given] if given.is_absolute() else list(dict.fromkeys(base / given for base in bases))
     for candidate in candidates:
         if candidate.is_file():
             return candidate

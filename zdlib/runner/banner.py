@@ -16,6 +16,7 @@ from pathlib import PurePath
 from typing import Any
 from urllib.parse import urlsplit
 
+from zdlib.record.delivery import deliveries
 from zdlib.record.markup import soft_breaks
 from zdlib.record.outcome import ChangeStatus, Mode, Outcome, never_sent, outcome_of
 from zdlib.record.summary import ran_on_sandbox
@@ -81,11 +82,34 @@ def banner_html(summary: dict[str, Any] | None) -> str:
         f'<div class="zd-outcome">{text(name.upper())}<span class="zd-meaning">{text(meaning)}</span></div>'
     )
     parts.append(_reason(summary))
+    parts.append(_left_to_a_person(summary, outcome))
+    parts.append(_deliveries(summary))
     parts.append(_unrecorded_source(summary))
     parts.append(_facts(summary))
     parts.append(_changes(summary.get("changes") or [], outcome_of(summary.get("outcome"))))
     parts.append("</section>")
     return soft_breaks("\n".join(p for p in parts if p))
+
+
+def _left_to_a_person(summary: dict[str, Any], outcome: Outcome | None) -> str:
+    """A waiting run's Admin Center step, numbered, with the object's details and warnings."""
+    step = (summary.get("facts") or {}).get("admin_center")  # zdlib.runbook.manual.FACT
+    if outcome is not Outcome.WAITING or not isinstance(step, dict):
+        return ""
+    details = step.get("details") if isinstance(step.get("details"), dict) else {}
+    facts = "".join(f"<li>{text(k)}: {text(v)}</li>" for k, v in details.items())
+    clicks = "".join(f"<li>{text(click)}</li>" for click in step.get("clicks") or [])
+    warnings = "".join(f'<p class="zd-note">{text(w)}</p>' for w in step.get("warnings") or [])
+    return (
+        f'<div class="zd-steps"><p><b>Left to a person in {text(step.get("path"))}: '
+        f"{text(step.get('title'))}</b></p><ul>{facts}</ul><ol>{clicks}</ol>{warnings}</div>"
+    )
+
+
+def _deliveries(summary: dict[str, Any]) -> str:
+    """Where each credential went (never the secret): the same line the terminal prints."""
+    lines = [d.line() for d in deliveries(summary)]
+    return "".join(f'<p class="zd-delivery"><b>Delivered:</b> {text(line)}</p>' for line in lines)
 
 
 def _unrecorded_source(summary: dict[str, Any]) -> str:

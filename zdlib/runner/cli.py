@@ -12,6 +12,7 @@ from typing import Any
 from zdlib.record.outcome import EXIT_USAGE, Outcome, never_sent
 from zdlib.record.summary import ran_on_sandbox
 from zdlib.runner import records
+from zdlib.runner.guidance import Invocation, delivery_lines, waiting_lines
 from zdlib.runner.parameters import ParameterError, load_parameter_file
 from zdlib.runner.publish import Published
 from zdlib.runner.run import RunResult, UsageError, run_runbook
@@ -88,6 +89,9 @@ def main_run(argv: list[str]) -> int:
     for earlier in result.recovered:
         print(describe_recovered(earlier))
     print(describe_result(result))
+    invocation = Invocation(argv, args.sandbox, str(args.env_file) if args.env_file else None)
+    for line in waiting_lines(result.summary, invocation):
+        print(line)
     if result.outcome is Outcome.FAILED and result.kernel_log.strip():  # an interruption's is only noise
         print("kernel log (the kernel's own messages):\n" + result.kernel_log.rstrip(), file=sys.stderr)
     return result.exit_code
@@ -121,6 +125,7 @@ def describe_result(result: RunResult) -> str:
             ]
     elif summary:
         lines.append("plan: nothing to change")
+    lines += delivery_lines(summary)
     lines.append(f"outcome: {result.outcome}" + (f" ({result.reason})" if result.reason else ""))
     for label, path in (("record", result.ipynb), ("html", result.html)):
         if path:

@@ -397,7 +397,7 @@ def _move_files(stage: Stage) -> dict[str, Path]:
 def _remove_stage(stage: Stage) -> None:
     """The stage is empty of records now: drop its secrets file, meta and locks, then the folder."""
     owned = owned_here(stage)
-    for name in (SECRETS_NAME, META_NAME, "kernel.log"):
+    for name in (SECRETS_NAME, META_NAME, "kernel.log", "progress.jsonl"):  # runner.progress.PROGRESS_NAME
         (stage.dir / name).unlink(missing_ok=True)
     if owned:
         release(stage)

@@ -27,7 +27,7 @@ from typing import Any
 
 import nbformat
 
-from zdlib.record.channel import Channel, handoff_from
+from zdlib.record.channel import Channel, handoff_from, sandbox_handoff_from
 from zdlib.record.layout import records_home, repository_of_notebook, target_slug
 from zdlib.record.stage import Stage, StageMode, reserve
 from zdlib.runner.credentials import Secret, configured_secrets, read_configured_values
@@ -42,6 +42,7 @@ from zdlib.runner.guard import credential_problems
 from zdlib.runner.kernel import RunKernel
 from zdlib.runner.locate import RunbookNotFound, resolve_runbook
 from zdlib.runner.parameters import UNSET, ParameterError, declared_parameters, validate
+from zdlib.runner.progress import PROGRESS_NAME, ProgressWatch
 from zdlib.runner.publish import Context, Published, publish_stage, recover
 from zdlib.runner.signals import Stopped, signals_deferred, stop_signals
 
@@ -208,13 +209,17 @@ def _stage_and_execute(
     launch.kernel = start_kernel(prepared, launch.stage)
     launch.seconds["kernel_launch"] = time.monotonic() - mark
     launch.warm = prewarm_renderer()
-    execution = execute(
-        prepared.notebook,
-        launch.stage.ipynb,
-        prepared.parameters,
-        launch.kernel,
-        execution_timeout=execution_timeout,
-    )
+    watch = ProgressWatch(launch.stage.dir / PROGRESS_NAME).start()  # live lines, never the record
+    try:
+        execution = execute(
+            prepared.notebook,
+            launch.stage.ipynb,
+            prepared.parameters,
+            launch.kernel,
+            execution_timeout=execution_timeout,
+        )
+    finally:
+        watch.stop()
     if not execution.stopped:
         launch.kernel.request_exit()  # it exits while the record is published
     return execution
@@ -271,7 +276,15 @@ def stage_run(prepared: PreparedRun, records_dir: Path) -> Stage:
 
 def start_kernel(prepared: PreparedRun, stage: Stage) -> RunKernel:
     """Launch the run's kernel in the notebook's folder, with the kit's channels pointing into the stage."""
-    channel = Channel(stage.stem, stage.secrets_file, stage.records_dir, handoff_from(os.environ))
+    channel = Channel(
+        stage.stem,
+        stage.secrets_file,
+        stage.records_dir,
+        handoff_from(os.environ),
+        sandbox_handoff_from(os.environ),
+        progress_file=stage.dir / PROGRESS_NAME,
+        operator_cwd=Path.cwd(),
+    )
     overrides: dict[str, str | None] = dict(channel.as_env())
     if prepared.instance_env:
         overrides.update(instance_overrides(prepared.instance_env, os.environ))

@@ -16,7 +16,10 @@ tokens, API tokens and audit logs. Rehearse runbooks against it; point zdlib, cu
 
 Control API (not Zendesk, not rate limited, not counted): POST /sandbox/reset,
 POST /sandbox/clock {"as_of": DATE} | {"advance_days": N}, GET|POST /sandbox/faults,
-GET|DELETE /sandbox/stats, GET /sandbox/credentials."""
+GET|DELETE /sandbox/stats, GET /sandbox/credentials.
+
+`zdlib sandbox admin-center --env-file PATH api_token ID deactivate|delete` plays a person's Admin Center
+step on a running sandbox (a rehearsal of revoke_token's waiting step)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -112,6 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "admin-center":  # `zdlib sandbox admin-center ...`: play a person's step
+        from zdlib.sandbox.admin_center_cli import main as admin_center
+
+        return admin_center(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         options = Options(

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from zdlib.approval.evidence import Source
 from zdlib.approval.names import email_is_user
 from zdlib.approval.request_url import normalize_request_url
+from zdlib.record.channel import SANDBOX_HANDOFF_VARIABLE
+from zdlib.record.delivery import FACT, Delivery
 from zdlib.record.markup import Markdown, md
 from zdlib.record.outcome import ChangeStatus
 from zdlib.resources.oauth_grants import granted_lifetime
@@ -134,6 +136,8 @@ class OAuthIssue:
     token_id: Any = None
     undone: bool = False
     grant: dict | None = field(default=None, repr=False)  # Zendesk's answer, once there is one
+    acting: dict = field(default_factory=dict)  # the user the new token acts as (read with it: /users/me)
+    token: dict = field(default_factory=dict)  # the new token as Zendesk lists it (expires_at)
 
     # -- checks before anything exists ----------------------------------------------------------------
     def check_requester(self) -> None:
@@ -279,11 +283,14 @@ class OAuthIssue:
         """Reserve the hand-off destination before anything is created (dry runs check it too)."""
         self.check_recipient()
         try:
-            self.destination = prepare_destination(self.deliver_to, self.url, "oauth")
+            self.destination = prepare_destination(
+                self.deliver_to, self.url, "oauth", sandbox=self.run.sandbox
+            )
         except ValueError as error:
             self.run.refuse(str(error))
         if self.run.dry_run:
             self.destination.release()
+        show_destination(self.destination, dry_run=self.run.dry_run, sandbox=self.run.sandbox)
 
     # -- apply -----------------------------------------------------------------------------------------
     def _change(self, obj: str, fld: str) -> ch.Change | None:
@@ -388,10 +395,12 @@ class OAuthIssue:
                 f"client-credentials "
                 "token acts as whoever Zendesk decides, which is unverified (zendesk-2026-12-updates.md 1.2)."
             )
+        self.acting = me
         record = self.run.client.oauth_tokens.list(all=True, client_id=self.oauth_client["id"])
         prefix = self.secrets["access_token"][:10]
         listed = [t for t in record if t.get("token") == prefix]
-        self.token_id = listed[0]["id"] if len(listed) == 1 else None
+        self.token = listed[0] if len(listed) == 1 else {}
+        self.token_id = self.token.get("id")
 
     def _refuse_undo(self, why: str) -> None:
         self.undo(why)
@@ -478,14 +487,16 @@ class OAuthIssue:
             ):
                 run.verify(change, run.exists(lambda i=change.id: run.client.oauth_tokens.get(i)))
         run.verify(self._change("hand_off", DELIVERED), True)
+        issued_at = datetime.now(UTC).replace(microsecond=0)
         run.facts.update(
             handoff=self.handoff.location,
             fingerprints=self.handoff.fingerprints,
             delivered=self.deliver.value,
             what_it_can_do=self.power(),
             token_id=self.token_id,
-            issued_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            issued_at=issued_at.isoformat(),
         )
+        run.facts.setdefault(FACT, []).append(self.delivery(issued_at).as_fact())
         table([{"secret": k, "fingerprint": v} for k, v in self.handoff.fingerprints.items()])
         note(
             "Handed over to **{destination}**: {location:code}.\n\n**What it can do:** {power:raw}",
@@ -495,6 +506,52 @@ class OAuthIssue:
         )
         if self.token_id:
             common.audit_crosscheck(run, self.token_id, "create")
+
+    def delivery(self, issued_at: datetime) -> Delivery:
+        """The delivery line: where, who the token acts as (read with it), scopes, absolute expiry."""
+        cid = self.oauth_client["id"] if self.oauth_client else "?"
+        token = f"access token {self.token_id}" if self.token_id else "an access token"
+        what = f"{token} of OAuth client {cid}"
+        if self.deliver is Deliver.INTEGRATION:
+            what = f"the client id and secret of OAuth client {cid} and {token}"
+        me = self.acting
+        return Delivery(
+            what=what,
+            to=self.handoff.destination if self.handoff else "",
+            location=self.handoff.location if self.handoff else "",
+            acts_as=f"{me.get('name')} <{me.get('email')}> (user {me.get('id')}, role {me.get('role')})",
+            scopes=sorted(str((self.grant or {}).get("scope") or "").split()) or list(self.scopes),
+            expires_at=expiry(self.token, self.grant, issued_at),
+            note="a rehearsal: the sandbox's own hand-off folder" if self.run.sandbox else "",
+        )
+
+
+def expiry(token: dict, grant: dict | None, issued_at: datetime) -> str:
+    """When the token expires, UTC ISO: its `expires_at` as Zendesk lists it (zendesk-api.md 5.4, token
+    fields), else the grant's `expires_in` counted from the hand-off; "" for a token that never expires."""
+    listed = token.get("expires_at")
+    if listed:
+        return str(listed).replace("+00:00", "Z")
+    seconds = granted_lifetime(grant or {})
+    if not seconds:
+        return ""
+    return (issued_at + timedelta(seconds=seconds)).isoformat().replace("+00:00", "Z")
+
+
+def show_destination(destination: Destination, *, dry_run: bool, sandbox: bool) -> None:
+    """Where the secret will go, said under the hand-off step's heading (a file's folder is checked)."""
+    vault = f"1Password vault {destination.vault}"
+    if dry_run:
+        where = destination.path.parent if destination.path is not None else vault
+        note("Checked: an applied run hands the credential over to {where:code}.", where=where)
+    else:
+        note("Reserved for the hand-off: {where:code}.", where=destination.path or vault)
+    if sandbox and destination.kind == "file":
+        note(
+            "A rehearsal on the sandbox: its hand-off goes to the sandbox's own folder ({variable:code}), "
+            "never to the operator's real one.",
+            variable=SANDBOX_HANDOFF_VARIABLE,
+        )
 
 
 def _expired(token: dict, now: datetime) -> bool:

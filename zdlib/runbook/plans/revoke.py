@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from zdlib.approval.request_url import normalize_request_url
 from zdlib.errors import NotFound
+from zdlib.record.delivery import FACT, NOBODY, Delivery
 from zdlib.record.markup import md
 from zdlib.record.outcome import ChangeStatus
 from zdlib.resources.audit_logs import API_TOKEN_SOURCE_TYPES
@@ -162,7 +163,10 @@ class ApiTokenRevocation:
         )
         warnings = [md(final if self.delete else undoable)]
         title = f"{action} API token {self.token_id}"
-        return ManualStep(self.change, title, API_TOKENS_PATH, clicks, d, warnings, check=self._done)
+        rehearsal = {"api_token": self.token_id, "action": action.lower()}  # POST /sandbox/admin-center/...
+        return ManualStep(
+            self.change, title, API_TOKENS_PATH, clicks, d, warnings, check=self._done, rehearsal=rehearsal
+        )
 
     def show(self, run: Run) -> None:
         if self.change and self.change.status in (ChangeStatus.PLANNED, ChangeStatus.PENDING):
@@ -280,6 +284,12 @@ class OAuthRevocation:
                 result = run.apply(change, lambda i=change.id: self.client.oauth_clients.generate_secret(i))
                 if result:  # nobody receives the new secret: it is only tracked so no record can hold it
                     register_secret(f"regenerated secret of client {change.id}", result.get("secret") or "")
+                    discarded = Delivery(
+                        f"the new secret of OAuth client {change.id}",
+                        NOBODY,
+                        note="discarded at once, so the client can mint no token",
+                    )
+                    run.facts.setdefault(FACT, []).append(discarded.as_fact())
         for _ in range(ROUNDS):
             if run.dry_run:
                 break

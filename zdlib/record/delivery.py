@@ -33,8 +33,12 @@ class Delivery:
 
     def line(self) -> str:
         """`access token 1234 -> file /home/x/f.json; acts as ...; scopes read; expires ... (UTC)`."""
+        return "; ".join(self.parts())
+
+    def parts(self) -> list[str]:
+        """The line's parts: where it went first, then who it acts as, scopes, expiry and a note."""
         if self.to == NOBODY:
-            head = f"{self.what} -> delivered to nobody"
+            head = f"{self.what} -> nobody"
         else:
             head = f"{self.what} -> {self.to} {self.location}".rstrip()
         parts = [head]
@@ -46,7 +50,7 @@ class Delivery:
             parts.append(f"expires {self.expires_at} (UTC)" if self.expires_at else "never expires")
         if self.note:
             parts.append(self.note)
-        return "; ".join(parts)
+        return parts
 
 
 def deliveries(summary: Mapping[str, Any] | None) -> list[Delivery]:

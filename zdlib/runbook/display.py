@@ -114,9 +114,9 @@ def progress(items: Iterable[T], *, total: int | None = None, desc: str = "") ->
 
 
 def _counted(items: Iterable[T], *, total: int | None, desc: str) -> Iterator[T]:
-    """Counted; the engineer's terminal sees the count every few seconds (zdlib.runbook.progress), the
+    """Counted; the engineer's terminal sees the count every few seconds (zdlib.runbook.progress_lines), the
     record only the final line."""
-    from zdlib.runbook.progress import progress_file
+    from zdlib.runbook.progress_lines import progress_file
 
     started, count, terminal = time.monotonic(), 0, progress_file()
     try:

@@ -94,7 +94,7 @@ class ManualStep:
             "title": self.title,
             "path": self.path,
             "clicks": [plain(click) for click in self.clicks],
-            "details": {str(k): v for k, v in self.details.items()},
+            "details": [[str(k), v] for k, v in self.details.items()],  # pairs: JSON keeps their order
             "warnings": [plain(text) for text in self.warnings],
             "rehearsal": dict(self.rehearsal),
         }
@@ -127,9 +127,8 @@ def waiting_reason(title: str, path: str, *, headless: bool) -> str:
     """The reason of a `waiting` run; it says where the steps are only where that holds wherever the
     reason is shown (terminal, banner, notebook): the steps go with the outcome in each of them."""
     then = (
-        "Then re-run the same `zdlib run` command: it checks through the API and ends `applied`."
+        "Then re-run the same zdlib run command: it checks through the API and ends applied."
         if headless
-        else "Then press 'Done in Admin Center' in the notebook: it checks through the API and ends "
-        "`applied`."
+        else "Then press 'Done in Admin Center' in the notebook: it checks through the API and ends applied."
     )
     return f"Waiting: {title} must be done by a person in {path}, following the numbered steps. {then}"

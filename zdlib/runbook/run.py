@@ -23,7 +23,7 @@ from zdlib.runbook.display import headless, note, plan_table, table, table_outpu
 from zdlib.runbook.errors import Failed, Refused, RunbookStop
 from zdlib.runbook.files import record_stem, side_path, write_checkpoint, write_side_file
 from zdlib.runbook.gate import ApprovalGate, plan_too_old
-from zdlib.runbook.progress import progress_file
+from zdlib.runbook.progress_lines import progress_file
 from zdlib.runbook.state import RunState, outcome_of_changes
 from zdlib.runbook.summary import show_checkpoint, show_summary
 

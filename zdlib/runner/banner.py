@@ -20,6 +20,7 @@ from zdlib.record.delivery import deliveries
 from zdlib.record.markup import soft_breaks
 from zdlib.record.outcome import ChangeStatus, Mode, Outcome, never_sent, outcome_of
 from zdlib.record.summary import ran_on_sandbox
+from zdlib.runner.guidance import detail_pairs
 
 MEANING = {
     Outcome.APPLIED: "changes were made",
@@ -96,8 +97,7 @@ def _left_to_a_person(summary: dict[str, Any], outcome: Outcome | None) -> str:
     step = (summary.get("facts") or {}).get("admin_center")  # zdlib.runbook.manual.FACT
     if outcome is not Outcome.WAITING or not isinstance(step, dict):
         return ""
-    details = step.get("details") if isinstance(step.get("details"), dict) else {}
-    facts = "".join(f"<li>{text(k)}: {text(v)}</li>" for k, v in details.items())
+    facts = "".join(f"<li>{text(k)}: {text(v)}</li>" for k, v in detail_pairs(step))
     clicks = "".join(f"<li>{text(click)}</li>" for click in step.get("clicks") or [])
     warnings = "".join(f'<p class="zd-note">{text(w)}</p>' for w in step.get("warnings") or [])
     return (

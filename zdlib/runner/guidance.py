@@ -38,8 +38,12 @@ class Invocation:
 
 
 def delivery_lines(summary: Mapping[str, Any] | None) -> list[str]:
-    """`delivered: <what> -> <where>; acts as ...; scopes ...; expires ... (UTC)`, one a hand-off."""
-    return [f"delivered: {d.line()}" for d in deliveries(summary)]
+    """`delivered: <what> -> <where>`, then `  acts as ...; scopes ...; expires ... (UTC)`, a hand-off."""
+    lines = []
+    for delivery in deliveries(summary):
+        head, *rest = delivery.parts()
+        lines += [f"delivered: {head}", *([f"  {'; '.join(rest)}"] if rest else [])]
+    return lines
 
 
 def waiting_lines(summary: Mapping[str, Any] | None, invocation: Invocation) -> list[str]:
@@ -54,8 +58,7 @@ def waiting_lines(summary: Mapping[str, Any] | None, invocation: Invocation) -> 
 def step_lines(step: Mapping[str, Any]) -> list[str]:
     """The Admin Center step as the record shows it: the object's details, the clicks, the warnings."""
     lines = [f"left to a person in {step.get('path')}: {step.get('title')}"]
-    details = step.get("details") or {}
-    lines += [f"  {name}: {value}" for name, value in details.items()] if isinstance(details, Mapping) else []
+    lines += [f"  {name}: {value}" for name, value in detail_pairs(step)]
     lines += [f"  {n}. {click}" for n, click in enumerate(step.get("clicks") or [], start=1)]
     lines += [f"  warning: {text}" for text in step.get("warnings") or []]
     return lines
@@ -93,3 +96,9 @@ def _play_command(step: Mapping[str, Any], env_file: str | None) -> str:
     if "api_token" not in rehearsal:
         return f"zdlib sandbox admin-center {where}--help"
     return f"zdlib sandbox admin-center {where}api_token {rehearsal['api_token']} {rehearsal.get('action')}"
+
+
+def detail_pairs(step: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """The step's `details` as (name, value) pairs, in the kit's order."""
+    details = step.get("details") or []
+    return [(str(p[0]), p[1]) for p in details if isinstance(p, list | tuple) and len(p) == 2]

@@ -47,7 +47,7 @@ class ProgressFile:
             self.say(f"listing {event.path}: page {event.attempt:,}, {event.items:,} items so far")
         elif event.kind == "wait" and event.wait_s >= SHOWN_WAIT_S:
             self.say(
-                f"waiting {event.wait_s:.1f} s for the rate limit ({event.reason or 'pacing'})",
+                f"waiting {event.wait_s:.1f} s for the rate limit: {event.reason or 'pacing'}",
                 wait_s=event.wait_s,
                 always=True,
             )

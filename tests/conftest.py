@@ -41,6 +41,12 @@ def api_token_writes(fresh_sandbox: SandboxServer, monkeypatch: pytest.MonkeyPat
 
 
 @pytest.fixture(autouse=True)
+def _rehearsal_handoff(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rehearsals hand off into the sandbox's folder (zdlib.record.channel): a temporary one in tests."""
+    monkeypatch.setenv("ZDLIB_SANDBOX_HANDOFF_DIR", str(tmp_path_factory.mktemp("sandbox-handoff")))
+
+
+@pytest.fixture(autouse=True)
 def _forget_secrets() -> Iterator[None]:
     """The secret registry is process-wide: a test's secrets must not redact the next test's text."""
     yield

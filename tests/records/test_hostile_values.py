@@ -150,7 +150,7 @@ def elements(html: Path) -> _Elements:
 def test_hostile_requester_name_in_credential_notes(fresh_sandbox, tmp_path, monkeypatch):
     """The requester's Zendesk name reaches create_token's notes (what the credential can do): text only."""
     handoff = tmp_path / "handoff"
-    monkeypatch.setenv("ZDLIB_HANDOFF_DIR", str(handoff))
+    monkeypatch.setenv("ZDLIB_SANDBOX_HANDOFF_DIR", str(handoff))  # a rehearsal's hand-off folder
     named = api(
         fresh_sandbox, "PUT", f"/api/v2/users/{seed.AGENT_ID}", json={"user": {"name": REQUESTER_NAME}}
     )

@@ -41,8 +41,10 @@ REQUESTER = seed.AGENT_EMAIL
 
 @pytest.fixture
 def handoff(tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "handoff"
-    monkeypatch.setenv("ZDLIB_HANDOFF_DIR", str(folder))
+    """The rehearsals' hand-off folder (these runs are on the sandbox); the real one must stay empty."""
+    folder = tmp_path / "sandbox-handoff"
+    monkeypatch.setenv("ZDLIB_SANDBOX_HANDOFF_DIR", str(folder))
+    monkeypatch.setenv("ZDLIB_HANDOFF_DIR", str(tmp_path / "real-handoff"))
     return folder
 
 

@@ -28,6 +28,7 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, s
     for name, value in configured.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("ZDLIB_HANDOFF_DIR", str(tmp_path / "handoff"))
+    monkeypatch.setenv("ZDLIB_SANDBOX_HANDOFF_DIR", str(tmp_path / "sandbox-handoff"))
     monkeypatch.chdir(tmp_path)
     return configured
 

@@ -157,3 +157,19 @@ def test_incremental_repeated_cursor_stops() -> None:
 
     with pytest.raises(PaginationError):
         list(make_client(handler).users.export())
+
+
+def test_each_fetched_page_is_reported_to_on_event_for_progress() -> None:
+    handler, requests = cursor_server(250)
+    events = []
+    client = make_client(handler, on_event=events.append)
+    users = list(client.users.iterate())
+    pages = [e for e in events if e.kind == "page"]
+    assert len(users) == 250 and len(requests) == 3
+    assert [(e.path, e.attempt, e.items) for e in pages] == [
+        ("/api/v2/users", 1, 100),
+        ("/api/v2/users", 2, 200),
+        ("/api/v2/users", 3, 250),
+    ]
+    silent = make_client(cursor_server(250)[0]).users.iterate()
+    assert silent.on_page is None and len(list(silent)) == 250  # no hook: nothing is reported

@@ -1,6 +1,6 @@
 """The runner's side of progress: print what the kernel appends to the stage's progress file, live.
 
-The kit writes JSON lines (zdlib.runbook.progress_lines); a thread here reads the new ones about twice a second
+The kit writes JSON lines (zdlib.runbook.progress_lines); a thread here reads the new ones twice a second
 and prints them to the terminal (stderr, so stdout stays the run's story), with the seconds since the run
 started. During a long rate-limit wait it says every `HEARTBEAT_S` how long is left. The file lives in the
 stage beside `kernel.log` and is deleted when the watch ends: no progress line reaches the record.

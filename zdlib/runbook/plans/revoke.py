@@ -162,7 +162,10 @@ class ApiTokenRevocation:
         )
         warnings = [md(final if self.delete else undoable)]
         title = f"{action} API token {self.token_id}"
-        return ManualStep(self.change, title, API_TOKENS_PATH, clicks, d, warnings, check=self._done)
+        rehearsal = ("api_tokens", int(self.token_id), "delete" if self.delete else "deactivate")
+        return ManualStep(
+            self.change, title, API_TOKENS_PATH, clicks, d, warnings, check=self._done, rehearsal=rehearsal
+        )
 
     def show(self, run: Run) -> None:
         if self.change and self.change.status in (ChangeStatus.PLANNED, ChangeStatus.PENDING):

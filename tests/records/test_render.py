@@ -235,3 +235,16 @@ def test_gitlab_evidence_and_mode_are_shown(tmp_path):
     assert "<td>dry run (headless)</td>" in page
     page, _ = render(tmp_path, hostile_notebook(summary(mode="read-only", run_mode="interactive")))
     assert "<td>read-only (interactive)</td>" in page
+
+
+def test_a_reason_reads_as_prose_code_spans_and_links_never_markup():
+    """First-use F24: no literal backticks in the banner, and a URL in a refusal is a link."""
+    from zdlib.runner.banner import prose
+
+    html = prose("use `kind='oauth'`: see https://support.zendesk.com/hc/en-us/articles/1?a=1&b=2.")
+    assert "<code>kind=&#x27;oauth&#x27;</code>" in html and "`" not in html
+    assert '<a href="https://support.zendesk.com/hc/en-us/articles/1?a=1&amp;b=2" rel="noreferrer">' in html
+    assert html.endswith("</a>.")
+    hostile = prose('https://x.test/"><script>alert(1)</script> `<img src=x onerror=alert(1)>`')
+    assert "<script>" not in hostile and "<img" not in hostile
+    assert 'href="https://x.test/"' in hostile  # the link ends where the URL does

@@ -403,7 +403,8 @@ class Run:
     def snapshot(self, name: str, obj: Any) -> str:
         """Save the full object before a change (secrets removed) next to the record."""
         path = write_side_file(self.stem, f"snapshot-{name}", obj)
-        self.files.append(str(path))
+        ending = f".snapshot-{name}.json"  # taken again (JupyterLab: after "Apply this plan"): the new one
+        self.files = [f for f in self.files if not f.endswith(ending)] + [str(path)]
         note("Snapshot saved next to the record: {name:code}", name=path.name)
         return str(path)
 

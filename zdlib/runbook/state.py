@@ -111,7 +111,10 @@ def default_reason(outcome: Outcome, changes: list[Change]) -> str:
         applied += f" {_changes(unverified)} applied without a read-back check (see the plan table)."
     return {
         Outcome.APPLIED: applied,
-        Outcome.PLANNED: "Dry run: the plan was shown and nothing was changed.",
+        Outcome.PLANNED: (
+            "Dry run: the plan was shown and nothing was changed. To apply it, run again with dry_run False "
+            "and the access request's approvals (access_request_url, approved_by, reviewed_by)."
+        ),
         Outcome.NOOP: "Nothing was changed: all was already in the desired state, or the runbook only reads.",
         Outcome.FAILED: "Some changes did not complete; see the plan table for their status.",
     }.get(outcome, "")

@@ -263,8 +263,8 @@ def _comment_back(
 
 def _comment_said(comment: Mapping[str, Any]) -> str:
     if comment.get("note_id"):
-        return f"comment {comment['note_id']} posted on the access request"
-    return f"the access request was not commented on ({comment.get('error')})"
+        return f"Comment {comment['note_id']} posted on the access request."
+    return f"The access request was not commented on ({comment.get('error')})."
 
 
 class _Clock:

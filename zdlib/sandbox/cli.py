@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import signal
 import sys
 import threading
@@ -156,4 +158,15 @@ def main(argv: list[str] | None = None) -> int:
         pass
     finally:
         server.stop()
+        _remove_env_file(args.env_file)
     return 0
+
+
+def _remove_env_file(path: str | None) -> None:
+    """The env file holds this sandbox's credentials and key, dead once it stops: removed, as `zdlib lab`
+    removes its `.env.sandbox` (first-use F22)."""
+    if not path:
+        return
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    print(f"Sandbox stopped; {path} removed.", flush=True)

@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test test-fast lint browser demo lab bench clean
+CI_TOOLS := build/tools
+GITLAB_CI_LOCAL := $(CI_TOOLS)/node_modules/.bin/gitlab-ci-local
+
+.PHONY: install test test-fast lint browser ci-tools demo lab bench clean
 
 install: $(STAMP)
 
@@ -20,7 +23,7 @@ lint: install
 	$(BIN)/ruff format --check zdlib tests bench notebooks
 	$(BIN)/lint-imports --no-cache --no-logo
 
-test: lint browser
+test: lint browser ci-tools
 	$(BIN)/python -m pytest -q
 
 # The inner loop: every test but the e2e ones (notebook runs, kernels, the browser; tests/e2e.py says which).
@@ -30,6 +33,15 @@ test-fast: lint
 # tests/lab/ drives JupyterLab in Debian's Chromium (Playwright); installed here, never by `make install`.
 browser:
 	@command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+# tests/ci/ runs .gitlab-ci.yml with gitlab-ci-local (npm). 4.56.0 runs on Node 20 (newer ones need 22), so a
+# Node 20 comes from npm's `node` package, whatever Node the machine has; rsync copies the job's files.
+ci-tools: $(GITLAB_CI_LOCAL)
+
+$(GITLAB_CI_LOCAL):
+	@command -v rsync >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y rsync)
+	@command -v npm >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm)
+	npm install --prefix $(CI_TOOLS) --no-audit --no-fund --loglevel=error node@20 gitlab-ci-local@4.56.0
 
 demo: install
 	$(BIN)/zdlib demo

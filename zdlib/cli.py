@@ -6,12 +6,12 @@ import os
 import sys
 from collections.abc import Callable
 
-USAGE = """usage: zdlib COMMAND [options]
+USAGE = """usage: zdlib COMMAND [options]   (zdlib --version)
 
 commands:
   sandbox   start the local Zendesk sandbox (zdlib sandbox --help)
   run       run a runbook notebook and keep its record (zdlib run --help)
-  records   list the records index
+  records   list the records (newest first), verify them (zdlib records --help)
   demo      run every runbook on an embedded sandbox (what `make demo` does)
   lab       JupyterLab on this repository with a sandbox (zdlib lab --help)
 """
@@ -53,6 +53,11 @@ def main(argv: list[str] | None = None) -> int:
 def _dispatch(args: list[str]) -> int:
     if not args or args[0] in ("-h", "--help"):
         print(USAGE)
+        return 0
+    if args[0] in ("-V", "--version"):
+        from zdlib._version import __version__
+
+        print(f"zdlib {__version__}")
         return 0
     run = _load(args[0])
     if run is None:

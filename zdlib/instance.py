@@ -58,3 +58,30 @@ def _proves(base_url: str, key: str, ca_file: str) -> bool:
         return False
     expected = hmac.new(key.encode(), challenge.encode(), hashlib.sha256).hexdigest()
     return isinstance(given, str) and hmac.compare_digest(given, expected)
+
+
+class RehearsalRefused(RuntimeError):
+    """A rehearsal control was asked of an instance that has not proven it is the sandbox."""
+
+
+def play_admin_center(
+    base_url: str, kind: str, object_id: int, action: str, environ: Mapping[str, str] | None = None
+) -> dict:
+    """Rehearsal only: the sandbox plays the person's Admin Center step (`POST /sandbox/admin-center/KIND/ID`,
+    zdlib/sandbox/README.md). Refused for any instance that does not prove it is this environment's sandbox,
+    so a real Zendesk is never sent it."""
+    if not is_sandbox(base_url, environ):
+        raise RehearsalRefused(
+            f"{base_url} has not proven it is the local sandbox: a person must do this step in Admin Center."
+        )
+    ca = read_settings(CA_VARIABLE, environ=environ).get(CA_VARIABLE, "")
+    answer = httpx.post(
+        f"{base_url.rstrip('/')}/sandbox/admin-center/{kind}/{int(object_id)}",
+        json={"action": action},
+        headers={"X-Sandbox-Key": sandbox_key(environ)},
+        timeout=TIMEOUT_S,
+        verify=ssl.create_default_context(cafile=ca) if ca else True,
+        trust_env=False,
+    )
+    answer.raise_for_status()
+    return answer.json()

@@ -58,7 +58,7 @@ def test_an_approved_request_applies_with_its_evidence_and_one_comment(fresh_san
     assert line["approval_comment"]["note_id"] == posted[0].id
     assert result.sha256 and result.sha256 in posted[0].body and result.ipynb.name in posted[0].body
     assert "`True`" in posted[0].body and "`False`" in posted[0].body  # the change, before -> after
-    assert f"comment {posted[0].id} posted" in result.reason
+    assert f"Comment {posted[0].id} posted on the access request." in result.reason
     assert_no_secret(records, fresh_sandbox.env["GITLAB_TOKEN"])
     assert fresh_sandbox.env["GITLAB_TOKEN"] not in posted[0].body
 

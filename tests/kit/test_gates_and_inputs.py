@@ -17,7 +17,7 @@ from zdlib.runbook.changes import Change
 from zdlib.runbook.files import register_secret
 from zdlib.runbook.handoff import hand_off, parse_destination, read_handoff_file
 from zdlib.runbook.issuing import client_identifier, requester_problems
-from zdlib.runbook.requests import RequestInputError, parse_request, unchanged_fields
+from zdlib.runbook.requests import RequestInputError, changed_paths, field_side, fields_label, parse_request
 from zdlib.runbook.snapshots import SnapshotError, load_snapshot
 
 OPERATOR = {"name": "Ada Admin", "email": "ada.admin@example.com"}
@@ -161,11 +161,17 @@ def test_reading_credentials_is_still_a_request_like_any_other():
     assert parse_request("PUT", "/api/v2/users/5", '{"user": {"name": "x"}}').writes  # not a credential
 
 
-def test_unchanged_fields_compares_only_what_the_body_sets():
-    current = {"automation": {"id": 1, "title": "A", "active": True}}
-    assert unchanged_fields(current, {"automation": {"title": "A"}})
-    assert not unchanged_fields(current, {"automation": {"title": "B"}})
-    assert not unchanged_fields(current, {"automation": {"missing": 1}})
+def test_a_put_is_planned_field_by_field_and_only_what_it_changes():
+    """First-use report F11: `title: old -> new`, never the whole object cut off."""
+    current = {"automation": {"title": "A", "active": True, "conditions": {"all": []}}}
+    assert changed_paths(current, {"automation": {"title": "A"}}) == []
+    assert changed_paths(current, {"automation": {"title": "B", "active": True}}) == ["automation.title"]
+    assert changed_paths(current, {"automation": {"missing": 1}}) == ["automation.missing"]
+    paths = changed_paths(current, {"automation": {"title": "B", "active": False}})
+    assert fields_label(paths) == "automation.title, automation.active"
+    assert field_side(current, ["automation.title"]) == "A"
+    assert field_side(current, paths) == {"automation.title": "A", "automation.active": True}
+    assert field_side({"user": {"password": "hunter2"}}, ["user.password"]) != "hunter2"  # redacted
 
 
 def test_census_counts_and_keeps_only_flagged_rows():

@@ -19,7 +19,7 @@ def test_waiting_puts_the_step_in_the_summary_as_plain_text(displayed, monkeypat
     clicks = [md("Open {path}.", path="Admin Center > APIs"), md("Find **{d}**.", d="AR *4242* <b>")]
     step = ManualStep(change, "Deactivate API token 3", "Admin Center > APIs", clicks,
                       {"id": 3, "description": "AR *4242* <b>"}, [md("**Final**: {w}", w="no undo")],
-                      rehearsal={"api_token": 3, "action": "deactivate"})  # fmt: skip
+                      rehearsal=("api_tokens", 3, "deactivate"))  # fmt: skip
     with pytest.raises(Waiting) as waited:
         step.wait(run)
     final = summaries(displayed)[-1]
@@ -32,7 +32,7 @@ def test_waiting_puts_the_step_in_the_summary_as_plain_text(displayed, monkeypat
         "clicks": ["Open Admin Center > APIs.", "Find AR *4242* <b>."],
         "details": [["id", 3], ["description", "AR *4242* <b>"]],
         "warnings": ["Final: no undo"],
-        "rehearsal": {"api_token": 3, "action": "deactivate"},
+        "rehearsal": {"kind": "api_tokens", "id": 3, "action": "deactivate"},
     }
 
 

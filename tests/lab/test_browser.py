@@ -2,7 +2,10 @@
 
 Open deactivate_automation's working copy, set the approval, Run All, press "Apply this plan", run the
 cells below; then the automation is inactive on the sandbox, an `applied` record is indexed, and Ctrl+S
-leaves the committed templates under notebooks/ untouched.
+leaves the committed templates under notebooks/ untouched. revoke_token's Admin Center step is rehearsed
+with the sandbox's button and confirmed with "Done in Admin Center". Each published HTML record is then
+opened in Chromium: it reads as one run (one outcome, nothing superseded shown as current, no widget repr).
+Screenshots of the records and of the index page at 1280 px are kept in build/test-artifacts/.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 RUNBOOK = "deactivate_automation"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "build" / "test-artifacts"
+WIDGET_REPRS = ("VBox(", "Button(", "HBox(", "Output(", "widget-view")
 STEP_TIMEOUT_MS = 60_000
 expect.set_options(timeout=STEP_TIMEOUT_MS)
 
@@ -158,6 +163,92 @@ def test_confirm_button_path_applies_records_and_leaves_templates_clean(lab: Lab
     record = entries[-1]
     assert record["changes"][0]["status"] == "verified" and record["changes"][0]["after"] is False
     assert templates_changed(lab) == ""
+    html = lab.records / f"{record['name']}.html"
+    text = read_record_in_chromium(html, "deactivate_automation_applied.png")
+    assert "Superseded:" in text and "went on below" in text  # the dry run's steps, once, named
+    shoot_index_page(lab.records, "index_1280.png")
+
+
+def read_record_in_chromium(html: Path, shot: str) -> str:
+    """Open a published HTML record at 1280 px: one outcome section, no widget repr; a full-page screenshot
+    is kept. Returns the page's text."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(html.as_uri())
+        outcomes = page.locator("h3", has_text="Outcome:")
+        expect(outcomes).to_have_count(1)  # the body's one summary (the banner is not a heading)
+        text = page.locator("body").inner_text()
+        align = page.locator("table.zdlib-table td").first.evaluate("td => getComputedStyle(td).textAlign")
+        assert align == "left", "tables in records read like a report: text left-aligned"
+        page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
+        browser.close()
+    assert not [r for r in WIDGET_REPRS if r in text], "a widget repr reached the record"
+    assert "Nothing was applied in this run" not in text  # the dry run's verify step is not shown as current
+    return text
+
+
+def shoot_index_page(records: Path, shot: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto((records / "index.html").as_uri())
+        page.screenshot(path=str(ARTIFACTS / shot), full_page=False)
+        browser.close()
+
+
+def test_an_admin_center_step_is_rehearsed_and_confirmed_and_the_record_reads_as_one_run(lab: Lab):
+    """revoke_token for API token 3: apply, the run waits for Admin Center; the sandbox's rehearsal button
+    plays the person, "Done in Admin Center" verifies through the API; the record has one outcome."""
+    runbook, token_id = "revoke_token", 3
+    assert api(lab, "GET", f"/api/v2/api_tokens/{token_id}").json()["api_token"]["active"] is True
+    template = nbformat.read(lab.root / "notebooks" / f"{runbook}.ipynb", as_version=4)
+    parameters_cell = next(c for c in template.cells if "parameters" in c.metadata.get("tags", []))
+    source = parameters_with(parameters_cell.source, {"token_id": token_id, **APPROVED})
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(STEP_TIMEOUT_MS)
+        page.goto(f"{lab.base}/lab/tree/records/interactive/{runbook}.ipynb?reset&token={lab.token}")
+        cells = page.locator(".jp-NotebookPanel:visible .jp-Notebook .jp-Cell")  # its tab, not a restored one
+        expect(cells.first).to_be_visible()
+        expect(page.get_by_role("button", name="Python 3 (ipykernel) | Idle")).to_be_visible()
+        cells.nth(1).locator(".cm-content").click()
+        page.keyboard.press("Control+a")
+        page.keyboard.insert_text(source)
+        page.keyboard.press("Escape")
+        run_all(page)
+        apply_button = page.get_by_role("button", name="Apply this plan")
+        expect(apply_button).to_be_visible()
+        wait_idle(page)
+        apply_button.click()
+        expect(page.get_by_text("Apply this plan: confirmed")).to_be_visible()
+        page.locator(".jp-MarkdownCell", has_text="5. Revoke").first.click()
+        menu(page, "Run", "Run Selected Cell and All Below")
+        rehearse = page.get_by_role("button", name="Rehearsal: play it on the sandbox")
+        expect(rehearse).to_be_visible()
+        wait_idle(page)
+        page.get_by_role("button", name="Done in Admin Center").click()
+        expect(page.get_by_text("the API does not show the change yet")).to_be_visible()
+        rehearse.click()
+        expect(page.get_by_text("REHEARSAL (sandbox only)")).to_be_visible()
+        page.get_by_role("button", name="Done in Admin Center").click()
+        expect(page.get_by_text("The run is complete")).to_be_visible()
+        wait_idle(page)
+        browser.close()
+    assert api(lab, "GET", f"/api/v2/api_tokens/{token_id}").json()["api_token"]["active"] is False
+    lines = wait_for(
+        lambda: [e for e in index_lines(lab.records) if (e["runbook"], e["outcome"]) == (runbook, "applied")],
+        30,
+        "an applied revoke_token record",
+    )
+    outcomes = [e["outcome"] for e in index_lines(lab.records) if e["runbook"] == runbook]
+    assert outcomes == ["planned", "waiting", "applied"]
+    text = read_record_in_chromium(lab.records / f"{lines[-1]['name']}.html", "revoke_token_applied.png")
+    assert "Superseded:" in text and "waiting" in text  # the waiting moment, marked with its time
+    assert "REHEARSAL (sandbox only)" in text  # the record says the person was played by the sandbox
 
 
 def test_saving_a_template_through_the_lab_is_refused(lab: Lab):
@@ -186,7 +277,7 @@ def test_ctrl_s_on_an_opened_template_changes_nothing(lab: Lab):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(STEP_TIMEOUT_MS)
         page.goto(f"{lab.base}/lab/tree/notebooks/{RUNBOOK}.ipynb?token={lab.token}")
-        cells = page.locator(".jp-Notebook .jp-Cell")
+        cells = page.locator(".jp-NotebookPanel:visible .jp-Notebook .jp-Cell")  # its tab, not a restored one
         expect(cells.first).to_be_visible()
         cells.nth(1).locator(".cm-content").click()
         page.keyboard.insert_text("\napproved_by = 'someone'")

@@ -235,3 +235,29 @@ def test_gitlab_evidence_and_mode_are_shown(tmp_path):
     assert "<td>dry run (headless)</td>" in page
     page, _ = render(tmp_path, hostile_notebook(summary(mode="read-only", run_mode="interactive")))
     assert "<td>read-only (interactive)</td>" in page
+
+
+def test_a_reason_reads_as_prose_code_spans_and_links_never_markup():
+    """First-use F24: no literal backticks in the banner, and a URL in a refusal is a link."""
+    from zdlib.runner.banner import prose
+
+    html = prose("use `kind='oauth'`: see https://support.zendesk.com/hc/en-us/articles/1?a=1&b=2.")
+    assert "<code>kind=&#x27;oauth&#x27;</code>" in html and "`" not in html
+    assert '<a href="https://support.zendesk.com/hc/en-us/articles/1?a=1&amp;b=2" rel="noreferrer">' in html
+    assert html.endswith("</a>.")
+    hostile = prose('https://x.test/"><script>alert(1)</script> `<img src=x onerror=alert(1)>`')
+    assert "<script>" not in hostile and "<img" not in hostile
+    assert 'href="https://x.test/"' in hostile  # the link ends where the URL does
+
+
+def test_the_summary_step_is_not_named_not_run_when_the_summary_is_shown_where_the_run_stopped(tmp_path):
+    """First-use F15: "Not run: ... 8. Summary" right under the summary that is shown."""
+    nb = hostile_notebook(summary(outcome="refused", reason="No change was made."))
+    heading = nbformat.v4.new_markdown_cell("## 8. Summary")
+    finish = nbformat.v4.new_code_cell("run.finish()")
+    for cell in (heading, finish):
+        cell.metadata["papermill"] = {"status": "pending"}
+    nb.cells.extend([heading, finish])
+    page, _ = render(tmp_path, nb)
+    assert "Not run" in page and "5. Snapshot before the change" in page
+    assert "8. Summary" not in page

@@ -126,6 +126,11 @@ def test_api_request_get_put_and_bad_body(fresh_sandbox, tmp_path):
         api(fresh_sandbox, "GET", "/api/v2/automations/12350").json()["automation"]["title"]
         == "Renamed by a runbook"
     )
+    (change,) = applied.index_entry["changes"]  # field by field (first-use F11), read back
+    assert change["field"] == "automation.title" and change["after"] == "Renamed by a runbook"
+    assert change["before"] not in ("", None) and "{" not in str(change["before"])
+    assert change["status"] == "verified"
+    assert "1 change applied and verified by reading it back." in applied.reason
     again = run(
         fresh_sandbox,
         tmp_path,

@@ -81,7 +81,7 @@ def test_waiting_on_a_fresh_sandbox_prints_the_steps_and_the_persistent_rehearsa
         [*REVOKE_3, "--records", str(records), "--env-file", ".env.sandbox"]
     )
     assert f"  {persistent}    (ends waiting)" in out and f"  {persistent}    (checks through the API" in out
-    assert "  zdlib sandbox admin-center --env-file .env.sandbox api_token 3 deactivate" in out
+    assert "  zdlib sandbox admin-center --env-file .env.sandbox api_tokens 3 deactivate" in out
     banner = banner_of(next(records.glob("*_revoke_token_3.html")))
     assert (
         "Left to a person in Admin Center" in banner and "Open its menu (⋮) and click Deactivate." in banner
@@ -101,7 +101,7 @@ def test_the_printed_commands_complete_the_rehearsal_on_a_persistent_sandbox(
     assert "fresh sandbox" not in out
     play = printed_after(out, "on this sandbox, play the person's step")
     rerun = printed_after(out, "then re-run")
-    assert play == f"zdlib sandbox admin-center --env-file {instance} api_token 3 deactivate"
+    assert play == f"zdlib sandbox admin-center --env-file {instance} api_tokens 3 deactivate"
     assert rerun == "zdlib run " + shlex.join(typed)
     assert sandbox_main(shlex.split(play)[2:]) == 0  # the printed command, through `zdlib sandbox`'s entry
     assert (
@@ -120,10 +120,10 @@ def test_admin_center_play_refuses_without_a_sandbox_and_changes_nothing(tmp_pat
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("ZENDESK_URL", raising=False)
     monkeypatch.delenv("ZDLIB_SANDBOX_KEY", raising=False)
-    assert sandbox_main(["admin-center", "api_token", "3", "deactivate"]) == 2
+    assert sandbox_main(["admin-center", "api_tokens", "3", "deactivate"]) == 2
     assert "give --env-file" in capsys.readouterr().err
     missing = tmp_path / "nope.env"
-    assert sandbox_main(["admin-center", "--env-file", str(missing), "api_token", "3", "delete"]) == 2
+    assert sandbox_main(["admin-center", "--env-file", str(missing), "api_tokens", "3", "delete"]) == 2
     assert f"zdlib sandbox --env-file {missing}" in capsys.readouterr().err
 
 
@@ -230,7 +230,7 @@ def test_a_real_instance_is_told_to_do_it_in_admin_center_then_re_run():
 
     step = {"title": "Delete API token 7", "path": "Admin Center > APIs", "clicks": ["Open it.", "Delete."],
             "details": [["id", 7]], "warnings": ["Deletion is final."],
-            "rehearsal": {"api_token": 7, "action": "delete"}}  # fmt: skip
+            "rehearsal": {"kind": "api_tokens", "id": 7, "action": "delete"}}  # fmt: skip
     summary = {"outcome": "waiting", "sandbox": False, "facts": {"admin_center": step}}
     lines = waiting_lines(summary, Invocation(["revoke_token", "-p", "token_id", "7", "-p", "note", "a b"]))
     assert lines == [
@@ -248,5 +248,5 @@ def test_a_real_instance_is_told_to_do_it_in_admin_center_then_re_run():
 def test_playing_on_a_stopped_sandbox_says_so(tmp_path, capsys):
     dead = tmp_path / "dead.env"
     dead.write_text("ZENDESK_URL=http://127.0.0.1:9\nZDLIB_SANDBOX_KEY=k\n")  # port 9: nothing listens
-    assert sandbox_main(["admin-center", "--env-file", str(dead), "api_token", "3", "deactivate"]) == 1
+    assert sandbox_main(["admin-center", "--env-file", str(dead), "api_tokens", "3", "deactivate"]) == 1
     assert "is it still running? Nothing was changed." in capsys.readouterr().err

@@ -26,7 +26,7 @@ Approval = Evidence  # the name notebooks and older code know
 SOURCES = ("", "gitlab", "manual")
 GITLAB_CHECKS = (
     "the issue is in an allowed access-request project, and open",
-    "it carries the approval label(s); the latest event on each is an `add` by the named manager",
+    "it carries the approval label(s); the latest event on each adds it, by the named manager",
     "that event is not by the requester (the issue's author), not at the issue's creation (a template), "
     "and not older than the policy allows",
     "the operator (the GitLab token's user) is not the approver, nor the requester (unless the policy names "

@@ -7,6 +7,7 @@ value (see `zdlib.record.markup`). A note without values still shows raw HTML as
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import sys
 import time
@@ -84,17 +85,40 @@ def table(frame: pd.DataFrame | list[dict], *, max_rows: int = 50) -> None:
     scrolls sideways when it is wider than the page.
     """
     data = frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(frame)
-    data = data.map(shown) if len(data.columns) else data
+    data = for_people(data)
     head = data.head(max_rows) if len(data) > max_rows else data
     display(table_output(head), raw=True)
     if len(data) > max_rows:
         note("_Showing {shown:,} of {total:,} rows._", shown=max_rows, total=len(data))
 
 
+def for_people(data: pd.DataFrame) -> pd.DataFrame:
+    """Cells as a report writes them: whole numbers without ".0" (pandas makes ids floats next to a gap),
+    yes/no for booleans, an empty cell for nothing, text without quotes; long values by `shown()`."""
+    if not len(data.columns):
+        return data
+    return data.astype(object).map(_cell_for_people)
+
+
+def _cell_for_people(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and value != value):  # None, NaN
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(_cell_for_people(v)) for v in value)
+    return shown(value)
+
+
 def table_output(data: pd.DataFrame) -> dict[str, str]:
     """A DataFrame as HTML and text, without the index, escaped, every cell in full."""
     with pd.option_context("display.max_colwidth", None, "display.width", None):
-        body = soft_breaks(data.to_html(index=False, escape=True, border=0, classes=TABLE_CLASS, na_rep=""))
+        html = data.to_html(
+            index=False, escape=True, border=0, classes=TABLE_CLASS, na_rep="", justify="left"
+        )
+        body = soft_breaks(html)
         text = data.to_string(index=False, na_rep="") if len(data.columns) else ""
     return {"text/html": f'<div class="{TABLE_CLASS}-scroll">{body}</div>', "text/plain": text}
 
@@ -186,8 +210,14 @@ def plan_table(changes: list[Change]) -> pd.DataFrame:
 
 
 def _short(value: Any, limit: int = 400) -> str:
-    """The value as text; a long one is cut with "…" (a URL never is: its end is what identifies it)."""
-    text = "" if value is None else str(value)
+    """The value as the API writes it (`true`, `false`, `12`, text as it is, nothing for none); a long one is
+    cut with "…" (a URL never is: its end is what identifies it)."""
+    if value is None:
+        text = ""
+    elif isinstance(value, str):
+        text = value
+    else:
+        text = json.dumps(value, default=str, ensure_ascii=False)
     if len(text) <= limit or re.fullmatch(r"https?://\S+", text):
         return text
     return text[: limit - 1] + "…"

@@ -18,13 +18,10 @@ from __future__ import annotations
 import ast
 import atexit
 import contextlib
-import copy
 import os
 import subprocess
 import sys
-import threading
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,16 +30,17 @@ import nbformat
 from zdlib.record.channel import RECORDS_VARIABLE
 from zdlib.record.layout import repository_of, write_private
 from zdlib.record.stage import Stage, StageMode, release, reserve
-from zdlib.record.summary import SUMMARY_MIME
 from zdlib.runbook import files
 from zdlib.runbook.display import headless
+from zdlib.runbook.recording import WIDGET_CELL, Recorder, introduction
+
+__all__ = ["WIDGET_CELL", "InteractiveRun", "Recorder", "begin"]
 
 if TYPE_CHECKING:
     from zdlib.runbook.run import Run
 
 PUBLISH_TIMEOUT_S = 300
 OUTPUT_TYPES = {"stream", "display_data", "update_display_data", "execute_result", "error", "clear_output"}
-WIDGET_CELL = "# (no code ran here: a JupyterLab control, such as a button, was used; its output follows)"
 
 
 def template_notebook(runbook: str, environ: Any = None) -> nbformat.NotebookNode | None:
@@ -61,168 +59,6 @@ def template_notebook(runbook: str, environ: Any = None) -> nbformat.NotebookNod
         if notebook.metadata.get("zdlib", {}).get("runbook") == runbook:
             return notebook
     return None
-
-
-# -- the record, from what the kernel sent ---------------------------------------------------------
-class CellRecord:
-    """One executed cell: its source, execution count and outputs as JupyterLab received them."""
-
-    def __init__(self, source: str, parent_id: str | None, kind: str = "cell") -> None:
-        self.source, self.parent_id, self.kind = source, parent_id, kind
-        self.execution_count: int | None = None
-        self.outputs: list[dict[str, Any]] = []
-        self.started_at = _iso_now()
-
-
-class Recorder:
-    """Every cell executed and every output sent since the run began, in order (thread-safe)."""
-
-    def __init__(self) -> None:
-        self.items: list[CellRecord] = []
-        self.by_parent: dict[str, CellRecord] = {}
-        self.by_display: dict[str, list[dict[str, Any]]] = {}
-        self.summaries_seen = 0  # summary or checkpoint outputs, ever (to tell a run that did something)
-        self.lock = threading.RLock()
-
-    def start_cell(self, source: str, parent_id: str | None) -> CellRecord:
-        with self.lock:
-            cell = CellRecord(source, parent_id)
-            self.items.append(cell)
-            if parent_id:
-                self.by_parent[parent_id] = cell
-            return cell
-
-    def event(self, text: str) -> None:
-        """A Markdown note in the record between cells (e.g. a confirmation in JupyterLab)."""
-        with self.lock:
-            self.items.append(CellRecord(text, None, kind="markdown"))
-
-    def output(self, msg_type: str, content: dict[str, Any], parent_id: str | None) -> None:
-        """One message JupyterLab receives; outputs not sent by a cell (widget callbacks) get their own."""
-        with self.lock:
-            cell = self.by_parent.get(parent_id or "")
-            if cell is None:
-                cell = CellRecord(WIDGET_CELL, parent_id, kind="widget")
-                self.items.append(cell)
-                if parent_id:
-                    self.by_parent[parent_id] = cell
-            if msg_type == "clear_output":
-                cell.outputs.clear()
-                return
-            if msg_type == "update_display_data":
-                display_id = (content.get("transient") or {}).get("display_id")
-                for shown in self.by_display.get(display_id or "", []):
-                    shown["data"] = copy.deepcopy(content.get("data", {}))
-                    shown["metadata"] = copy.deepcopy(content.get("metadata", {}))
-                self._count_summary(content)
-                return
-            output = _as_output(msg_type, content)
-            if output is None:
-                return
-            if output["output_type"] == "stream" and cell.outputs:
-                last = cell.outputs[-1]
-                if last.get("output_type") == "stream" and last.get("name") == output["name"]:
-                    last["text"] += output["text"]
-                    return
-            cell.outputs.append(output)
-            display_id = (content.get("transient") or {}).get("display_id")
-            if display_id:
-                self.by_display.setdefault(display_id, []).append(output)
-            self._count_summary(content)
-
-    def _count_summary(self, content: dict[str, Any]) -> None:
-        if SUMMARY_MIME in (content.get("data") or {}):
-            self.summaries_seen += 1
-
-    def notebook(
-        self, template: nbformat.NotebookNode | None, parameters_source: str | None
-    ) -> nbformat.NotebookNode:
-        """The record: the template's metadata, its introduction, the parameters as executed, then every
-        executed cell with its outputs, each after the template's headings above it."""
-        with self.lock:
-            return _build_notebook(self.items, template, parameters_source)
-
-
-def _as_output(msg_type: str, content: dict[str, Any]) -> dict[str, Any] | None:
-    if msg_type == "stream":
-        name, text = content.get("name", "stdout"), content.get("text", "")
-        return nbformat.v4.new_output("stream", name=name, text=text)
-    if msg_type in ("display_data", "execute_result"):
-        data, metadata = copy.deepcopy(content.get("data", {})), copy.deepcopy(content.get("metadata", {}))
-        if msg_type == "execute_result":
-            return nbformat.v4.new_output(
-                "execute_result", data=data, metadata=metadata, execution_count=content.get("execution_count")
-            )
-        return nbformat.v4.new_output("display_data", data=data, metadata=metadata)
-    if msg_type == "error":
-        return nbformat.v4.new_output(
-            "error",
-            ename=content.get("ename", ""),
-            evalue=content.get("evalue", ""),
-            traceback=list(content.get("traceback", [])),
-        )
-    return None
-
-
-def _build_notebook(
-    items: list[CellRecord], template: nbformat.NotebookNode | None, parameters_source: str | None
-) -> nbformat.NotebookNode:
-    notebook = nbformat.v4.new_notebook()
-    template_cells = list(template.cells) if template is not None else []
-    if template is not None:
-        notebook.metadata = copy.deepcopy(template.metadata)
-    notebook.metadata.setdefault("zdlib", {})
-    headings = _headings_by_source(template_cells)
-    intro, template_parameters = _introduction(template_cells)
-    notebook.cells.extend(copy.deepcopy(intro))
-    source = parameters_source if parameters_source is not None else template_parameters
-    if source is not None:
-        notebook.cells.append(nbformat.v4.new_code_cell(source, metadata={"tags": ["parameters"]}))
-    previous = None
-    for item in items:
-        if item.kind == "markdown":
-            notebook.cells.append(nbformat.v4.new_markdown_cell(item.source))
-            previous = None
-            continue
-        key = item.source.strip()
-        if item.kind == "cell" and key in headings and key != previous:
-            notebook.cells.extend(copy.deepcopy(headings[key]))
-        metadata = {"zdlib": {"executed_at": item.started_at}}
-        cell = nbformat.v4.new_code_cell(item.source, execution_count=item.execution_count, metadata=metadata)
-        cell.outputs = copy.deepcopy(item.outputs)
-        notebook.cells.append(cell)
-        previous = key
-    for number, cell in enumerate(notebook.cells):  # template cells appear more than once: ids stay unique
-        cell["id"] = f"record-{number}"
-    return notebook
-
-
-def _introduction(cells: list[Any]) -> tuple[list[Any], str | None]:
-    """The template's cells before its parameters cell (markdown only), and the parameters cell's source."""
-    intro: list[Any] = []
-    for cell in cells:
-        if "parameters" in cell.metadata.get("tags", []):
-            return intro, cell.source
-        if cell.cell_type == "markdown":
-            intro.append(cell)
-    return [], None
-
-
-def _headings_by_source(cells: list[Any]) -> dict[str, list[Any]]:
-    """For each code cell of the template (after the parameters cell): the markdown cells right above it."""
-    found: dict[str, list[Any]] = {}
-    above: list[Any] = []
-    after_parameters = False
-    for cell in cells:
-        if cell.cell_type == "markdown":
-            above.append(cell)
-            continue
-        if cell.cell_type == "code":
-            if after_parameters:
-                found.setdefault(cell.source.strip(), above)
-            after_parameters = after_parameters or "parameters" in cell.metadata.get("tags", [])
-        above = []
-    return found
 
 
 def parameter_names(source: str) -> set[str] | None:
@@ -434,6 +270,8 @@ class InteractiveRun:
         self._new_stage()
         result = publish_stage(stage)
         _report(result)
+        _flush_streams()
+        self.recorder.published(stage.name)  # the report above belongs to that record's epoch
         return result
 
     def close(self) -> None:
@@ -502,11 +340,7 @@ def _history(shell: Any) -> list[str]:
 
 
 def _template_parameters(template: nbformat.NotebookNode | None) -> str | None:
-    return _introduction(list(template.cells))[1] if template is not None else None
-
-
-def _iso_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return introduction(list(template.cells))[1] if template is not None else None
 
 
 def begin(run: Run) -> InteractiveRun | None:

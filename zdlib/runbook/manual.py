@@ -25,6 +25,7 @@ from zdlib.record.outcome import Outcome
 from zdlib.runbook import changes as ch
 from zdlib.runbook.display import headless, note, table, warn
 from zdlib.runbook.errors import RunbookStop
+from zdlib.runbook.recording import iso_now as _now
 
 if TYPE_CHECKING:
     from zdlib.runbook.run import Run
@@ -50,7 +51,7 @@ class ManualStep:
     details: dict[str, Any] = field(default_factory=dict)  # what identifies the object on screen
     warnings: list[Markdown] = field(default_factory=list)  # built with md()
     check: Callable[[], bool] = field(default=lambda: False, repr=False)  # True once the API shows it done
-    rehearsal: dict[str, Any] = field(default_factory=dict)  # what the sandbox plays, e.g. api_token, action
+    rehearsal: tuple[str, int, str] | None = None  # the sandbox's stand-in: ("api_tokens", 3, "deactivate")
 
     def show(self) -> None:
         """What the person does, with the object's details and the warnings."""
@@ -96,7 +97,9 @@ class ManualStep:
             "clicks": [plain(click) for click in self.clicks],
             "details": [[str(k), v] for k, v in self.details.items()],  # pairs: JSON keeps their order
             "warnings": [plain(text) for text in self.warnings],
-            "rehearsal": dict(self.rehearsal),
+            "rehearsal": dict(zip(("kind", "id", "action"), self.rehearsal, strict=True))
+            if self.rehearsal
+            else {},
         }
 
     def show_done_control(self, run: Run) -> Any:
@@ -104,23 +107,75 @@ class ManualStep:
         import ipywidgets as widgets
         from IPython.display import display
 
-        button = widgets.Button(description="Done in Admin Center", button_style="info", icon="check")
+        wide = widgets.Layout(width="auto")
+        button = widgets.Button(
+            description="Done in Admin Center", button_style="info", icon="check", layout=wide
+        )
         output = widgets.Output()
+        buttons = [button]
 
         def verify(_: Any) -> None:
             with output:
                 if not self.done():
-                    print("The API does not show the change yet: finish it in Admin Center and press again.")
+                    print(f"{_now()}: the API does not show the change yet: finish it, then press again.")
                     return
                 self.change.verified(DONE_NOTE)
                 run.declare(Outcome.APPLIED, f"{self.title}: done in Admin Center, verified.")
-                button.disabled = True
+                for each in buttons:
+                    each.disabled = True
+                print(f"{_now()}: verified through the API. The run is complete: its summary follows.")
                 run.finish()
 
         button.on_click(verify)
-        control = widgets.VBox([button, output])
+        if run.sandbox and self.rehearsal is not None:
+            buttons.append(self._rehearsal_button(run, output, wide))
+        note(self._where_to_act(run))
+        control = widgets.VBox([widgets.HBox(buttons), output])
         display(control)
         return control
+
+    def _where_to_act(self, run: Run) -> str:
+        if run.sandbox and self.rehearsal is not None:
+            return (
+                "**Waiting for the step above.** This is the local sandbox, which has no Admin Center: press "
+                "**Rehearsal: play it on the sandbox** to have the sandbox do what the person would do, then "
+                "**Done in Admin Center**, which checks the result through the API."
+            )
+        return (
+            f"**Waiting for the step above.** Do it in {self.path}, then press **Done in Admin Center** "
+            "below: it checks the result through the API and ends the run."
+        )
+
+    def _rehearsal_button(self, run: Run, output: Any, layout: Any) -> Any:
+        """Sandbox only: plays the person's step through the sandbox's control API; marked as a rehearsal."""
+        import ipywidgets as widgets
+
+        from zdlib.instance import RehearsalRefused, play_admin_center
+
+        assert self.rehearsal is not None
+        kind, object_id, action = self.rehearsal
+        rehearse = widgets.Button(
+            description="Rehearsal: play it on the sandbox",
+            button_style="warning",
+            icon="flask",
+            layout=layout,
+        )
+
+        def play(_: Any) -> None:
+            with output:
+                try:
+                    play_admin_center(run.client.base_url, kind, object_id, action)
+                except (RehearsalRefused, OSError, ValueError) as error:
+                    print(f"{_now()}: rehearsal not played: {error}")
+                    return
+                print(
+                    f"{_now()}: REHEARSAL (sandbox only): the sandbox played the person in Admin Center "
+                    f"({action} {kind} {object_id}). Now press 'Done in Admin Center' to verify it."
+                )
+                rehearse.disabled = True
+
+        rehearse.on_click(play)
+        return rehearse
 
 
 def waiting_reason(title: str, path: str, *, headless: bool) -> str:

@@ -165,11 +165,48 @@ def refuse_credential_route(method: str, path: str) -> None:
             )
 
 
-def unchanged_fields(current: Any, body: Any) -> bool:
-    """True when every field the body sets already has that value (so a PUT would change nothing)."""
-    if isinstance(body, dict) and isinstance(current, dict):
-        return all(k in current and unchanged_fields(current[k], v) for k, v in body.items())
-    return current == body
+_ABSENT = object()
+
+
+def leaf_paths(body: Any, prefix: str = "") -> list[str]:
+    """The dotted paths a JSON body sets (`automation.title`); a list is one value, never walked into."""
+    if isinstance(body, dict) and body:
+        return [path for key, value in body.items() for path in leaf_paths(value, f"{prefix}{key}.")]
+    return [prefix.rstrip(".")] if prefix else []
+
+
+def value_at(obj: Any, path: str) -> Any:
+    """The value at a dotted path of a JSON object (None where it has none)."""
+    for key in path.split("."):
+        obj = obj.get(key, _ABSENT) if isinstance(obj, dict) else _ABSENT
+        if obj is _ABSENT:
+            return None
+    return obj
+
+
+def changed_paths(current: Any, body: Any) -> list[str]:
+    """The fields a PUT/PATCH body sets to another value than the object holds (all of them when the body
+    is not an object)."""
+    paths = leaf_paths(body)
+    if not paths:
+        return []
+    return [p for p in paths if value_at(current, p) != value_at(body, p)]
+
+
+def field_side(obj: Any, paths: list[str]) -> Any:
+    """One side of a field-level diff: the field's value for one field, `{path: value}` for several.
+    Secret fields of the object are removed first (`zdlib.redact`)."""
+    clean = redact_data(obj)
+    if not paths:
+        return clean
+    if len(paths) == 1:
+        return value_at(clean, paths[0])
+    return {path: value_at(clean, path) for path in paths}
+
+
+def fields_label(paths: list[str]) -> str:
+    """What a field-level change is about: `automation.title`, or several joined by commas."""
+    return ", ".join(paths) if paths else "body"
 
 
 def printable(payload: Any, limit: int = 4000) -> str:

@@ -27,7 +27,29 @@ from zdlib.runbook.progress_lines import progress_file
 from zdlib.runbook.state import RunState, outcome_of_changes
 from zdlib.runbook.summary import show_checkpoint, show_summary
 
+
 #: What a run whose write's answer was lost advises by default: a re-run reads the state first.
+def _parameter_value(value: Any) -> str:
+    """A parameter as the operator typed it: text as it is ("(empty)" for none), others as Python writes
+    them (`False`, `12345`), so `dry_run False` reads as typed."""
+    if isinstance(value, str):
+        return value or "(empty)"
+    return repr(value)
+
+
+DRY_RUN_NOTE_HEADLESS = (
+    "**Dry run**: the plan above will not be applied. To apply it, run again with `-p dry_run False` and the "
+    "access request's approvals (`-p access_request_url ...`, `-p approved_by ...`, `-p reviewed_by ...`)."
+)
+DRY_RUN_NOTE_LAB = (
+    "**Dry run**: the plan above will not be applied. To apply it here: write the access request's URL, "
+    "`approved_by` and `reviewed_by` in the parameters cell (keep `dry_run = True`) and run all again. Once "
+    "the approval checks out, an **Apply this plan** button appears under the approval gate."
+)
+NO_BUTTON_YET = (
+    "No **Apply this plan** button is shown until the approval holds: fix what is listed, in the "
+    "parameters cell or on the access request, then run all again."
+)
 RERUN_ADVICE = "Re-run this runbook: it reads the current state first and only does what is left."
 
 
@@ -123,7 +145,7 @@ class Run:
         """The run header: what runs, where, as whom, with what; its mode is kept current (see `_refresh`)."""
         self._shown.header = display(MarkdownOutput(self._header_markdown()), display_id=True)
         if self.parameters:
-            table([{"parameter": k, "value": repr(v)} for k, v in self.parameters.items()])
+            table([{"parameter": k, "value": _parameter_value(v)} for k, v in self.parameters.items()])
 
     def _header_markdown(self) -> str:
         op = self.operator
@@ -169,8 +191,9 @@ class Run:
             return evidence.access_request_url
         if self.dry_run:
             warn(
-                "An applied run would be refused until the approval holds:\n\n{problems}",
+                "An applied run would be refused until the approval holds:\n\n{problems}{how:raw}",
                 problems=bullets(evidence.problems),
+                how=md("") if headless() else md("\n\n" + NO_BUTTON_YET),
             )
             return evidence.access_request_url
         self.refuse(
@@ -217,8 +240,19 @@ class Run:
         """
         import ipywidgets as widgets
 
-        button = widgets.Button(description="Apply this plan", button_style="danger", icon="check")
+        button = widgets.Button(
+            description="Apply this plan",
+            button_style="danger",
+            icon="check",
+            layout=widgets.Layout(width="auto"),
+            tooltip="Re-reads the approval, then the cells below apply and verify the plan",
+        )
         output = widgets.Output()
+        note(
+            "The approval holds: press **Apply this plan** below, then run the cells after this one (click "
+            "the next cell, then Run > Run Selected Cell and All Below). The approval is read again at the "
+            "press and before every write."
+        )
 
         def confirm(_: Any) -> None:
             refusal = self._confirm_refusal()
@@ -325,10 +359,7 @@ class Run:
         if changes and all(s == ChangeStatus.NOOP for s in statuses):
             return "Everything is already in the desired state: nothing to do (no-op)."
         if self.dry_run:
-            return (
-                "**Dry run**: the plan above will not be applied. "
-                "Re-run with `dry_run=False` and the approvals to apply it."
-            )
+            return DRY_RUN_NOTE_HEADLESS if headless() else DRY_RUN_NOTE_LAB
         if ChangeStatus.PENDING in statuses:
             stopped = self.outcome is not None and self.outcome != Outcome.APPLIED
             if stopped:
@@ -373,7 +404,8 @@ class Run:
     def snapshot(self, name: str, obj: Any) -> str:
         """Save the full object before a change (secrets removed) next to the record."""
         path = write_side_file(self.stem, f"snapshot-{name}", obj)
-        self.files.append(str(path))
+        ending = f".snapshot-{name}.json"  # taken again (JupyterLab: after "Apply this plan"): the new one
+        self.files = [f for f in self.files if not f.endswith(ending)] + [str(path)]
         note("Snapshot saved next to the record: {name:code}", name=path.name)
         return str(path)
 

@@ -106,12 +106,23 @@ def default_reason(outcome: Outcome, changes: list[Change]) -> str:
     """What an outcome decided from the changes says, when the runbook gives no reason."""
     verified = sum(c.status is ChangeStatus.VERIFIED for c in changes)
     unverified = sum(c.status is ChangeStatus.APPLIED for c in changes)
-    applied = f"{verified} change(s) applied and verified by reading them back." + (
-        f" {unverified} applied without a read-back check (see the plan table)." if unverified else ""
-    )
+    applied = f"{_changes(verified)} applied and verified by reading {_them(verified)} back."
+    if unverified:
+        applied += f" {_changes(unverified)} applied without a read-back check (see the plan table)."
     return {
         Outcome.APPLIED: applied,
-        Outcome.PLANNED: "Dry run: the plan was shown and nothing was changed.",
+        Outcome.PLANNED: (
+            "Dry run: the plan was shown and nothing was changed. To apply it, run again with dry_run False "
+            "and the access request's approvals (access_request_url, approved_by, reviewed_by)."
+        ),
         Outcome.NOOP: "Nothing was changed: all was already in the desired state, or the runbook only reads.",
         Outcome.FAILED: "Some changes did not complete; see the plan table for their status.",
     }.get(outcome, "")
+
+
+def _changes(count: int) -> str:
+    return "1 change" if count == 1 else f"{count} changes"
+
+
+def _them(count: int) -> str:
+    return "it" if count == 1 else "them"

@@ -11,6 +11,7 @@ status, note), started_at, finished_at, request_ids, audit_log_ids, files.
 from __future__ import annotations
 
 import json
+import re
 from html import escape
 from pathlib import PurePath
 from typing import Any
@@ -41,6 +42,28 @@ def text(value: Any) -> str:
     if isinstance(value, dict | list | tuple):
         value = json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
     return escape(str(value), quote=True)
+
+
+_PROSE_TOKENS = re.compile(r"`(?P<code>[^`\n]+)`|(?P<url>https?://[^\s<>\"'`]+)")
+
+
+def prose(value: Any) -> str:
+    """A sentence of a reason as HTML: escaped, with `code` spans as code and http(s) URLs as links (a
+    trailing full stop, comma or bracket stays outside the link)."""
+    raw, html, at = "" if value is None else str(value), [], 0
+    for match in _PROSE_TOKENS.finditer(raw):
+        html.append(text(raw[at : match.start()]))
+        if match.group("code") is not None:
+            html.append(f"<code>{text(match.group('code'))}</code>")
+        else:
+            url = match.group("url")
+            trimmed = url.rstrip(".,;:)")
+            html.append(
+                f'<a href="{text(trimmed)}" rel="noreferrer">{text(trimmed)}</a>{text(url[len(trimmed) :])}'
+            )
+        at = match.end()
+    html.append(text(raw[at:]))
+    return "".join(html)
 
 
 def link(url: Any) -> str:
@@ -129,10 +152,10 @@ def _reason(summary: dict[str, Any]) -> str:
     kit = summary.get("kit_outcome")
     lines = [line.strip() for line in reason.splitlines() if line.strip()]
     items = [line[2:] for line in lines if line.startswith(("- ", "* "))]
-    prose = [line for line in lines if not line.startswith(("- ", "* "))]
-    html = "".join(f'<p class="zd-reason">{text(line)}</p>' for line in prose)
+    sentences = [line for line in lines if not line.startswith(("- ", "* "))]
+    html = "".join(f'<p class="zd-reason">{prose(line)}</p>' for line in sentences)
     if items:
-        html += '<ul class="zd-reasons">' + "".join(f"<li>{text(i)}</li>" for i in items) + "</ul>"
+        html += '<ul class="zd-reasons">' + "".join(f"<li>{prose(i)}</li>" for i in items) + "</ul>"
     if kit and kit != summary.get("outcome"):
         html += (
             f'<p class="zd-note">The runbook itself reported <b>{text(kit)}</b>; the runner recorded '

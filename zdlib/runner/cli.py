@@ -21,7 +21,8 @@ from zdlib.runner.run import RunResult, UsageError, run_runbook
 def run_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="zdlib run",
-        description="Run a runbook notebook with papermill and keep a scanned record of the run.",
+        description="Run a runbook notebook with papermill and keep a scanned record of the run. "
+        "`zdlib run` alone lists the runbooks.",
         epilog="Exit status: 0 planned/applied/no-op, 1 refused/failed/interrupted, 2 bad arguments "
         "(nothing ran), 3 waiting for a person.",
     )
@@ -33,7 +34,8 @@ def run_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar=("NAME", "VALUE"),
-        help="a parameter; the value is converted to the type declared in the parameters cell",
+        help="a parameter (also NAME=VALUE); the value is converted to the type declared in the "
+        "parameters cell. `zdlib run NAME --help` lists them",
     )
     parser.add_argument(
         "-f",
@@ -45,7 +47,11 @@ def run_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--records", type=Path, help="records folder (default: records/ at the repo root)")
     parser.add_argument("--sandbox", action="store_true", help="rehearse against an ephemeral sandbox")
-    parser.add_argument("--hide-input", action="store_true", help="HTML record without code (for reviewers)")
+    parser.add_argument(
+        "--hide-input",
+        action="store_true",
+        help="leave the code out of the HTML record (by default it is there, hidden behind 'Show code')",
+    )
     parser.add_argument(
         "--env-file",
         type=Path,
@@ -64,8 +70,48 @@ def collect_parameters(files: list[Path], pairs: list[list[str]]) -> dict[str, A
     return parameters
 
 
+def split_name_value(argv: list[str]) -> list[str]:
+    """`-p name=value` (papermill's and many shells' habit) as `-p name value`: a parameter's name never
+    holds "=", so the first word after -p that does is NAME=VALUE."""
+    out: list[str] = []
+    for word in argv:
+        previous = out[-1] if out else ""
+        name, equals, value = word.partition("=")
+        if previous in ("-p", "--parameter") and equals and name.isidentifier():
+            out += [name, value]
+        else:
+            out.append(word)
+    return out
+
+
+def _explain(argv: list[str]) -> int | None:
+    """`zdlib run` alone lists the runbooks; `zdlib run NAME --help` adds NAME's parameters."""
+    from zdlib.runner.catalogue import catalogue, parameter_help
+    from zdlib.runner.locate import RunbookNotFound, resolve_runbook
+
+    if not argv:
+        print(catalogue())
+        return 0
+    if not {"-h", "--help"} & set(argv):
+        return None
+    print(run_parser().format_help())
+    names = [word for word in argv if not word.startswith("-")]
+    if not names:
+        print(catalogue())
+        return 0
+    try:
+        print(parameter_help(resolve_runbook(names[0])))
+    except RunbookNotFound as exc:
+        print(f"zdlib run: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return 0
+
+
 def main_run(argv: list[str]) -> int:
-    args = run_parser().parse_args(argv)
+    explained = _explain(argv)
+    if explained is not None:
+        return explained
+    args = run_parser().parse_args(split_name_value(argv))
     try:
         parameters = collect_parameters(args.parameters_file, args.parameter)
         print(f"running {args.runbook} ...", flush=True)

@@ -91,11 +91,12 @@ def next_lines(step: Mapping[str, Any], sandbox: bool, invocation: Invocation) -
 
 
 def _play_command(step: Mapping[str, Any], env_file: str | None) -> str:
+    """`zdlib sandbox admin-center [--env-file F] KIND ID ACTION` from the step's `rehearsal`."""
     rehearsal = step.get("rehearsal") or {}
     where = f"--env-file {shlex.quote(env_file)} " if env_file else ""
-    if "api_token" not in rehearsal:
+    if not all(rehearsal.get(k) for k in ("kind", "id", "action")):
         return f"zdlib sandbox admin-center {where}--help"
-    return f"zdlib sandbox admin-center {where}api_token {rehearsal['api_token']} {rehearsal.get('action')}"
+    return f"zdlib sandbox admin-center {where}{rehearsal['kind']} {rehearsal['id']} {rehearsal['action']}"
 
 
 def detail_pairs(step: Mapping[str, Any]) -> list[tuple[str, Any]]:

@@ -263,8 +263,8 @@ def _comment_back(
 
 def _comment_said(comment: Mapping[str, Any]) -> str:
     if comment.get("note_id"):
-        return f"comment {comment['note_id']} posted on the access request"
-    return f"the access request was not commented on ({comment.get('error')})"
+        return f"Comment {comment['note_id']} posted on the access request."
+    return f"The access request was not commented on ({comment.get('error')})."
 
 
 class _Clock:
@@ -283,7 +283,9 @@ class _Clock:
 
 
 def _join(*parts: str) -> str:
-    return "; ".join(part for part in parts if part)
+    """Sentences of a reason, each ending once: "1 change applied. Comment 9 posted." (never `.;`)."""
+    sentences = [part.strip() for part in parts if part and part.strip()]
+    return " ".join(s if s.endswith((".", "!", "?", ")")) else f"{s}." for s in sentences)
 
 
 def _stage_instance(stage: Stage) -> str | None:

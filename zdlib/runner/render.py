@@ -55,7 +55,9 @@ body.jp-Notebook { max-width: 1100px; margin: 0 auto; padding: 1em 1.5em 3em; }
 .zd-scroll, .zdlib-table-scroll, .jp-OutputArea-output { overflow-x: auto; max-width: 100%; }
 .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { overflow-wrap: break-word; }
 .zdlib-table { border-collapse: collapse; }
-.jp-RenderedHTMLCommon .zdlib-table td, .jp-RenderedHTMLCommon .zdlib-table th { text-align: left; }
+/* table.zdlib-table outweighs JupyterLab's right-aligned :not(.jp-RenderedMarkdown) rule */
+.jp-RenderedHTMLCommon table.zdlib-table td, .jp-RenderedHTMLCommon table.zdlib-table th,
+.jp-RenderedHTMLCommon table.zdlib-table tr { text-align: left; }
 .zd-toggle { margin: 0 0 1em; font-family: var(--jp-ui-font-family, sans-serif); }
 #zd-show-code:not(:checked) ~ main .jp-CodeCell .jp-Cell-inputWrapper { display: none; }
 #zd-show-code:not(:checked) ~ main .jp-CodeCell.jp-mod-noOutputs { display: none; }

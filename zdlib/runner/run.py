@@ -45,6 +45,7 @@ from zdlib.runner.parameters import UNSET, ParameterError, declared_parameters, 
 from zdlib.runner.progress import PROGRESS_NAME, ProgressWatch
 from zdlib.runner.publish import Context, Published, publish_stage, recover
 from zdlib.runner.signals import Stopped, signals_deferred, stop_signals
+from zdlib.schemes import SCHEMES
 
 RunResult = Published  # what one run produced (kept under its historical name)
 KERNEL_LOG = "kernel.log"
@@ -92,6 +93,7 @@ def prepare_run(
     if chosen:
         sources.append(chosen)
     secrets = configured_secrets(sources)
+    _require_an_instance(sources)
     _refuse_credentials(parameters or {}, secrets)  # first, so a misplaced credential is never echoed
     try:
         declared = declared_parameters(notebook)
@@ -124,6 +126,27 @@ def _target_value(
         if value not in (None, "", 0, False):
             return value
     return None
+
+
+INSTANCE_VARIABLES = ("ZENDESK_URL", "ZENDESK_SUBDOMAIN")
+
+
+def _require_an_instance(sources: list[dict[str, str]]) -> None:
+    """No instance or no credential configured anywhere is a usage error: nothing runs, nothing is
+    published (first-use F19), and the message says where settings go."""
+    merged = {k: v for source in sources for k, v in source.items() if v}
+    missing = []
+    if not any(merged.get(name) for name in INSTANCE_VARIABLES):
+        missing.append("No Zendesk instance is set (ZENDESK_URL or ZENDESK_SUBDOMAIN).")
+    if not any(all(merged.get(v) for v in scheme.variables) for scheme in SCHEMES):
+        names = " or ".join(" + ".join(scheme.variables) for scheme in SCHEMES[:3])
+        missing.append(f"No Zendesk credential is set ({names}).")
+    if missing:
+        raise UsageError(
+            " ".join(missing) + " Set them in the environment, a .env file or --env-file: copy .env.example "
+            "to .env and fill it in (credentials never go in parameters), or rehearse on a local sandbox "
+            "with --sandbox."
+        )
 
 
 def _refuse_credentials(parameters: Mapping[str, Any], secrets: list[Secret]) -> None:

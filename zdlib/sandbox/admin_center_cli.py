@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="The sandbox is the one `zdlib sandbox --env-file PATH` started: give the same PATH, or set "
         f"ZENDESK_URL and {KEY_VARIABLE} in the environment.",
     )
-    parser.add_argument("object", choices=["api_token"], help="what the person changes")
+    parser.add_argument("kind", choices=["api_tokens"], help="what the person changes")
     parser.add_argument("id", type=int, help="its id, e.g. 3")
     parser.add_argument("action", choices=list(ADMIN_CENTER_ACTIONS), help="what the person clicks")
     parser.add_argument("--env-file", metavar="PATH", help="the env file `zdlib sandbox --env-file` wrote")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import signal
 import sys
 import threading
@@ -18,7 +20,7 @@ Control API (not Zendesk, not rate limited, not counted): POST /sandbox/reset,
 POST /sandbox/clock {"as_of": DATE} | {"advance_days": N}, GET|POST /sandbox/faults,
 GET|DELETE /sandbox/stats, GET /sandbox/credentials.
 
-`zdlib sandbox admin-center --env-file PATH api_token ID deactivate|delete` plays a person's Admin Center
+`zdlib sandbox admin-center --env-file PATH api_tokens ID deactivate|delete` plays a person's Admin Center
 step on a running sandbox (a rehearsal of revoke_token's waiting step)."""
 
 
@@ -164,4 +166,15 @@ def main(argv: list[str] | None = None) -> int:
         pass
     finally:
         server.stop()
+        _remove_env_file(args.env_file)
     return 0
+
+
+def _remove_env_file(path: str | None) -> None:
+    """The env file holds this sandbox's credentials and key, dead once it stops: removed, as `zdlib lab`
+    removes its `.env.sandbox` (first-use F22)."""
+    if not path:
+        return
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    print(f"Sandbox stopped; {path} removed.", flush=True)

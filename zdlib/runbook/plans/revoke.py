@@ -163,7 +163,7 @@ class ApiTokenRevocation:
         )
         warnings = [md(final if self.delete else undoable)]
         title = f"{action} API token {self.token_id}"
-        rehearsal = {"api_token": self.token_id, "action": action.lower()}  # POST /sandbox/admin-center/...
+        rehearsal = ("api_tokens", int(self.token_id), "delete" if self.delete else "deactivate")
         return ManualStep(
             self.change, title, API_TOKENS_PATH, clicks, d, warnings, check=self._done, rehearsal=rehearsal
         )

@@ -12,7 +12,8 @@ It imports only the standard library and zdlib's top level: no IPython, pandas o
 | `layout`  | the records folder (`records_home`, the one finder), names, file modes, the index     |
 | `stage`   | `records/.staging/<name>/`: reserve a name, own it (flock), orphans, publish lock      |
 | `summary` | `SUMMARY_MIME`, the checkpoint side file, the summary's Markdown, `read_summary`      |
-| `markup`  | values into Markdown safely (`md`, `code`, `bullets`); `soft_breaks` for long words   |
+| `markup`  | values into Markdown safely (`md`, `code`, `bullets`); `soft_breaks`; `plain` text    |
+| `delivery`| `Delivery`: where a credential went (never the secret), for the terminal and banner  |
 
 A published record is `records/<UTC>_<runbook>_<target>.ipynb` + `.html` + side files `<name>.<suffix>`,
 read-only, with one line per run in `records/index.jsonl` (hash-chained); see docs/architecture.md.

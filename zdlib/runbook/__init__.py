@@ -13,6 +13,7 @@ It runs in the kernel and may load IPython and pandas freely: the runner never i
 | `files`       | side files, checkpoints, and the secrets the runner must scan for                         |
 | `handoff`     | new secrets to a one-time destination; records keep fingerprints                          |
 | `manual`      | a step only Admin Center can do: shown, recorded `waiting`, verified by a later run       |
+| `progress_lines` | a headless run's progress for the terminal (pages, counts, rate-limit waits)           |
 | `interactive` | a JupyterLab kernel's run, staged and published like a headless one                       |
 | `plans/`      | the credential procedures (issue, revoke, integration) as plans                           |
 | `views`, `census`, `requests`, `credentials`, `issuing`, `snapshots` | helpers per subject            |

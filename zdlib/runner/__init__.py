@@ -11,6 +11,8 @@ It never imports the kit (`zdlib.runbook`); both read the record format in `zdli
 | `environment`   | the kernel's environment: the instance's settings, env files                       |
 | `kernel`        | the run's own kernel: launched early, asked to exit, killed if it will not         |
 | `execute`       | papermill runs the cells on that kernel; `signals`: stop signals become `Stopped`  |
+| `progress`      | prints the kernel's progress lines live in the terminal (never into the record)    |
+| `guidance`      | after a run: where a credential went; a waiting run's steps and how to go on       |
 | `summary`       | the runner's judgement: outcome and reason from the kit's last summary             |
 | `publish`       | judge, scan, render, move into `records/`, index; `recover` for orphaned stages   |
 | `scan`          | finds and redacts secrets in a staged record                                       |

@@ -87,14 +87,17 @@ def test_every_run_is_a_row_newest_first_with_the_columns_a_reviewer_needs(tmp_p
     ]
     page = write_index(tmp_path / "records", entries)
     rows = parse(page)
-    assert rows.rows[0] == list(COLUMNS)
+    names = [name for name, _ in COLUMNS]
+    assert rows.rows[0] == names
+    assert names[:5] == ["time", "runbook", "target", "outcome", "record"]  # what a glance needs, first
     body = rows.rows[1:]
-    assert [r[COLUMNS.index("outcome")] for r in body] == ["planned", "refused", "applied"]
-    assert [r[COLUMNS.index("sandbox")] for r in body] == ["no", "SANDBOX", "SANDBOX"]
-    assert "NOT verified" in body[0][COLUMNS.index("approval")]
-    assert "Maria Manager" in body[2][COLUMNS.index("approval")]
-    assert "automation 12345 active: true → false [verified]" in body[2][COLUMNS.index("changes")]
+    assert [r[names.index("outcome")] for r in body] == ["planned", "refused", "applied"]
+    assert [r[names.index("instance")].startswith("SANDBOX") for r in body] == [False, True, True]
+    assert "NOT verified" in body[0][names.index("approval")]
+    assert "Maria Manager" in body[2][names.index("approval")]
+    assert "automation 12345 active: true → false [verified]" in body[2][names.index("changes")]
     assert "./20261128T120000Z_deactivate_automation_12345.html" in rows.links
+    assert body[2][names.index("time")] == "2026-11-28 12:00:00Z"
     text = page.read_text(encoding="utf-8")
     assert 'id="f-outcome"' in text and 'id="f-runbook"' in text  # filters
     assert '<option value="refused">' in text and '<option value="deactivate_automation">' in text
@@ -135,3 +138,42 @@ def test_the_page_is_rebuilt_not_appended(tmp_path):
     page = write_index(folder, [entry(), entry(outcome="no-op")])
     assert len(parse(page).rows) == 3
     assert [p.name for p in folder.iterdir()] and not list(folder.glob(".index.html.*"))
+
+
+def test_at_1280_px_every_column_is_on_screen_and_long_values_are_cut_with_their_tooltip(tmp_path):
+    """First-use F7: outcome and the record link off-screen at 1280 px; rows 200-370 px tall."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.lab.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS
+
+    long_url = "https://gitlab.com/gitlab-com/team-member-epics/access-requests/-/issues/4242"
+    approval = {"approved_by": "maria.manager", "verified": True, "access_request_url": long_url}
+    rows = [
+        entry(
+            runbook="revoke_integration",  # the longest name
+            target="x" * 300,
+            outcome="interrupted",
+            approval=approval,
+            started_at=f"2026-11-28T12:00:{n:02d}Z",
+        )
+        for n in range(12)
+    ]
+    page_file = write_index(tmp_path / "records", rows)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(page_file.as_uri())
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280  # no sideways scrolling
+        first = page.locator("#runs tbody tr").first
+        for column in ("outcome", "record"):
+            box = first.locator("td").nth([n for n, _ in COLUMNS].index(column)).bounding_box()
+            assert box is not None and box["x"] + box["width"] <= 1280, column
+        assert first.bounding_box()["height"] < 40  # one line per run
+        for column in ("time", "runbook", "outcome"):  # never cut: a glance reads them whole
+            cell = first.locator("td").nth([n for n, _ in COLUMNS].index(column))
+            assert cell.evaluate("td => td.scrollWidth <= td.clientWidth"), column
+        target = first.locator("td").nth(2)
+        assert target.get_attribute("title") == "x" * 300  # the whole value on hover
+        page.screenshot(path=str(ARTIFACTS / "index_page_1280.png"))
+        browser.close()

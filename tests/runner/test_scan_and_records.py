@@ -60,9 +60,36 @@ def test_index_and_listing(tmp_path, capsys):
     records.append_index(folder, entry)
     records.append_index(folder, {**entry, "outcome": "failed"})
     assert [e["outcome"] for e in records.read_index(folder)] == ["planned", "failed"]
-    assert main_records(["--records", str(folder)]) == 0
+    assert main_records(["--records", str(folder), "--wide"]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0].split() == list(records.TABLE_COLUMNS)
     assert "ada@example.com" in table[2] and "x.html" in table[2]
+    assert "failed" in table[2] and "planned" in table[3]  # newest first, like index.html
     assert main_records(["--records", str(folder), "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 2
+
+
+def test_the_listing_fits_a_terminal_and_marks_an_unverified_approval(tmp_path, capsys, monkeypatch):
+    """First-use F8: 645-character lines, oldest first, no "NOT verified"."""
+    folder = tmp_path / "records"
+    url = "https://gitlab.com/gitlab-com/team-member-epics/access-requests/-/issues/4243"
+    base = {
+        "started_at": "2026-11-28T12:03:01Z", "runbook": "create_token", "outcome": "refused",
+        "target": "https://gitlab.com/gitlab-com/team-member-epics/access-requests/-/issues/4242" * 3,
+        "approval": {"approved_by": "maria.manager", "access_request_url": url, "verified": False},
+        "changes": [{"object": "x", "id": 1, "field": "f", "before": "a" * 300, "after": "b", "status": "p"}],
+        "records": {"html": "20261128T120301Z_create_token_gitlab-com-team-member-epics.html"},
+    }  # fmt: skip
+    records.append_index(folder, base)
+    records.append_index(
+        folder, {**base, "outcome": "applied", "approval": {**base["approval"], "verified": True}}
+    )
+    for columns in (80, 120):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        assert main_records(["--records", str(folder)]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert max(len(line) for line in lines) <= columns, lines
+        assert lines[0].split() == list(records.NARROW_COLUMNS)
+        assert "applied" in lines[2] and "refused" in lines[3]  # newest first
+        assert "NOT verified" in lines[3] and "NOT verified" not in lines[2]
+        assert "maria.manager #4243" in lines[2] or columns == 80

@@ -137,19 +137,23 @@ def slugify(value: Any, fallback: str = "all") -> str:
 def target_slug(target: Any) -> str:
     """The target as it appears in a record name, keeping what identifies it.
 
-    Short values are kept whole. A long one (a URL) drops its scheme and host, keeps its end, where
-    issue numbers and ids are (`.../access/-/issues/4242` -> `access-issues-4242`), and adds a short hash
-    of the whole value, so two long targets never share a name.
+    Short values are kept whole. A long one (a URL) drops its scheme and host and keeps its start and its
+    end, where issue numbers and ids are (`gitlab-com-team--issues-4242`), joined by `--`, with a short
+    hash of the whole value, so two long targets never share a name (first-use F17: the start was lost).
     """
     slug = slugify(target)
     if len(slug) <= MAX_TARGET_CHARS:
         return slug
     text = str(target)
     without_host = re.sub(r"^[a-z][a-z0-9+.-]*://[^/]*", "", text, flags=re.IGNORECASE)
-    tail = slugify(without_host)
+    words = slugify(without_host)
     digest = hashlib.sha256(text.encode()).hexdigest()[:HASH_CHARS]
-    keep = MAX_TARGET_CHARS - HASH_CHARS - 1
-    return f"{tail[-keep:].lstrip('-')}-{digest}"
+    room = MAX_TARGET_CHARS - HASH_CHARS - 3  # two dashes between start and end, one before the hash
+    if len(words) <= room + 2:
+        return f"{words}-{digest}"
+    end = words[-(room // 2) :].lstrip("-")
+    start = words[: room - len(end)].rstrip("-")
+    return f"{start}--{end}-{digest}"
 
 
 def record_name(started: datetime, runbook: str, target: Any) -> str:

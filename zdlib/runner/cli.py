@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -219,7 +220,8 @@ RECORDS_COMMANDS = ("list", "verify", "publish", "recover")
 def records_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="zdlib records",
-        description="List, verify and publish records (staged runs of stopped runners are published first).",
+        description="List (the default: newest first, fitted to the terminal), verify and publish records; "
+        "staged runs of stopped runners are published first.",
         epilog="verify: check the index chain and every record's sha256 (exit 1 at the first break). "
         "publish STAGE_DIR: publish one staged run (what an interactive finish() calls). "
         "recover: publish every staged run whose owner is gone.",
@@ -228,6 +230,7 @@ def records_parser() -> argparse.ArgumentParser:
     parser.add_argument("stage", nargs="?", type=Path, help="for publish: the stage folder")
     parser.add_argument("--records", type=Path, help="records folder (default: records/ at the repo root)")
     parser.add_argument("--json", action="store_true", help="print the index entries as a JSON array")
+    parser.add_argument("--wide", action="store_true", help="every column, whole (wider than a terminal)")
     parser.add_argument("--hide-input", action="store_true", help="HTML records without code")
     return parser
 
@@ -250,7 +253,9 @@ def main_records(argv: list[str]) -> int:
     elif not entries:
         print(f"no records in {shown_path(folder)}")
     else:
-        print(records.format_table(records.table_rows(entries)))
+        rows = records.table_rows(reversed(entries))  # newest first, like index.html
+        width = shutil.get_terminal_size((100, 24)).columns
+        print(records.format_table(rows) if args.wide else records.fitted_table(rows, width))
     return 0
 
 

@@ -15,33 +15,33 @@ from typing import Any
 from urllib.parse import quote
 
 from zdlib.record.layout import index_mode
-from zdlib.record.markup import soft_breaks
 from zdlib.record.outcome import Outcome, outcome_of
 from zdlib.record.summary import ran_on_sandbox
 from zdlib.runner.banner import text
 from zdlib.runner.records import read_index
 
 PAGE_NAME = "index.html"
+#: The columns, what matters first: at 1280 px every one is on screen, long values cut with "…" and whole in
+#: the cell's tooltip (first-use report F7).
 COLUMNS = (
-    "time",
-    "runbook",
-    "target",
-    "instance",
-    "sandbox",
-    "operator",
-    "approval",
-    "changes",
-    "outcome",
-    "record",
+    ("time", "12.5em"),
+    ("runbook", "13em"),
+    ("target", "9em"),
+    ("outcome", "8em"),
+    ("record", "5em"),
+    ("instance", "8.5em"),
+    ("operator", "8em"),
+    ("approval", "10em"),
+    ("changes", "auto"),
 )
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 1.5em; color: #1f2328; }
 h1 { font-size: 1.4em; } .controls { margin: .8em 0; display: flex; gap: 1em; flex-wrap: wrap; }
-.scroll { overflow-x: auto; } table { border-collapse: collapse; font-size: .92em; }
-th, td { text-align: left; vertical-align: top; padding: .3em .7em; border-bottom: 1px solid #ddd;
-  overflow-wrap: break-word; }
-th { background: #f3f4f6; cursor: pointer; user-select: none; white-space: nowrap; position: sticky; top: 0; }
+table { border-collapse: collapse; font-size: .92em; table-layout: fixed; width: 100%; }
+th, td { text-align: left; vertical-align: top; padding: .3em .6em; border-bottom: 1px solid #ddd;
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+th { background: #f3f4f6; cursor: pointer; user-select: none; position: sticky; top: 0; }
 th[aria-sort=ascending]::after { content: " ▲"; } th[aria-sort=descending]::after { content: " ▼"; }
 .o-applied { color: #1a7f37; font-weight: 600; } .o-planned { color: #0969da; } .o-no-op { color: #57606a; }
 .o-refused { color: #bc4c00; font-weight: 600; }
@@ -49,7 +49,6 @@ th[aria-sort=ascending]::after { content: " ▲"; } th[aria-sort=descending]::af
 .o-waiting { color: #9a6700; font-weight: 600; }
 .sandbox { background: #ffe066; font-weight: 700; padding: 0 .3em; border-radius: 3px; }
 .unverified { color: #cf222e; font-weight: 600; } .muted { color: #6e7781; }
-ul.changes { margin: 0; padding-left: 1em; }
 """
 SCRIPT = """
 (function () {
@@ -107,19 +106,21 @@ def render_index(entries: list[Mapping[str, Any]]) -> str:
     rows = [_row(entry) for entry in reversed(entries)]
     outcomes = sorted({str(e.get("outcome") or "") for e in entries} - {""})
     runbooks = sorted({str(e.get("runbook") or "") for e in entries} - {""})
-    head = "".join(f'<th scope="col">{escape(c)}</th>' for c in COLUMNS)
+    head = "".join(f'<th scope="col">{escape(c)}</th>' for c, _ in COLUMNS)
+    widths = "".join(f'<col style="width: {w}">' if w != "auto" else "<col>" for _, w in COLUMNS)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>zdlib records: {len(entries)} runs</title><style>{STYLE}</style></head><body>"
         f'<h1>zdlib records</h1><p class="muted">{len(entries)} runs from <code>index.jsonl</code>, newest '
-        "first. Click a column to sort. Verify the chain with <code>zdlib records verify</code>.</p>"
+        "first. Click a column to sort; point at a cut value to read it whole. Verify the chain with "
+        "<code>zdlib records verify</code>.</p>"
         '<div class="controls">'
         f'<label>Outcome <select id="f-outcome">{_options(outcomes)}</select></label>'
         f'<label>Runbook <select id="f-runbook">{_options(runbooks)}</select></label>'
         '<label>Search <input id="f-text" type="search"></label><span id="count" class="muted"></span></div>'
-        f'<div class="scroll"><table id="runs"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
+        f'<table id="runs"><colgroup>{widths}</colgroup><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
         f"<script>{SCRIPT}</script></body></html>\n"
     )
 
@@ -134,59 +135,67 @@ def _row(entry: Mapping[str, Any]) -> str:
     outcome = str(entry.get("outcome") or "")
     known = outcome_of(outcome)
     runbook = str(entry.get("runbook") or "")
-    instance = entry.get("instance")
-    sandbox = ran_on_sandbox(entry)
+    started = str(entry.get("started_at") or "")
+    instance = text(entry.get("instance"))
+    if ran_on_sandbox(entry):
+        instance = f"<span class=sandbox>SANDBOX</span> {instance}"
+    operator, approval, changes = _operator(entry), _approval(entry.get("approval"), known), _changes(entry)
     cells = [
-        f'<td data-key="{text(entry.get("started_at"))}">{text(entry.get("started_at"))}</td>',
-        f"<td>{text(runbook)}</td>",
-        f"<td>{text(entry.get('target'))}</td>",
-        f"<td>{text(instance)}</td>",
-        f"<td>{'<span class=sandbox>SANDBOX</span>' if sandbox else 'no'}</td>",
-        f"<td>{_operator(entry.get('operator'))}</td>",
-        f"<td>{_approval(entry.get('approval'), known)}</td>",
-        f'<td data-key="{len(entry.get("changes") or []):06d}">{_changes(entry.get("changes") or [])}</td>',
-        f'<td class="o-{text(outcome.replace(" ", "-"))}">{text(outcome)}</td>',
+        _cell(started.replace("T", " "), key=started),
+        _cell(runbook),
+        _cell(entry.get("target")),
+        _cell(outcome, css=f"o-{outcome.replace(' ', '-')}"),
         f"<td>{_link(entry.get('records') or {})}</td>",
+        f'<td title="{text(entry.get("instance"))}">{instance}</td>',
+        _cell(operator),
+        f'<td title="{text(approval[1])}">{approval[0]}</td>',
+        _cell(changes, key=f"{len(entry.get('changes') or []):06d}"),
     ]
-    row = f'<tr data-outcome="{text(outcome)}" data-runbook="{text(runbook)}">{"".join(cells)}</tr>'
-    return soft_breaks(row)
+    return f'<tr data-outcome="{text(outcome)}" data-runbook="{text(runbook)}">{"".join(cells)}</tr>'
 
 
-def _operator(operator: Any) -> str:
+def _cell(value: Any, *, key: str = "", css: str = "") -> str:
+    """A cell cut to its column with "…"; the whole value is its tooltip."""
+    shown = text(value)
+    attributes = f' title="{shown}"' + (f' data-key="{text(key)}"' if key else "")
+    attributes += f' class="{text(css)}"' if css else ""
+    return f"<td{attributes}>{shown}</td>"
+
+
+def _operator(entry: Mapping[str, Any]) -> str:
+    operator = entry.get("operator")
     if isinstance(operator, Mapping):
-        name, email = operator.get("name"), operator.get("email")
-        return f"{text(name)}<br><span class=muted>{text(email)}</span>" if email else text(name)
-    return text(operator) or '<span class="muted">unknown</span>'
+        return str(operator.get("email") or operator.get("name") or "unknown")
+    return str(operator or "unknown")
 
 
-def _approval(approval: Any, outcome: Outcome | None) -> str:
+def _approval(approval: Any, outcome: Outcome | None) -> tuple[str, str]:
+    """The approval cell (HTML, short: who, the issue's number, verified or not) and its tooltip (text)."""
     if not isinstance(approval, Mapping) or not approval:
-        return '<span class="unverified">none</span>' if outcome is Outcome.APPLIED else "-"
-    who = ", ".join(
-        f"{label} {text(approval.get(key))}"
-        for key, label in (("approved_by", "approved by"), ("reviewed_by", "reviewed by"))
-        if approval.get(key)
-    )
-    flag = "verified" if approval.get("verified") is True else '<span class="unverified">NOT verified</span>'
-    request = approval.get("access_request_url")
-    return f"{who or '-'}<br>{flag}" + (f"<br><span class=muted>{text(request)}</span>" if request else "")
+        shown = '<span class="unverified">none</span>' if outcome is Outcome.APPLIED else "-"
+        return shown, "no approval"
+    who = str(approval.get("approved_by") or "-")
+    request = str(approval.get("access_request_url") or "")
+    number = request.rstrip("/").rsplit("/", 1)[-1] if request else ""
+    verified = approval.get("verified") is True
+    flag = "verified" if verified else '<span class="unverified">NOT verified</span>'
+    reviewed = f", reviewed by {approval.get('reviewed_by')}" if approval.get("reviewed_by") else ""
+    tooltip = f"approved by {who}{reviewed}; {'verified' if verified else 'NOT verified'}; {request or '-'}"
+    return f"{text(who)} {'#' + text(number) if number else ''} · {flag}", tooltip
 
 
-def _changes(changes: list[Any]) -> str:
-    if not changes:
-        return '<span class="muted">none</span>'
+def _changes(entry: Mapping[str, Any]) -> str:
+    """`automation 12345 active: true → false [verified]; ...` (the tooltip shows them all)."""
     items = []
-    for change in changes:
+    for change in entry.get("changes") or []:
         if not isinstance(change, Mapping):
-            items.append(f"<li>{text(change)}</li>")
+            items.append(str(change))
             continue
         before = json.dumps(change.get("before"), ensure_ascii=False, default=str)
         after = json.dumps(change.get("after"), ensure_ascii=False, default=str)
-        items.append(
-            f"<li>{text(change.get('object'))} {text(change.get('id'))} {text(change.get('field'))}: "
-            f"{text(before)} → {text(after)} [{text(change.get('status'))}]</li>"
-        )
-    return f'<ul class="changes">{"".join(items)}</ul>'
+        what = f"{change.get('object')} {change.get('id')} {change.get('field')}"
+        items.append(f"{what}: {before} → {after} [{change.get('status')}]")
+    return "; ".join(items) or "none"
 
 
 def _link(records: Mapping[str, Any]) -> str:
@@ -194,4 +203,4 @@ def _link(records: Mapping[str, Any]) -> str:
     if not name:
         return '<span class="muted">no record</span>'
     file_name = Path(str(name)).name  # a file next to this page, never a URL of any scheme
-    return f'<a href="./{quote(file_name)}">{text(file_name)}</a>'
+    return f'<a href="./{quote(file_name)}" title="{text(file_name)}">open</a>'

@@ -26,7 +26,9 @@ import nbformat
 
 from zdlib.record.channel import RECORDS_VARIABLE, RUNNER_ONLY
 from zdlib.record.layout import ensure_records_dir, records_home
+from zdlib.runner.catalogue import title_of
 from zdlib.runner.environment import instance_overrides, sandbox_instance, with_overrides
+from zdlib.runner.lab_start import START_PAGE, quiet_settings_folder, with_config_path, write_start_page
 from zdlib.runner.locate import notebook_folders
 
 ENV_FILE_NAME = ".env.sandbox"
@@ -129,7 +131,7 @@ def lab_command(jupyter: str, root: Path, port: int, *, open_browser: bool, extr
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
         f"--ServerApp.contents_manager_class={CONTENTS_MANAGER}",
-        f"--LabApp.default_url=/lab/tree/{WORKING_COPIES.as_posix()}",
+        f"--LabApp.default_url=/lab/tree/{(WORKING_COPIES / START_PAGE).as_posix()}",
         "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
         f"--ServerApp.open_browser={open_browser}",
     ]
@@ -139,7 +141,7 @@ def lab_command(jupyter: str, root: Path, port: int, *, open_browser: bool, extr
 
 
 def lab_url(port: int, token: str) -> str:
-    return f"http://127.0.0.1:{port}/lab/tree/{WORKING_COPIES.as_posix()}?token={token}"
+    return f"http://127.0.0.1:{port}/lab/tree/{(WORKING_COPIES / START_PAGE).as_posix()}?token={token}"
 
 
 def wait_until_serving(process: subprocess.Popen, port: int, token: str, timeout: float) -> bool:
@@ -186,6 +188,10 @@ def main(argv: list[str]) -> int:
         return 1
     records = ensure_records_dir(records_home(root))
     copies = prepare_working_copies(notebooks, root / WORKING_COPIES)
+    titles = {path.stem: title_of(path) for path in sorted(notebooks.glob("*.ipynb"))}
+    runbooks_md = root / "runbooks.md"
+    write_start_page(root / WORKING_COPIES, titles, runbooks_md if runbooks_md.is_file() else None)
+    settings = quiet_settings_folder()
     token = secrets.token_urlsafe(24)
     port = args.lab_port or free_port()
     env_file = root / ENV_FILE_NAME
@@ -201,12 +207,13 @@ def main(argv: list[str]) -> int:
             print(REAL_INSTANCE_HINT)
         for name in RUNNER_ONLY:  # a lab kernel is never a headless run
             env.pop(name, None)
-        env.update({RECORDS_VARIABLE: str(records), "JUPYTER_TOKEN": token})
+        env = with_config_path({**env, RECORDS_VARIABLE: str(records), "JUPYTER_TOKEN": token}, settings)
         command = lab_command(jupyter, root, port, open_browser=not args.no_browser, extra=extra)
         try:
             return _serve(command, env, port, token, root, copies)
         finally:
             env_file.unlink(missing_ok=True)
+            shutil.rmtree(settings, ignore_errors=True)
             _recover(records, env)
 
 
@@ -227,7 +234,8 @@ def _serve(
             return process.wait() or 1
         print(f"\nJupyterLab: {lab_url(port, token)}")
         print(
-            f"Run the working copies in {WORKING_COPIES}/ (notebooks/ is read-only here); every finish() "
+            f"It opens on {WORKING_COPIES / START_PAGE}: run the working copies in {WORKING_COPIES}/ "
+            "(notebooks/ is read-only here); every finish() "
             f"publishes a record into records/ ({root / 'records' / 'index.html'})."
         )
         if copies["kept"]:

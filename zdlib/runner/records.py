@@ -240,7 +240,7 @@ def _row(entry: Mapping[str, Any]) -> dict[str, str]:
     if entry.get("sandbox"):
         instance = f"SANDBOX {instance}".strip()
     return {
-        "time": str(entry.get("started_at", "")),
+        "time": str(entry.get("started_at", "")).replace("T", " "),
         "runbook": str(entry.get("runbook", "")),
         "target": str(entry.get("target", "")),
         "instance": instance,
@@ -248,16 +248,20 @@ def _row(entry: Mapping[str, Any]) -> dict[str, str]:
         "approval": _approval(entry.get("approval")),
         "changes": "; ".join(_change(c) for c in entry.get("changes") or [] if isinstance(c, Mapping)),
         "outcome": str(entry.get("outcome", "")),
-        "record": str(files.get("html") or files.get("ipynb") or ""),
+        "record": Path(str(files.get("html") or files.get("ipynb") or "")).name,
     }
 
 
 def _approval(approval: Any) -> str:
-    if not isinstance(approval, Mapping):
-        return ""
-    by = approval.get("approved_by") or ""
-    where = str(approval.get("access_request_url") or "").rsplit("/", 1)[-1]
-    return f"{by} ({where})" if where else str(by)
+    """`maria.manager #4242`, with `NOT verified` when the approval was not proven (first-use F8)."""
+    if not isinstance(approval, Mapping) or not (
+        approval.get("approved_by") or approval.get("access_request_url")
+    ):
+        return "-"  # none given (a dry run may have none)
+    by = approval.get("approved_by") or "-"
+    where = str(approval.get("access_request_url") or "").rstrip("/").rsplit("/", 1)[-1]
+    shown = f"{by} #{where}" if where else str(by)
+    return shown if approval.get("verified") is True else f"NOT verified: {shown}"
 
 
 def _change(change: Mapping[str, Any]) -> str:
@@ -267,10 +271,39 @@ def _change(change: Mapping[str, Any]) -> str:
     )
 
 
-def format_table(rows: list[dict[str, str]], columns: Iterable[str] = TABLE_COLUMNS) -> str:
+#: `zdlib records` in a terminal: what a glance needs; `--wide` shows every column whole, `--json` everything.
+NARROW_COLUMNS = ("time", "runbook", "target", "outcome", "approval", "record")
+MIN_WIDTHS = {"time": 20, "outcome": 11, "approval": 13}  # "NOT verified" is never cut away
+
+
+def fitted_table(rows: list[dict[str, str]], width: int) -> str:
+    """NARROW_COLUMNS in at most `width` characters: the widest cells are cut with "…" first."""
+    columns = list(NARROW_COLUMNS)
+    widths = {c: max([len(c), *(len(row.get(c, "")) for row in rows)]) for c in columns}
+    budget = max(width, 60) - 2 * (len(columns) - 1)
+    while sum(widths.values()) > budget:
+        cuttable = [c for c in columns if widths[c] > max(MIN_WIDTHS.get(c, 8), len(c))]
+        if not cuttable:
+            break
+        widest = max(cuttable, key=lambda c: widths[c])
+        widths[widest] -= 1
+    cut = [{c: _cut(row.get(c, ""), widths[c], keep_end=c == "record") for c in columns} for row in rows]
+    return format_table(cut, columns, widths)
+
+
+def _cut(value: str, width: int, *, keep_end: bool = False) -> str:
+    """`value` in `width` characters; a record's name keeps its end (the time is in its own column)."""
+    if len(value) <= width:
+        return value
+    return "…" + value[-(width - 1) :] if keep_end else value[: max(width - 1, 0)] + "…"
+
+
+def format_table(
+    rows: list[dict[str, str]], columns: Iterable[str] = TABLE_COLUMNS, widths: dict[str, int] | None = None
+) -> str:
     """Plain-text columns, widths fitted to the content."""
     columns = list(columns)
-    widths = {c: max([len(c), *(len(row.get(c, "")) for row in rows)]) for c in columns}
+    widths = widths or {c: max([len(c), *(len(row.get(c, "")) for row in rows)]) for c in columns}
     lines = ["  ".join(c.ljust(widths[c]) for c in columns).rstrip()]
     lines.append("  ".join("-" * widths[c] for c in columns))
     lines += ["  ".join(row.get(c, "").ljust(widths[c]) for c in columns).rstrip() for row in rows]

@@ -9,12 +9,14 @@ from __future__ import annotations
 import heapq
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 
 from zdlib.sandbox import render
 from zdlib.sandbox import seed as S
 from zdlib.sandbox.clock import iso
+from zdlib.sandbox.count_refresh import CountSnapshots
+from zdlib.sandbox.custom_roles import ROLES_BY_TYPE, role_id_for
 
 FIRST_NAMES = (
     "Alex",
@@ -85,6 +87,7 @@ class UserDirectory:
         self._cache: dict[int, dict] = {}
         self._json: dict[tuple[int, str], bytes] = {}  # bounded cache of rendered users per base URL
         self._last_id = S.USER_ID_BASE + self.count - 1
+        self.counts = CountSnapshots()  # users/count above 100,000: refreshed daily
 
     # ---- identity helpers -------------------------------------------------------------------
     def exists(self, user_id: int) -> bool:
@@ -177,6 +180,34 @@ class UserDirectory:
             total += (user["role"] == role) - (base == role)
         return total
 
+    def count_custom_role(self, role_id: int) -> int:
+        """Users holding custom role `role_id` (CountUsers' `permission_set`), without a scan."""
+        by_type = {rid: role_type for role_type, (rid, _, _) in ROLES_BY_TYPE.items()}
+        if role_id not in by_type:
+            return self._count_where(0, lambda u: u.get("custom_role_id") == role_id)
+        special = sum(1 for u in S.SPECIAL_USERS if u[0] == "agent" and u[1] == by_type[role_id])
+        light = _multiples(S.LIGHT_AGENT_EVERY, S.MIN_USERS, self.count)
+        agents = _multiples(S.AGENT_EVERY, S.MIN_USERS, self.count)
+        generated = light if by_type[role_id] == 1 else agents - light
+        return self._count_where(special + generated, lambda u: u.get("custom_role_id") == role_id)
+
+    def count_suspended(self, suspended: bool = True) -> int:
+        """Users whose `suspended` is `suspended`, without a scan (generated: end users, every 97th)."""
+        special = sum(1 for u in S.SPECIAL_USERS if u[4])
+        both = S.SUSPENDED_EVERY * S.AGENT_EVERY  # coprime: an index that is also an agent's
+        generated = _multiples(S.SUSPENDED_EVERY, S.MIN_USERS, self.count) - _multiples(
+            both, S.MIN_USERS, self.count
+        )
+        found = self._count_where(special + generated, lambda u: bool(u["suspended"]))
+        return found if suspended else self.count - found
+
+    def _count_where(self, generated: int, holds: Callable[[dict], bool]) -> int:
+        """`generated` (the count among generated users) corrected for the changed users."""
+        return generated + sum(
+            holds(user) - holds(self._generate(user_id - S.USER_ID_BASE))
+            for user_id, user in self.overlay.items()
+        )
+
     def scan(self) -> Iterator[dict]:
         for user_id in range(S.USER_ID_BASE, self._last_id + 1):
             yield self.get(user_id)  # type: ignore[misc]
@@ -257,7 +288,7 @@ class UserDirectory:
             "details": "",
             "notes": "",
             "role_type": role_type,
-            "custom_role_id": None,
+            "custom_role_id": role_id_for(role, role_type),
             "moderator": staff,
             "ticket_restriction": None if staff else "requested",
             "only_private_comments": False,
@@ -267,3 +298,8 @@ class UserDirectory:
             "report_csv": role == "admin",
             "user_fields": {},
         }
+
+
+def _multiples(step: int, lo: int, hi: int) -> int:
+    """How many multiples of `step` lie in [lo, hi)."""
+    return max(0, -(-hi // step) - -(-lo // step))

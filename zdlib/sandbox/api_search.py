@@ -24,7 +24,9 @@ async def count_search_results(request: Request) -> Response:
     if raw is None or not raw.strip():
         raise errors.bad_request("query is required, e.g. query=type:user is_suspended:true")
     directory = state_of(request).store.users
-    return errors.json_response({"count": await user_query.count(UserQuery.parse(raw), directory)})
+    return errors.json_response(
+        {"count": await user_query.count(UserQuery.parse(raw), directory, request.is_disconnected)}
+    )
 
 
 async def list_custom_roles(request: Request) -> Response:

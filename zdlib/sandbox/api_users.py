@@ -264,7 +264,7 @@ async def search_users(request: Request) -> Response:
         total = directory.count_role(query.role)
         hits = list(islice(query.candidates(directory), start, start + per_page))
     else:
-        matched = await user_query.select(query, directory)
+        matched = await user_query.select(query, directory, request.is_disconnected)
         total, hits = len(matched), matched[start : start + per_page]
     base = render.base_of(request)
     items = [render.user(u, base) for u in hits]

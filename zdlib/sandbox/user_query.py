@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import shlex
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from itertools import islice
@@ -19,7 +19,7 @@ from itertools import islice
 from zdlib.sandbox.users import ROLES, UserDirectory
 
 TERMS = ("role", "email", "name", "type", "is_suspended", "organization_id")
-SCAN_SLICE = 500  # users generated and matched between two yields to the event loop (a few ms)
+SCAN_SLICE = 200  # users generated and matched between two yields to the event loop (a few ms)
 
 
 def _like(value: str, pattern: str) -> bool:
@@ -105,25 +105,35 @@ class UserQuery:
         return (directory.get(i) for i in directory.ids(self.role))  # type: ignore[misc]
 
 
-async def _matching_slices(query: UserQuery, users: Iterable[dict]) -> AsyncIterator[list[dict]]:
-    """The matches of each slice of `SCAN_SLICE` users, with a yield to the event loop after each."""
+Gone = Callable[[], Awaitable[bool]]  # has the client hung up? (Starlette's `Request.is_disconnected`)
+
+
+async def _never_gone() -> bool:
+    return False
+
+
+async def _matching_slices(query: UserQuery, users: Iterable[dict], gone: Gone) -> AsyncIterator[list[dict]]:
+    """The matches of each slice of `SCAN_SLICE` users, with a yield to the event loop after each; a
+    scan stops when its client has hung up (nobody would read the answer)."""
     iterator = iter(users)
     while True:
         batch = list(islice(iterator, SCAN_SLICE))
         yield [u for u in batch if query.matches(u)]
-        if len(batch) < SCAN_SLICE:
+        if len(batch) < SCAN_SLICE or await gone():
             return
         await asyncio.sleep(0)
 
 
-async def select(query: UserQuery, directory: UserDirectory) -> list[dict]:
+async def select(query: UserQuery, directory: UserDirectory, gone: Gone = _never_gone) -> list[dict]:
     """The users that match, in id order (for a search page: at most 1,000 are ever shown)."""
-    return [u async for batch in _matching_slices(query, query.candidates(directory)) for u in batch]
+    slices = _matching_slices(query, query.candidates(directory), gone)
+    return [u async for batch in slices for u in batch]
 
 
-async def count(query: UserQuery, directory: UserDirectory) -> int:
+async def count(query: UserQuery, directory: UserDirectory, gone: Gone = _never_gone) -> int:
     """How many users match: arithmetic for role and suspension, a yielding scan otherwise."""
     quick = query.quick_count(directory)
     if quick is not None:
         return quick
-    return sum([len(batch) async for batch in _matching_slices(query, query.candidates(directory))])
+    slices = _matching_slices(query, query.candidates(directory), gone)
+    return sum([len(batch) async for batch in slices])

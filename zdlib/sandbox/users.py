@@ -10,7 +10,7 @@ import heapq
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from zdlib.sandbox import render
 from zdlib.sandbox import seed as S
@@ -88,6 +88,9 @@ class UserDirectory:
         self._json: dict[tuple[int, str], bytes] = {}  # bounded cache of rendered users per base URL
         self._last_id = S.USER_ID_BASE + self.count - 1
         self.counts = CountSnapshots()  # users/count above 100,000: refreshed daily
+        self._created_base = int((anchor - timedelta(days=30, minutes=self.count)).timestamp())
+        self._days: dict[int, str] = {}  # "YYYY-MM-DD" by epoch day: stamps without strftime (hot path)
+        self._logins = [iso(anchor - timedelta(days=d, hours=3)) for d in range(20)]
 
     # ---- identity helpers -------------------------------------------------------------------
     def exists(self, user_id: int) -> bool:
@@ -241,6 +244,14 @@ class UserDirectory:
         picked = [i for i in specials if lo <= i < hi]
         return reversed(picked) if reverse else picked
 
+    def _stamp(self, epoch: int) -> str:
+        """`iso()` of a UTC epoch second, the date part cached (a million stamps span a few days)."""
+        day, second = divmod(epoch, 86_400)
+        date = self._days.get(day)
+        if date is None:
+            date = self._days[day] = iso(datetime.fromtimestamp(day * 86_400, UTC))[:10]  # type: ignore[index]
+        return f"{date}T{second // 3600:02d}:{second % 3600 // 60:02d}:{second % 60:02d}Z"
+
     def _generate(self, index: int) -> dict:
         user_id = S.USER_ID_BASE + index
         seed = self.seed
@@ -256,14 +267,14 @@ class UserDirectory:
             role_type = (1 if index % S.LIGHT_AGENT_EVERY == 0 else 0) if role == "agent" else None
             suspended = role == "end-user" and index % S.SUSPENDED_EVERY == 0
             verified = not (role == "end-user" and index % S.UNVERIFIED_EVERY == 0)
-        stamp = self.anchor - timedelta(days=30, minutes=self.count - index)
+        stamp = self._stamp(self._created_base + 60 * index)
         staff = role != "end-user"
         return {
             "id": user_id,
             "name": name,
             "email": email,
-            "created_at": iso(stamp),
-            "updated_at": iso(stamp),
+            "created_at": stamp,
+            "updated_at": stamp,
             "time_zone": "Amsterdam",
             "iana_time_zone": "Europe/Amsterdam",
             "phone": None,
@@ -282,7 +293,7 @@ class UserDirectory:
             "active": True,
             "shared": False,
             "shared_agent": False,
-            "last_login_at": iso(self.anchor - timedelta(days=index % 20, hours=3)) if verified else None,
+            "last_login_at": self._logins[index % 20] if verified else None,
             "two_factor_auth_enabled": None,
             "signature": "",
             "details": "",

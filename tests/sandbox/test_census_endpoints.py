@@ -106,3 +106,29 @@ def _timed(http: httpx.Client) -> float:
     started = time.monotonic()
     assert http.get("/api/v2/users/count", params={"role": "admin"}).status_code == 200
     return time.monotonic() - started
+
+
+def test_generated_users_json_from_templates_equals_the_rendered_record():
+    """The listing's fast path (UserTemplates) writes exactly what rendering the record would."""
+    from datetime import UTC, datetime
+
+    from zdlib.sandbox import render
+    from zdlib.sandbox.users import UserDirectory, _dumps
+
+    directory = UserDirectory(7, 1_000_000, datetime(2026, 11, 28, 5, 7, 3, tzinfo=UTC))
+    shapes = [
+        11,
+        50,
+        200,
+        97,
+        89,
+        97 * 89,
+        4850,
+        999_999,
+        *range(12, 2_000, 7),
+        *range(990_000, 1_000_000, 331),
+    ]
+    for index in shapes:
+        user_id = 1_000_000 + index
+        expected = _dumps(render.user(directory.get(user_id), "http://127.0.0.1:8080"))
+        assert directory.json_of(user_id, "http://127.0.0.1:8080") == expected, index

@@ -61,6 +61,7 @@ def test_staff_details_cost_staff_over_100_plus_10_requests(million, tmp_path):
     staff = MEASURED["role: admin"] + MEASURED["role: agent"]
     assert staff / 100 < _api_requests(million) <= staff / 100 + 10, million.control.stats()["by_endpoint"]
     assert f"Inspected {staff:,} users" in result.reason
+    print(f"staff details on 1,000,000 users: {_api_requests(million)} requests")
     assert result.summary["facts"]["roles"] == {"admin": 3, "agent": 15_003, "light agent": 5_001}
 
 

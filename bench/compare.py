@@ -114,7 +114,7 @@ def check_users_and_deactivation(referee: Referee, result: dict[str, Any]) -> di
     return checks
 
 
-COUNT_CAP = 100_000  # the sandbox's GET /api/v2/users/count answers at most this
+COUNT_CAP = 100_000  # what the sandbox answered above this before issue 22 (now: the daily-refreshed count)
 
 
 def check_users_seen(configured: int) -> Check:

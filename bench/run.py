@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from bench import machine, report
 
-WORKLOADS = ("rate_mix", "latency_writes", "faults", "scale", "runbook_overhead")
+WORKLOADS = ("rate_mix", "latency_writes", "faults", "scale", "runbook_overhead", "census")
 
 
 def parse(argv: list[str]) -> argparse.Namespace:

@@ -84,3 +84,13 @@ def plain_inspect(env: dict[str, str], params: dict[str, Any]) -> dict[str, Any]
         summary.counts()
         summary.login_age_series()
     return {"items_seen": summary.total}
+
+
+def census_counts(env: dict[str, str], params: dict[str, Any]) -> dict[str, Any]:
+    """Workload 6: the census inspect_users answers by default, from Zendesk's count endpoints."""
+    from zdlib.runbook.census_counts import count_census
+
+    with _client(env) as client:
+        measures, _notes = count_census(client)
+    counts = {m.measure: m.count for m in measures}
+    return {"census_total": counts["users"], "counts": counts, "items_seen": counts["users"]}

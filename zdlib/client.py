@@ -51,9 +51,11 @@ from zdlib.resources import (
     ApiTokens,
     AuditLogs,
     Automations,
+    CustomRoles,
     OAuthClients,
     OAuthGrants,
     OAuthTokens,
+    Search,
     Users,
 )
 from zdlib.retry import Answer, Decision, RetryPolicy
@@ -200,6 +202,8 @@ class Client:
         self.oauth_grants = OAuthGrants(self)
         self.api_tokens = ApiTokens(self)
         self.audit_logs = AuditLogs(self)
+        self.search = Search(self)
+        self.custom_roles = CustomRoles(self)
 
     def _connections(self, transport: httpx.BaseTransport | None) -> httpx.Client:
         pool = max(self.settings.concurrency, 16)

@@ -6,6 +6,18 @@ from zdlib.resources.automations import Automations
 from zdlib.resources.oauth_clients import OAuthClients
 from zdlib.resources.oauth_grants import OAuthGrants
 from zdlib.resources.oauth_tokens import OAuthTokens
-from zdlib.resources.users import Users
+from zdlib.resources.search import CustomRoles, Search
+from zdlib.resources.users import UserCount, Users
 
-__all__ = ["ApiTokens", "AuditLogs", "Automations", "OAuthClients", "OAuthGrants", "OAuthTokens", "Users"]
+__all__ = [
+    "ApiTokens",
+    "AuditLogs",
+    "Automations",
+    "CustomRoles",
+    "OAuthClients",
+    "OAuthGrants",
+    "OAuthTokens",
+    "Search",
+    "UserCount",
+    "Users",
+]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from zdlib.pagination import SEARCH_RESULT_LIMIT, CursorPages, IncrementalPages, OffsetPages
@@ -11,15 +12,33 @@ from zdlib.resources._base import Resource
 SHOW_MANY_LIMIT = 100
 
 
+@dataclass(frozen=True)
+class UserCount:
+    """CountUsers' answer (OAS `ticketing-2026-05.yaml`): "an approximate count of users. If the count
+    exceeds 100,000, it is updated every 24 hours"; `refreshed_at` says when, and is null while a refresh
+    runs, when "the value is limited to 100,000 until the update is complete"."""
+
+    value: int
+    refreshed_at: str | None
+
+
 class Users(Resource):
     """``/api/v2/users``."""
 
     def iterate(
-        self, role: str | None = None, page_size: int = 100, cursor: str | None = None
+        self,
+        role: str | None = None,
+        page_size: int = 100,
+        cursor: str | None = None,
+        roles: Sequence[str] = (),
     ) -> CursorPages:
-        """Every user (optionally of one role), lazily, with cursor pagination."""
+        """Every user (optionally of one role, or of any of ``roles`` by ``role[]``), lazily, with
+        cursor pagination."""
+        params: dict[str, Any] = {"role": role}
+        if roles:
+            params = {"role[]": list(roles)}
         return self._client.paginate(
-            "/api/v2/users", "users", params={"role": role}, page_size=page_size, cursor=cursor
+            "/api/v2/users", "users", params=params, page_size=page_size, cursor=cursor
         )
 
     def get(self, user_id: int) -> dict[str, Any]:
@@ -46,8 +65,20 @@ class Users(Resource):
 
     def count(self, role: str | None = None) -> int:
         """Zendesk's (approximate above 100,000) count of users."""
-        params = {"role": role} if role else None
-        return int(self._client.get("/api/v2/users/count", params)["count"]["value"])
+        return self.count_of(roles=(role,) if role else ()).value
+
+    def count_of(self, roles: Sequence[str] = (), permission_set: int | None = None) -> UserCount:
+        """The count of users of ``roles`` (``role[]``, any of them) and/or custom role ``permission_set``
+        (Enterprise), with when Zendesk last refreshed it."""
+        params: dict[str, Any] = {}
+        if len(roles) == 1:
+            params["role"] = roles[0]
+        elif roles:
+            params["role[]"] = list(roles)
+        if permission_set is not None:
+            params["permission_set"] = int(permission_set)
+        count = self._client.get("/api/v2/users/count", params or None)["count"]
+        return UserCount(int(count["value"]), count.get("refreshed_at"))
 
     def update(self, user_id: int, fields: dict[str, Any]) -> dict[str, Any]:
         return self._client.put(f"/api/v2/users/{int(user_id)}", {"user": fields})["user"]

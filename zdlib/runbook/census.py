@@ -6,6 +6,7 @@ import csv
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import IO, TYPE_CHECKING, Any
 
 import pandas as pd
@@ -149,12 +150,49 @@ def search_cap_note(users: Any) -> str | None:
     )
 
 
-def list_users(client: Client, *, query: str = "", role: str = "") -> tuple[Any, int | None]:
-    """The users to inspect and how many to expect: a search (offset, at most 1,000) or a cursor listing."""
+def check_role(role: str) -> None:
+    """Refuse a role Zendesk does not have, before any request."""
     if role and role not in ROLES:
         raise ValueError(
             f"role={role!r} is not a Zendesk role: use one of {', '.join(ROLES)}, or leave it empty."
         )
+
+
+def list_users(client: Client, *, query: str = "", role: str = "") -> tuple[Any, int | None]:
+    """The users to inspect and how many to expect: a search (offset, at most 1,000) or a cursor listing."""
+    check_role(role)
     if query.strip():
         return client.users.search(query.strip()), None
     return client.users.iterate(role=role or None), client.users.count(role=role or None)
+
+
+class Detail(StrEnum):
+    """What the census reads beyond its counts, at what cost (migration-research.md section 2.3)."""
+
+    COUNTS = "counts"  # no rows: the count endpoints only (census_counts.count_census)
+    STAFF = "staff"  # admins and agents by `role[]`: staff / 100 cursor pages
+    EVERYONE = "everyone"  # the incremental user export: users / 1,000 pages at 10 a minute
+
+    @classmethod
+    def parse(cls, given: str) -> Detail:
+        try:
+            return cls(given.strip())
+        except ValueError:
+            names = ", ".join(repr(d.value) for d in cls)
+            raise ValueError(
+                f"detail={given!r} is not one of {names}: pick one, or leave the default."
+            ) from None
+
+
+STAFF_ROLES = ("admin", "agent")
+
+
+def rows_to_read(client: Client, detail: Detail, expected: dict[str, int]) -> tuple[Any, int | None]:
+    """The users whose rows `detail` asks for and how many to expect (`expected`: counts by measure),
+    or (None, None) for counts only."""
+    if detail is Detail.STAFF:
+        staff = sum(expected.get(f"role: {r}", 0) for r in STAFF_ROLES)
+        return client.users.iterate(roles=STAFF_ROLES), staff
+    if detail is Detail.EVERYONE:
+        return client.users.export(start_time=0), expected.get("users")
+    return None, None

@@ -6,17 +6,15 @@ import base64
 import hashlib
 import heapq
 import json
-import shlex
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from fnmatch import fnmatchcase
 from itertools import islice
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from zdlib.sandbox import errors, render
+from zdlib.sandbox import errors, render, user_query
 from zdlib.sandbox.auth import STAFF_ROLES, Principal, authenticate, is_password_basic, require
 from zdlib.sandbox.clock import iso
 from zdlib.sandbox.pagination import (
@@ -31,6 +29,7 @@ from zdlib.sandbox.ratelimit import retry_after_seconds
 from zdlib.sandbox.request_parsing import body_of, id_list, state_of, wrapped
 from zdlib.sandbox.seed import USER_ID_BASE
 from zdlib.sandbox.sorting import sort_field
+from zdlib.sandbox.user_query import UserQuery
 from zdlib.sandbox.users import ROLES, UserDirectory
 
 USER_SORTS = ("id", "created_at")  # both follow id order for the generated account
@@ -83,25 +82,28 @@ def _role_filter(request: Request) -> tuple[str, ...] | None:
 
 
 class UserSelection:
-    """Which users a listing means: roles, or the few matching `external_id` / `permission_set`
-    (generated users have neither, so those filters only ever match changed users)."""
+    """Which users a listing or count means: roles, a custom role (`permission_set`, OAS
+    UserPermissionSetFilter: "for the Enterprise plan and above"), or the few matching `external_id`
+    (generated users have none, so that filter only ever matches changed users)."""
 
     def __init__(self, request: Request, directory: UserDirectory) -> None:
         self.directory = directory
         self.roles = _role_filter(request)
         external_id = request.query_params.get("external_id")
-        permission_set = request.query_params.get("permission_set")
+        raw_set = request.query_params.get("permission_set")
+        self.custom_role = None if raw_set is None else int_param(request, "permission_set", 0)
+        self.key = (self.roles, self.custom_role, external_id)
         self.few: list[int] | None = None
-        if external_id is not None or permission_set is not None:
-            role_set = None if self.roles is None else set(self.roles)
-            custom_role = None if permission_set is None else int_param(request, "permission_set", 0)
+        if external_id is not None:
             self.few = sorted(
                 u["id"]
                 for u in directory.overlay.values()
-                if (external_id is None or u.get("external_id") == external_id)
-                and (custom_role is None or u.get("custom_role_id") == custom_role)
-                and (role_set is None or u["role"] in role_set)
+                if u.get("external_id") == external_id and self._holds(u)
             )
+
+    def _holds(self, user: dict) -> bool:
+        in_role = self.roles is None or user["role"] in self.roles
+        return in_role and (self.custom_role is None or user.get("custom_role_id") == self.custom_role)
 
     def ids(
         self, after: int | None = None, before: int | None = None, reverse: bool = False
@@ -109,6 +111,9 @@ class UserSelection:
         if self.few is not None:
             picked = [i for i in self.few if (after is None or i > after) and (before is None or i < before)]
             return iter(picked[::-1] if reverse else picked)
+        if self.custom_role is not None:  # only agents hold custom roles: 1 user in 50 of the account
+            agents = self.directory.ids("agent", after, before, reverse)
+            return (i for i in agents if self._holds(self.directory.get(i)))  # type: ignore[arg-type]
         if self.roles is None or len(self.roles) == 1:
             return self.directory.ids(self.roles[0] if self.roles else None, after, before, reverse)
         streams = [self.directory.ids(r, after, before, reverse) for r in self.roles]
@@ -117,6 +122,10 @@ class UserSelection:
     def count(self) -> int:
         if self.few is not None:
             return len(self.few)
+        if self.custom_role is not None:
+            if self.roles is not None and "agent" not in self.roles:
+                return 0
+            return self.directory.count_custom_role(self.custom_role)
         if self.roles is None:
             return self.directory.count_role(None)
         return sum(self.directory.count_role(r) for r in self.roles)
@@ -222,85 +231,42 @@ async def show_many(request: Request) -> Response:
 
 
 async def count_users(request: Request) -> Response:
+    """CountUsers (OAS `ticketing-2026-05.yaml`): "an approximate count of users. If the count exceeds
+    100,000, it is updated every 24 hours", with `refreshed_at` saying when. Up to 100,000 the sandbox
+    answers the exact count now; above, the count of the last refresh, refreshed once a sandbox-clock day.
+    """
     require(request, "users", write=False)
     state = state_of(request)
-    value = UserSelection(request, state.store.users).count()
-    return errors.json_response(
-        {"count": {"value": min(value, 100_000), "refreshed_at": iso(state.clock.now())}}
-    )
-
-
-def _parse_query(query: str) -> tuple[dict[str, str], list[str]]:
-    terms: dict[str, str] = {}
-    words: list[str] = []
-    try:
-        parts = shlex.split(query)
-    except ValueError:
-        parts = query.split()
-    for part in parts:
-        key, sep, value = part.partition(":")
-        if sep and key in ("role", "email", "name", "type", "is_suspended", "organization_id"):
-            terms[key] = value
-        else:
-            words.append(part.lower())
-    return terms, words
-
-
-def _like(value: str, pattern: str) -> bool:
-    """Zendesk search's wildcard `*` (its search reference, "Search operators": `*` matches any
-    characters, e.g. `email:*@example.com`); without one, `name:` is a partial match."""
-    value, pattern = value.lower(), pattern.lower()
-    if "*" not in pattern:
-        return pattern in value
-    return fnmatchcase(value, pattern) or any(fnmatchcase(word, pattern) for word in value.split())
+    selection = UserSelection(request, state.store.users)
+    value, refreshed_at = state.store.users.counts.read(selection.key, selection.count(), state.clock.now())
+    return errors.json_response({"count": {"value": value, "refreshed_at": iso(refreshed_at)}})
 
 
 async def search_users(request: Request) -> Response:
+    """Users/search: offset pages over the matches (at most 1,000), scanned without blocking the server."""
     require(request, "users", write=False)
     if is_cursor_request(request):
         raise errors.bad_request("page must be an integer")
     directory = state_of(request).store.users
     page, per_page = offset_window(request, search=True)
-    terms, words = _parse_query(request.query_params.get("query", ""))
+    query = UserQuery.parse(request.query_params.get("query", ""))
     external_id = request.query_params.get("external_id")  # "does not support the search syntax"
-    role = terms.get("role")
-    if role is not None and role not in ROLES:
-        return errors.json_response(offset_page(request, "users", 0, [], page, per_page))
-    email = terms.get("email")
-    if external_id is not None:
-        candidates: Iterator[dict] = iter(
-            sorted((u for u in directory.overlay.values() if u.get("external_id") == external_id),
-                   key=lambda u: u["id"])
-        )  # fmt: skip
-        terms, words = {}, []
-    elif email is not None and "*" not in email:
-        found = directory.by_email(email)
-        candidates = iter([found] if found else [])
-    else:
-        candidates = (directory.get(i) for i in directory.ids(role))  # type: ignore[misc]
-    words = [w.replace("*", "") for w in words]
-
-    def matches(user: dict) -> bool:
-        if role is not None and user["role"] != role:
-            return False
-        if email is not None and "*" in email and not fnmatchcase(user["email"], email.lower()):
-            return False
-        if "name" in terms and not _like(user["name"], terms["name"]):
-            return False
-        if "is_suspended" in terms and user["suspended"] != (terms["is_suspended"] == "true"):
-            return False
-        haystack = f"{user['name']} {user['email']}".lower()
-        return all(w in haystack for w in words)
-
-    simple_role_query = set(terms) <= {"role", "type"} and not words and external_id is None
-    base = render.base_of(request)
     start = (page - 1) * per_page
-    if simple_role_query:
-        total = directory.count_role(role)
-        hits = list(islice(candidates, start, start + per_page))
-    else:
-        matched = [u for u in candidates if matches(u)]
+    if external_id is not None:
+        matched = sorted(
+            (u for u in directory.overlay.values() if u.get("external_id") == external_id),
+            key=lambda u: u["id"],
+        )
         total, hits = len(matched), matched[start : start + per_page]
+    elif query.finds_nothing:
+        total, hits = 0, []
+    elif query.is_role_only:
+        total = directory.count_role(query.role)
+        hits = list(islice(query.candidates(directory), start, start + per_page))
+    else:
+        matched = await user_query.select(query, directory, request.is_disconnected)
+        total, hits = len(matched), matched[start : start + per_page]
+    base = render.base_of(request)
     items = [render.user(u, base) for u in hits]
     return errors.json_response(offset_page(request, "users", total, items, page, per_page))
 

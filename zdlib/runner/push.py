@@ -120,7 +120,8 @@ def _message(entry: Mapping[str, Any]) -> str:
     request = approval.get("access_request_url") if isinstance(approval, Mapping) else None
     return (
         f"Record {entry.get('name')}: {entry.get('runbook')} on {entry.get('target') or 'no target'}, "
-        f"outcome {entry.get('outcome')}\n\nAccess request: {request or 'none'}\nsha256: {entry.get('sha256')}\n"
+        f"outcome {entry.get('outcome')}\n\n"
+        f"Access request: {request or 'none'}\nsha256: {entry.get('sha256')}\n"
     )
 
 
@@ -155,8 +156,9 @@ def _actions(project: RecordsProject, files: Mapping[str, bytes]) -> list[dict[s
             actions.append(create(name, data))
         elif found.content_sha256 != _sha256(data):
             raise Refused(
-                f"{name} is in {project.settings.project} with another sha256 ({found.content_sha256[:12]}...): "
-                "someone else's or a tampered record; it is not overwritten"
+                f"{name} is in {project.settings.project} with another sha256 "
+                f"({found.content_sha256[:12]}...): someone else's or a tampered record; "
+                "it is not overwritten"
             )
     return actions
 

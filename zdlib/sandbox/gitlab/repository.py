@@ -9,9 +9,9 @@ The subset `zdlib records push` and `verify --remote` use, shaped as GitLab docu
   on creating an existing file, 400 on an `update` whose `last_commit_id` is not the file's last commit
   (https://docs.gitlab.com/api/commits/#create-a-commit-with-multiple-files-and-actions).
 - Commits API, "List repository commits": `GET /projects/:id/repository/commits`, newest first.
-- Repository files API, "Get file from repository" (`GET .../repository/files/:file_path?ref=`: base64
-  `content`, `content_sha256`, `blob_id`, `commit_id`, `last_commit_id`; 404 "404 File Not Found") and "Get raw
-  file from repository" (`.../raw`) (https://docs.gitlab.com/api/repository_files/).
+- Repository files API, "Get file from repository" (`GET .../repository/files/:file_path?ref=`:
+  base64 `content`, `content_sha256`, `blob_id`, `commit_id`, `last_commit_id`; 404 "404 File Not Found")
+  and "Get raw file from repository" (`.../raw`) (https://docs.gitlab.com/api/repository_files/).
 - Repositories API, "List repository tree": `GET /projects/:id/repository/tree` (`path`, `recursive`), one
   page with GitLab's pagination headers (https://docs.gitlab.com/api/repositories/#list-repository-tree).
 Faults for tests (`/sandbox/gitlab/records/interpose`): another operator's commit lands between a client's

@@ -11,7 +11,7 @@ from typing import Any
 
 from zdlib.record.outcome import EXIT_USAGE, Outcome, never_sent
 from zdlib.record.summary import ran_on_sandbox
-from zdlib.runner import records
+from zdlib.runner import push_cli, records
 from zdlib.runner.parameters import ParameterError, load_parameter_file
 from zdlib.runner.publish import Published
 from zdlib.runner.run import RunResult, UsageError, run_runbook
@@ -129,6 +129,8 @@ def describe_result(result: RunResult) -> str:
     lines.append(f"index: {shown_path(result.records_dir / records.INDEX_NAME)}")
     if result.index_page:
         lines.append(f"index page: {shown_path(result.index_page)}")
+    if result.pushed is not None:  # the records project (zdlib.runner.push)
+        lines.append(f"records project: {result.pushed}")
     return "\n".join(lines)
 
 
@@ -162,7 +164,7 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
-RECORDS_COMMANDS = ("list", "verify", "publish", "recover")
+RECORDS_COMMANDS = ("list", "verify", "publish", "recover", "push")
 
 
 def records_parser() -> argparse.ArgumentParser:
@@ -171,13 +173,17 @@ def records_parser() -> argparse.ArgumentParser:
         description="List, verify and publish records (staged runs of stopped runners are published first).",
         epilog="verify: check the index chain and every record's sha256 (exit 1 at the first break). "
         "publish STAGE_DIR: publish one staged run (what an interactive finish() calls). "
-        "recover: publish every staged run whose owner is gone.",
+        "recover: publish every staged run whose owner is gone. "
+        "push: send runs not yet in the records project (ZDLIB_RECORDS_PROJECT), oldest first; --all: every "
+        "run of the index. verify --remote: compare the index and files with the project's copy.",
     )
     parser.add_argument("command", nargs="?", default="list", choices=RECORDS_COMMANDS)
     parser.add_argument("stage", nargs="?", type=Path, help="for publish: the stage folder")
     parser.add_argument("--records", type=Path, help="records folder (default: records/ at the repo root)")
     parser.add_argument("--json", action="store_true", help="print the index entries as a JSON array")
     parser.add_argument("--hide-input", action="store_true", help="HTML records without code")
+    parser.add_argument("--all", action="store_true", help="for push: every run of the index")
+    parser.add_argument("--remote", action="store_true", help="for verify: against the records project")
     return parser
 
 
@@ -185,10 +191,16 @@ def main_records(argv: list[str]) -> int:
     args = records_parser().parse_args(argv)
     if args.command == "publish":
         return _publish_one(args.stage, args.hide_input)
+    if (args.all and args.command != "push") or (args.remote and args.command != "verify"):
+        print("zdlib records: --all goes with push, --remote with verify", file=sys.stderr)
+        return EXIT_USAGE
     folder = (args.records or default_records_folder()).resolve()
     if args.command == "verify":
-        return _verify(folder)
+        return _verify(folder) or (push_cli.main_verify_remote(folder) if args.remote else 0)
     recovered = _recover(folder, args.hide_input)
+    if args.command == "push":
+        return push_cli.main_push(folder, _secrets(), args.all)
+    push_cli.push_quietly(folder, _secrets())  # what the last runs could not push (records project)
     if args.command == "recover":
         if not recovered:
             print(f"nothing to recover in {shown_path(folder)}")

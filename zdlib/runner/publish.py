@@ -40,6 +40,8 @@ from zdlib.record.summary import CHECKPOINT_SUFFIX, is_checkpoint, ran_on_sandbo
 from zdlib.runner import records
 from zdlib.runner.credentials import Secret, dedupe
 from zdlib.runner.orphans import revoke_run_tokens
+from zdlib.runner.push import PushOutcome, PushState, mark_pending, push_pending
+from zdlib.runner.remote import RemoteError, remote_settings
 from zdlib.runner.scan import redact_file, redaction_marker, replace_secrets, run_secrets, scan_data
 from zdlib.runner.summary import decide_outcome
 
@@ -68,6 +70,7 @@ class Published:
     seconds: dict[str, float] = field(default_factory=dict)
     recovered: list[Published] = field(default_factory=list)  # runs of killed runners published first
     kernel_log: str = ""  # the kernel's own stderr (shown only when something went wrong)
+    pushed: PushOutcome | None = None  # the run in the records project (None: pushing is not configured)
 
     @property
     def ok(self) -> bool:
@@ -131,7 +134,26 @@ def _publish(stage: Stage, secrets: list[Secret], context: Context) -> Published
         result = move_and_index(stage, secrets, meta, recorded, verdict, context)
     with clock("index_page"):
         index_page = write_index_page(stage.records_dir)
-    return replace(result, index_page=index_page, seconds=clock.seconds)
+    with clock("push"):
+        pushed = push_published(result, secrets, context)
+    return replace(result, index_page=index_page, seconds=clock.seconds, pushed=pushed)
+
+
+def push_published(result: Published, secrets: list[Secret], context: Context) -> PushOutcome | None:
+    """Mark the run pending and send every pending run to the records project (zdlib.runner.push); a
+    failure leaves them pending and changes nothing else (the outcome stands, the record is published)."""
+    if not result.index_entry:
+        return None
+    try:
+        settings = remote_settings(context.environ)
+    except RemoteError as exc:
+        mark_pending(result.records_dir, result.name)
+        return PushOutcome(result.name, PushState.PENDING, str(exc))
+    if settings is None:
+        return None
+    mark_pending(result.records_dir, result.name)
+    outcomes = push_pending(result.records_dir, settings, [secret.value for secret in secrets])
+    return next((o for o in outcomes if o.name == result.name), None)
 
 
 @dataclass(frozen=True)

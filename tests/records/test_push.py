@@ -222,3 +222,64 @@ def test_the_look_alike_refuses_as_gitlab_documents(fresh_sandbox: SandboxServer
     with pytest.raises(gitlab.exceptions.GitlabGetError, match="File Not Found"):
         proj.files.get(file_path="missing", ref="main")
     assert [c.message for c in proj.commits.list(get_all=True)] == ["three", "one"]
+
+
+# -- zdlib records push / verify --remote (the CLI, in-process, against the look-alike) ----------------
+@pytest.fixture
+def cli_env(fresh_sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> SandboxServer:
+    monkeypatch.setenv("PYTHON_DOTENV_DISABLED", "1")
+    for name, value in env(fresh_sandbox).items():
+        monkeypatch.setenv(name, value)
+    return fresh_sandbox
+
+
+def records_cli(folder: Path, *args: str) -> int:
+    from zdlib.runner.cli import main_records
+
+    return main_records([*args, "--records", str(folder)])
+
+
+def test_push_all_sends_records_from_before_and_verify_remote_agrees(
+    cli_env: SandboxServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "records"
+    for number in range(3):
+        publish_fake_run(folder, f"20261204T12000{number}Z_old")  # published before pushing existed
+    assert records_cli(folder, "push") == 0 and "nothing to push" in capsys.readouterr().out
+    assert records_cli(folder, "push", "--all") == 0
+    assert capsys.readouterr().out.count(": landed https://gitlab.com/") == 3
+    assert records_cli(folder, "verify", "--remote") == 0
+    assert "hold the same index lines and files" in capsys.readouterr().out
+    assert records_cli(folder, "list", "--all") == 2  # a flag of another command is a usage error
+
+
+def test_verify_remote_names_an_edited_last_line_a_deleted_file_and_one_sided_records(
+    cli_env: SandboxServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, other = tmp_path / "records", tmp_path / "other"
+    first = publish_fake_run(folder, "20261204T120000Z_a")
+    last = publish_fake_run(folder, "20261204T120100Z_b")
+    assert records_cli(folder, "push", "--all") == 0
+    proj = project(cli_env)
+    deleted = f"{first['name']}.html"
+    proj.commits.create(
+        {"branch": "main", "commit_message": "rm", "actions": [{"action": "delete", "file_path": deleted}]}
+    )
+    index = folder / "index.jsonl"
+    lines = index.read_text().splitlines()
+    lines[-1] = lines[-1].replace('"applied"', '"failed"')  # the newest line, edited after its push (M4)
+    index.write_text("\n".join(lines) + "\n")
+    publish_fake_run(other, "20261204T130000Z_theirs")
+    mark_all(other)
+    push_pending(other, remote_settings())  # type: ignore[arg-type]
+    local_only = publish_fake_run(folder, "20261204T140000Z_local")  # published while pushing was off
+    capsys.readouterr()
+    assert records_cli(folder, "verify", "--remote") == 1
+    said = capsys.readouterr().err
+    assert f"{last['name']}: its index line differs" in said
+    assert f"{deleted}: missing in the project" in said
+    assert "20261204T130000Z_theirs: only in the project's index" in said
+    assert f"{local_only['name']}: only in the local index (never pushed, or removed)" in said
+    mark_pending(folder, local_only["name"])
+    assert records_cli(folder, "verify", "--remote") == 1
+    assert "only in the local index (pending push" in capsys.readouterr().err

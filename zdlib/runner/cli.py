@@ -196,7 +196,8 @@ def main_records(argv: list[str]) -> int:
         return EXIT_USAGE
     folder = (args.records or default_records_folder()).resolve()
     if args.command == "verify":
-        return _verify(folder) or (push_cli.main_verify_remote(folder) if args.remote else 0)
+        local = _verify(folder)
+        return max(local, push_cli.main_verify_remote(folder)) if args.remote else local
     recovered = _recover(folder, args.hide_input)
     if args.command == "push":
         return push_cli.main_push(folder, _secrets(), args.all)

@@ -4,8 +4,8 @@ The subset `zdlib records push` and `verify --remote` use, shaped as GitLab docu
 - Projects API, "Get a single project": `GET /projects/:id`, `:id` a number or the URL-encoded path
   (https://docs.gitlab.com/api/projects/#get-a-single-project, "namespaced path encoding").
 - Commits API, "Create a commit with multiple files and actions": `POST /projects/:id/repository/commits`
-  with `branch`, `commit_message`, `actions[]` of `create`/`update` (`file_path`, `content`, `encoding`
-  `text` or `base64`, `last_commit_id` considered on `update`); 400 "A file with this name already exists"
+  with `branch`, `commit_message`, `actions[]` of `create`/`update`/`delete` (`file_path`, `content`, `encoding`
+  `text` or `base64`, `last_commit_id` considered on `update` and `delete`); 400 "A file with this name already exists"
   on creating an existing file, 400 on an `update` whose `last_commit_id` is not the file's last commit
   (https://docs.gitlab.com/api/commits/#create-a-commit-with-multiple-files-and-actions).
 - Commits API, "List repository commits": `GET /projects/:id/repository/commits`, newest first.
@@ -94,29 +94,35 @@ class RecordsRepository:
         staged = {path: self._action(action) for action in actions for path in [_path(action)]}
         return self._land(staged, message, author)
 
-    def _action(self, action: Any) -> bytes:
+    def _action(self, action: Any) -> bytes | None:
+        """The file's new bytes (None: deleted), or RepositoryError as GitLab refuses the action."""
         path = _path(action)
         kind = action.get("action")
         if kind == "create" and path in self.files:
             raise RepositoryError(400, ALREADY_EXISTS)
-        if kind == "update":
+        if kind in ("update", "delete"):
             if path not in self.files:
                 raise RepositoryError(400, "A file with this name doesn't exist")
             last = action.get("last_commit_id")
             if last is not None and last != self.files[path].last_commit_id:
                 raise RepositoryError(400, CHANGED)
+            if kind == "delete":
+                return None
         elif kind != "create":
             raise RepositoryError(400, f"actions[action] does not have a valid value ({kind!r})")
         return _content(action)
 
-    def _land(self, staged: dict[str, bytes], message: str, author: dict[str, Any]) -> dict[str, Any]:
+    def _land(self, staged: dict[str, bytes | None], message: str, author: dict[str, Any]) -> dict[str, Any]:
         parent = self.head()
         digest = hashlib.sha1(f"{parent}\n{message}\n{len(self.commits)}".encode())
         for path, data in sorted(staged.items()):
-            digest.update(path.encode() + b"\0" + data)
+            digest.update(path.encode() + b"\0" + (data if data is not None else b"\1deleted"))
         sha = digest.hexdigest()
         for path, data in staged.items():
-            self.files[path] = Blob(data, sha)
+            if data is None:
+                del self.files[path]
+            else:
+                self.files[path] = Blob(data, sha)
         when = self.clock.now().astimezone().isoformat(timespec="milliseconds")
         commit = {
             "id": sha,

@@ -4,10 +4,10 @@ The subset `zdlib records push` and `verify --remote` use, shaped as GitLab docu
 - Projects API, "Get a single project": `GET /projects/:id`, `:id` a number or the URL-encoded path
   (https://docs.gitlab.com/api/projects/#get-a-single-project, "namespaced path encoding").
 - Commits API, "Create a commit with multiple files and actions": `POST /projects/:id/repository/commits`
-  with `branch`, `commit_message`, `actions[]` of `create`/`update`/`delete` (`file_path`, `content`, `encoding`
-  `text` or `base64`, `last_commit_id` considered on `update` and `delete`); 400 "A file with this name already exists"
-  on creating an existing file, 400 on an `update` whose `last_commit_id` is not the file's last commit
-  (https://docs.gitlab.com/api/commits/#create-a-commit-with-multiple-files-and-actions).
+  with `branch`, `commit_message`, `actions[]` of `create`/`update`/`delete` (`file_path`, `content`,
+  `encoding` `text` or `base64`, `last_commit_id` considered on `update` and `delete`); 400 "A file with
+  this name already exists" on creating an existing file, 400 on an action whose `last_commit_id` is not
+  the file's last commit (https://docs.gitlab.com/api/commits/#create-a-commit-with-multiple-files-and-actions).
 - Commits API, "List repository commits": `GET /projects/:id/repository/commits`, newest first.
 - Repository files API, "Get file from repository" (`GET .../repository/files/:file_path?ref=`:
   base64 `content`, `content_sha256`, `blob_id`, `commit_id`, `last_commit_id`; 404 "404 File Not Found")

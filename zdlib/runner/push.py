@@ -65,11 +65,45 @@ def _marker(records_dir: Path, name: str) -> Path:
     return records_dir / PENDING_DIR / name
 
 
-def mark_pending(records_dir: Path, name: str) -> None:
-    """Mark a published run as not yet in the project (a private, empty file named after it)."""
+def mark_pending(records_dir: Path, name: str, issue: str = "") -> None:
+    """Mark a published run as not yet in the project (a private file named after it); `issue`: the access
+    request whose comment said the record is pending, told by a follow-up note when it lands."""
     folder = records_dir / PENDING_DIR
     folder.mkdir(mode=0o700, exist_ok=True)
-    os.close(os.open(_marker(records_dir, name), os.O_CREAT | os.O_WRONLY, 0o600))
+    fd = os.open(_marker(records_dir, name), os.O_CREAT | os.O_WRONLY, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        if issue:
+            handle.truncate()
+            handle.write(json.dumps({"issue": issue}))
+
+
+def _issue_of(records_dir: Path, name: str) -> str:
+    try:
+        return str(
+            json.loads(_marker(records_dir, name).read_text(encoding="utf-8") or "{}").get("issue") or ""
+        )
+    except (OSError, ValueError, AttributeError):
+        return ""
+
+
+def follow_up(
+    issue: str, entry: Mapping[str, Any], outcome: PushOutcome, secrets: Iterable[str], environ: Any
+) -> None:
+    """Tell the access request that its record has landed (the comment said it was pending); a failure to
+    post is left unsaid: the record is in the project, and verify --remote shows it."""
+    from zdlib.approval.comment import post_outcome, pushed_body
+    from zdlib.approval.errors import SourceError
+    from zdlib.approval.gitlab_source import gitlab_settings
+
+    try:
+        settings = gitlab_settings(environ)
+    except SourceError:
+        return
+    if settings is not None:
+        body = pushed_body(
+            str(entry.get("name")), str(entry.get("sha256") or ""), outcome.urls, outcome.commit
+        )
+        post_outcome(settings, issue, body, secrets)
 
 
 def pending_names(records_dir: Path) -> list[str]:
@@ -204,7 +238,11 @@ def push_line(project: RecordsProject, records_dir: Path, line: str, secrets: It
 
 
 def push_pending(
-    records_dir: Path, settings: RemoteSettings, secrets: Iterable[str] = (), gl: Any = None
+    records_dir: Path,
+    settings: RemoteSettings,
+    secrets: Iterable[str] = (),
+    gl: Any = None,
+    environ: Mapping[str, str] | None = None,
 ) -> list[PushOutcome]:
     """Push every pending run, oldest first; a run that lands (or is there) is unmarked. Stops at the
     first failure to reach GitLab (the rest stay pending, in order); a refused run stays marked."""
@@ -213,12 +251,16 @@ def push_pending(
         return []
     lines = {str(json.loads(line).get("name")): line for line in _index_lines(records_dir)}
     outcomes: list[PushOutcome] = []
+    secrets = list(secrets)
     try:
         project = RecordsProject(settings, gl)
         for name in names:
             outcome = push_line(project, records_dir, lines[name], secrets)
             outcomes.append(outcome)
             if outcome.state.done:
+                issue = _issue_of(records_dir, name)
+                if issue and outcome.state is PushState.LANDED:
+                    follow_up(issue, json.loads(lines[name]), outcome, secrets, environ)
                 _marker(records_dir, name).unlink(missing_ok=True)
     except RemoteError as exc:
         done = {outcome.name for outcome in outcomes}

@@ -86,15 +86,11 @@ class GitLabMount:
         store = self.store
         if what == "faults":
             if request.method == "POST":
-                body = json.loads(await request.body() or b"{}")
-                store.faults = Faults(
-                    status=body.get("status"),
-                    delay_s=float(body.get("delay_s", 0)),
-                    remaining=body.get("remaining"),
-                    methods=tuple(str(m).upper() for m in body.get("methods") or ()),
-                    message=str(body.get("message") or ""),
-                )
+                store.faults = _faults(json.loads(await request.body() or b"{}"))
             return json_response(store, store.faults.as_dict())
+        if what == "records/faults" and request.method == "POST":  # the records project's answers only
+            store.records_faults = _faults(await _read_json(request))
+            return json_response(store, store.records_faults.as_dict())
         if what == "reset" and request.method == "POST":
             store.reset(self.state.clock)
             return json_response(store, {"reset": True})
@@ -105,6 +101,16 @@ class GitLabMount:
         if what.startswith("issues/") and request.method == "POST":
             return await self._change_issue(request, what.removeprefix("issues/"))
         return json_response(store, {"message": "404 Not found"}, 404)
+
+
+def _faults(body: dict[str, Any]) -> Faults:
+    return Faults(
+        status=body.get("status"),
+        delay_s=float(body.get("delay_s", 0)),
+        remaining=body.get("remaining"),
+        methods=tuple(str(m).upper() for m in body.get("methods") or ()),
+        message=str(body.get("message") or ""),
+    )
 
 
 async def _read_json(request: Request) -> dict[str, Any]:

@@ -117,6 +117,9 @@ class GitLabApi:
         """The records project (repository.py): project, commits, files, raw files, tree."""
         store, method, repo = self.store, request.method, self.store.records
         query = request.query_params
+        status, _ = store.records_faults.take(method)
+        if status is not None:
+            raise GitLabError(status)
         try:
             if not rest and method == "GET":
                 return json_response(store, repo.project())

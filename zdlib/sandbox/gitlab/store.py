@@ -63,6 +63,7 @@ class GitLabStore:
     faults: Faults = field(default_factory=Faults)
     pending: list[PendingChange] = field(default_factory=list)  # changes armed for a later read
     records: RecordsRepository = field(init=False)  # the team's records project (repository.py)
+    records_faults: Faults = field(default_factory=Faults)  # errors of the records project only
 
     def __post_init__(self) -> None:
         self.reset(self.clock)
@@ -74,6 +75,7 @@ class GitLabStore:
         self.faults = Faults()
         self.pending = []
         self.records = RecordsRepository(clock, S.WEB_HOST)
+        self.records_faults = Faults()
         self._ids = itertools.count(900_001)
         created, approved, closed = S.issue_times(clock.now())
         for number, item in enumerate(S.ISSUES):

@@ -170,6 +170,7 @@ def test_no_secret_reaches_the_project(fresh_sandbox: SandboxServer, tmp_path: P
     folder = tmp_path / "records"
     publish_fake_run(folder, "20261204T120000Z_leak_a", f"token {records_token}")
     publish_fake_run(folder, "20261204T120030Z_leak_b", f"token {approval_token}")
+    publish_fake_run(folder, "20261204T120040Z_leak_c", target=f"t {approval_token}")  # in the index line
     clean = publish_fake_run(folder, "20261204T120100Z_clean")
     mark_all(folder)
     settings = remote_settings(
@@ -179,8 +180,9 @@ def test_no_secret_reaches_the_project(fresh_sandbox: SandboxServer, tmp_path: P
         settings is not None and approval_token not in repr(settings) and records_token not in repr(settings)
     )
     outcomes = push_pending(folder, settings, [approval_token])
-    assert [o.state for o in outcomes] == [PushState.REFUSED, PushState.REFUSED, PushState.LANDED]
-    assert all("holds a configured secret" in o.detail for o in outcomes[:2])
+    assert [o.state for o in outcomes] == [*[PushState.REFUSED] * 3, PushState.LANDED]
+    assert all("holds a configured secret" in o.detail for o in outcomes[:3])
+    assert "its index line holds" in outcomes[2].detail
     proj = project(fresh_sandbox)
     texts = [remote_file(fresh_sandbox, t["path"]) for t in proj.repository_tree(get_all=True)]
     texts += [c.message.encode() for c in proj.commits.list(get_all=True)]
@@ -188,7 +190,7 @@ def test_no_secret_reaches_the_project(fresh_sandbox: SandboxServer, tmp_path: P
     for secret in (records_token, approval_token, fresh_sandbox.env["ZDLIB_SANDBOX_KEY"]):
         assert not any(secret.encode() in text for text in texts)
         assert not any(secret in str(o) for o in outcomes)
-    assert clean["name"] not in pending_names(folder) and len(pending_names(folder)) == 2
+    assert clean["name"] not in pending_names(folder) and len(pending_names(folder)) == 3
 
 
 def test_the_records_token_is_used_over_gitlab_token(fresh_sandbox: SandboxServer, tmp_path: Path) -> None:
@@ -283,3 +285,13 @@ def test_verify_remote_names_an_edited_last_line_a_deleted_file_and_one_sided_re
     mark_pending(folder, local_only["name"])
     assert records_cli(folder, "verify", "--remote") == 1
     assert "only in the local index (pending push" in capsys.readouterr().err
+
+
+def test_zdlib_records_shows_what_stays_pending(cli_env: SandboxServer, tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "records"
+    mark_pending(folder, publish_fake_run(folder, "20261204T120000Z_p")["name"])
+    gitlab_faults(cli_env, status=502)
+    assert records_cli(folder) == 0  # the listing itself works
+    assert "not yet in the records project: 20261204T120000Z_p: pending" in capsys.readouterr().err
+    gitlab_faults(cli_env, status=None)
+    assert records_cli(folder, "push") == 0 and pending_names(folder) == []

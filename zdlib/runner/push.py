@@ -143,10 +143,15 @@ def _files(records_dir: Path, entry: Mapping[str, Any], secrets: Iterable[str]) 
                 f"{name} is missing or no longer matches its index line's sha256: run `zdlib records verify`"
             )
         files[name] = path.read_bytes()
-    for name, data in files.items():
+    _refuse_secrets(files, secrets)
+    return files
+
+
+def _refuse_secrets(texts: Mapping[str, bytes], secrets: Iterable[str]) -> None:
+    """Refused when any text to push (a file, the index line, the commit message) holds a secret."""
+    for name, data in texts.items():
         if any(secret and secret.encode() in data for secret in secrets):
             raise Refused(f"{name} holds a configured secret: it is not pushed; redact it and tell security")
-    return files
 
 
 def _message(entry: Mapping[str, Any]) -> str:
@@ -215,6 +220,9 @@ def push_line(project: RecordsProject, records_dir: Path, line: str, secrets: It
     secrets = [*secrets, project.settings.gitlab.token]
     try:
         files = _files(records_dir, entry, secrets)
+        _refuse_secrets(
+            {"its index line": line.encode(), "its commit message": _message(entry).encode()}, secrets
+        )
         for _attempt in range(MAX_ATTEMPTS):
             index, index_commit = project.read(INDEX_NAME)
             remote_lines = _lines(index)

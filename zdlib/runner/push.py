@@ -11,6 +11,7 @@ a commit raced by another operator's is retried from a fresh read (its index lin
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping
@@ -203,8 +204,6 @@ def _actions(project: RecordsProject, files: Mapping[str, bytes]) -> list[dict[s
 
 
 def _sha256(data: bytes) -> str:
-    import hashlib
-
     return hashlib.sha256(data).hexdigest()
 
 

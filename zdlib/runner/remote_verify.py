@@ -56,14 +56,11 @@ def index_differences(local: list[str], remote: list[str], pending: set[str]) ->
 
 
 def file_differences(records_dir: Path, project: RecordsProject, local: list[str]) -> list[str]:
-    """Each pushed file's sha256 here, in its index line and in the project; files the project holds
-    that no line of its index lists."""
+    """Each pushed file's sha256 here, in its index line and in the project."""
     found = []
-    listed: set[str] = set()
     for line in local:
         entry: dict[str, Any] = json.loads(line)
         for name, digest in (entry.get("hashes") or {}).items():
-            listed.add(name)
             path = records_dir / name
             here = sha256_file(path) if path.is_file() else None
             remote = project.file(name)
@@ -78,6 +75,7 @@ def file_differences(records_dir: Path, project: RecordsProject, local: list[str
 
 
 def remote_strays(project: RecordsProject, listed: set[str]) -> list[str]:
+    """Files the project holds that no line of its index lists (Repositories API, "List repository tree")."""
     tree = project.project.repository_tree(ref=project.branch, get_all=True)
     names = [item["path"] for item in tree if item.get("type") == "blob"]
     return [f"{name}: in the project, but no index line lists it" for name in names if name not in listed]

@@ -19,6 +19,7 @@ from zdlib.approval.request_url import parse_request_url
 from zdlib.record.markup import code
 
 MAX_VALUE = 80
+RECORD_KINDS = (("html", "HTML record"), ("ipynb", "notebook"))  # GitLab renders .ipynb as a notebook
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,37 @@ def _user(value: Any) -> str:
     return f"@{text}" if USERNAME.match(text) else _text(text)
 
 
-def outcome_body(summary: Mapping[str, Any], record_name: str, sha256: str, outcome: str) -> str:
-    """The note's Markdown: what ran, what changed, which record proves it."""
+def links_line(links: Mapping[str, str] | None) -> list[str]:
+    """Where the record is in the team's records project (zdlib.runner.push): its HTML and notebook pages,
+    committed right after the note; `{}`: the project could not be reached, so the record is pending."""
+    if links is None:
+        return []
+    if not links:
+        return ["- Records project: the record is not pushed yet (pending); a follow-up note links it then"]
+    return [f"- Records project: {_shown(links)} (committed right after this note; a follow-up note if late)"]
+
+
+def _shown(links: Mapping[str, str]) -> str:
+    return " · ".join(f"[{label}]({links[kind]})" for kind, label in RECORD_KINDS if kind in links)
+
+
+def pushed_body(record_name: str, sha256: str, links: Mapping[str, str], commit: str) -> str:
+    """The follow-up note once a pending record has landed in the records project."""
+    return (
+        f"The record {_text(record_name)} (sha256 {_text(sha256)}) is now in the records project: "
+        f"{_shown(links)} "
+        f"(commit {_text(commit[:12])}).\n"
+    )
+
+
+def outcome_body(
+    summary: Mapping[str, Any],
+    record_name: str,
+    sha256: str,
+    outcome: str,
+    links: Mapping[str, str] | None = None,
+) -> str:
+    """The note's Markdown: what ran, what changed, which record proves it and where to read it."""
     operator = summary.get("operator") or {}
     approval = summary.get("approval") or {}
     event = approval.get("label_event") or {}
@@ -79,6 +109,7 @@ def outcome_body(summary: Mapping[str, Any], record_name: str, sha256: str, outc
         f"{_text(approval.get('checked_at'))}, right before the last write "
         f"({_text(approval.get('checks_made'))} reads in this run)",
         f"- Record: {_text(record_name)}, sha256 {_text(sha256)}",
+        *links_line(links),
         "",
         "| object | id | field | before | after | status |",
         "|---|---|---|---|---|---|",
@@ -123,6 +154,7 @@ def comment_after_publish(
     secrets: Iterable[str] = (),
     environ: Mapping[str, str] | None = None,
     gl: Any = None,
+    links: Mapping[str, str] | None = None,
 ) -> dict[str, Any] | None:
     """The runner's step after publishing: post the outcome once; the index keeps what happened.
 
@@ -137,5 +169,5 @@ def comment_after_publish(
         return CommentResult(error=f"not posted: {exc}").as_record()
     if settings is None:
         return CommentResult(error="not posted: GITLAB_URL and GITLAB_TOKEN are not set").as_record()
-    body = outcome_body(summary, record_name, sha256 or "", str(outcome))
+    body = outcome_body(summary, record_name, sha256 or "", str(outcome), links)
     return post_outcome(settings, str(approval.get("access_request_url")), body, secrets, gl=gl).as_record()

@@ -12,7 +12,7 @@ from typing import Any
 
 from zdlib.record.outcome import EXIT_USAGE, Outcome, never_sent
 from zdlib.record.summary import ran_on_sandbox
-from zdlib.runner import records
+from zdlib.runner import push_cli, records
 from zdlib.runner.guidance import Invocation, delivery_lines, waiting_lines
 from zdlib.runner.parameters import ParameterError, load_parameter_file
 from zdlib.runner.publish import Published
@@ -181,6 +181,8 @@ def describe_result(result: RunResult) -> str:
     lines.append(f"index: {shown_path(result.records_dir / records.INDEX_NAME)}")
     if result.index_page:
         lines.append(f"index page: {shown_path(result.index_page)}")
+    if result.pushed is not None:  # the records project (zdlib.runner.push)
+        lines.append(f"records project: {result.pushed}")
     return "\n".join(lines)
 
 
@@ -214,7 +216,7 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
-RECORDS_COMMANDS = ("list", "verify", "publish", "recover")
+RECORDS_COMMANDS = ("list", "verify", "publish", "recover", "push")
 
 
 def records_parser() -> argparse.ArgumentParser:
@@ -224,7 +226,9 @@ def records_parser() -> argparse.ArgumentParser:
         "staged runs of stopped runners are published first.",
         epilog="verify: check the index chain and every record's sha256 (exit 1 at the first break). "
         "publish STAGE_DIR: publish one staged run (what an interactive finish() calls). "
-        "recover: publish every staged run whose owner is gone.",
+        "recover: publish every staged run whose owner is gone. "
+        "push: send runs not yet in the records project (ZDLIB_RECORDS_PROJECT), oldest first; --all: every "
+        "run of the index. verify --remote: compare the index and files with the project's copy.",
     )
     parser.add_argument("command", nargs="?", default="list", choices=RECORDS_COMMANDS)
     parser.add_argument("stage", nargs="?", type=Path, help="for publish: the stage folder")
@@ -232,6 +236,8 @@ def records_parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", help="print the index entries as a JSON array")
     parser.add_argument("--wide", action="store_true", help="every column, whole (wider than a terminal)")
     parser.add_argument("--hide-input", action="store_true", help="HTML records without code")
+    parser.add_argument("--all", action="store_true", help="for push: every run of the index")
+    parser.add_argument("--remote", action="store_true", help="for verify: against the records project")
     return parser
 
 
@@ -239,10 +245,17 @@ def main_records(argv: list[str]) -> int:
     args = records_parser().parse_args(argv)
     if args.command == "publish":
         return _publish_one(args.stage, args.hide_input)
+    if (args.all and args.command != "push") or (args.remote and args.command != "verify"):
+        print("zdlib records: --all goes with push, --remote with verify", file=sys.stderr)
+        return EXIT_USAGE
     folder = (args.records or default_records_folder()).resolve()
     if args.command == "verify":
-        return _verify(folder)
+        local = _verify(folder)
+        return max(local, push_cli.main_verify_remote(folder)) if args.remote else local
     recovered = _recover(folder, args.hide_input)
+    if args.command == "push":
+        return push_cli.main_push(folder, _secrets(), args.all)
+    push_cli.push_quietly(folder, _secrets())  # what the last runs could not push (records project)
     if args.command == "recover":
         if not recovered:
             print(f"nothing to recover in {shown_path(folder)}")

@@ -22,6 +22,7 @@ from zdlib.schemes import SECRET_VARIABLES
 CREDENTIAL_VARIABLES = (
     *SECRET_VARIABLES,  # every Zendesk credential scheme's secret (zdlib.schemes)
     "GITLAB_TOKEN",  # the approval source's token (zdlib.approval): never in a record either
+    "ZDLIB_RECORDS_TOKEN",  # the records project's token (zdlib.runner.remote): never in a record either
     KEY_VARIABLE,  # the sandbox's key: whoever holds it drives the sandbox's control API
 )
 EMAIL_VARIABLE = "ZENDESK_EMAIL"

@@ -46,6 +46,7 @@ class DemoRow:
     outcome: str
     reason: str
     html: Path | None
+    pushed_url: str = ""  # the record's page in the sandbox's records project, once pushed there
 
     @property
     def as_expected(self) -> bool:
@@ -111,7 +112,8 @@ def run_plan(
                 records_dir=records_dir,
                 instance_env=instance_env,
             )
-            rows.append(DemoRow(step, result.outcome, result.reason, result.html))
+            pushed = result.pushed.urls.get("html", "") if result.pushed and result.pushed.state.done else ""
+            rows.append(DemoRow(step, result.outcome, result.reason, result.html, pushed))
         except UsageError as exc:
             rows.append(DemoRow(step, "usage error", str(exc).splitlines()[0], None))
     return rows
@@ -161,6 +163,9 @@ def main(argv: list[str]) -> int:
     page = Path(records_dir).resolve() / PAGE_NAME
     print(f"\nEvery run, with its record: {page.as_uri()} (open it in a browser; it works offline)")
     print("List them with: zdlib records; check the chain and every record's hash: zdlib records verify")
+    pushed = [row.pushed_url for row in rows if row.pushed_url]
+    if pushed:  # the look-alike names the page as GitLab would; the files are in its API, not on the web
+        print(f"The last record in the sandbox's GitLab records project: {pushed[-1]}")
     unexpected = [row for row in rows if not row.as_expected]
     if unexpected:
         print(f"\n{len(unexpected)} step(s) did not end as expected:")

@@ -23,7 +23,7 @@ from typing import Any
 import nbformat
 
 import zdlib
-from zdlib.approval.comment import comment_after_publish
+from zdlib.approval.comment import comment_after_publish, should_comment
 from zdlib.record.outcome import Outcome
 from zdlib.record.stage import (
     LOCK_NAME,
@@ -40,6 +40,8 @@ from zdlib.record.summary import CHECKPOINT_SUFFIX, is_checkpoint, ran_on_sandbo
 from zdlib.runner import records
 from zdlib.runner.credentials import Secret, dedupe
 from zdlib.runner.orphans import revoke_run_tokens
+from zdlib.runner.push import PushOutcome, PushState, mark_pending, push_pending
+from zdlib.runner.remote import RecordsProject, RemoteError, remote_settings
 from zdlib.runner.scan import redact_file, redaction_marker, replace_secrets, run_secrets, scan_data
 from zdlib.runner.summary import decide_outcome
 
@@ -68,6 +70,7 @@ class Published:
     seconds: dict[str, float] = field(default_factory=dict)
     recovered: list[Published] = field(default_factory=list)  # runs of killed runners published first
     kernel_log: str = ""  # the kernel's own stderr (shown only when something went wrong)
+    pushed: PushOutcome | None = None  # the run in the records project (None: pushing is not configured)
 
     @property
     def ok(self) -> bool:
@@ -131,7 +134,48 @@ def _publish(stage: Stage, secrets: list[Secret], context: Context) -> Published
         result = move_and_index(stage, secrets, meta, recorded, verdict, context)
     with clock("index_page"):
         index_page = write_index_page(stage.records_dir)
-    return replace(result, index_page=index_page, seconds=clock.seconds)
+    with clock("push"):
+        pushed = push_published(result, secrets, context)
+    return replace(result, index_page=index_page, seconds=clock.seconds, pushed=pushed)
+
+
+def push_published(result: Published, secrets: list[Secret], context: Context) -> PushOutcome | None:
+    """Mark the run pending and send every pending run to the records project (zdlib.runner.push); a
+    failure leaves them pending and changes nothing else (the outcome stands, the record is published)."""
+    if not result.index_entry:
+        return None
+    try:
+        settings = remote_settings(context.environ)
+    except RemoteError as exc:
+        mark_pending(result.records_dir, result.name)
+        return PushOutcome(result.name, PushState.PENDING, str(exc))
+    if settings is None:
+        return None
+    mark_pending(result.records_dir, result.name)
+    values = [secret.value for secret in secrets]
+    outcomes = push_pending(result.records_dir, settings, values, environ=context.environ)
+    mine = next((o for o in outcomes if o.name == result.name), None)
+    comment = result.index_entry.get("approval_comment") or {}
+    if mine is not None and not mine.state.done and comment.get("note_id"):
+        approval = result.index_entry.get("approval") or {}  # its comment linked the record: tell it later
+        mark_pending(result.records_dir, result.name, str(approval.get("access_request_url") or ""))
+    return mine
+
+
+def _record_links(result: Published, recorded: Mapping[str, Any], context: Context) -> dict[str, str] | None:
+    """The record's pages in the records project for the comment (None: not configured, or no comment
+    due; {}: configured but unreachable, so the comment says the record is pending)."""
+    if not should_comment(recorded, str(result.outcome)):
+        return None
+    try:
+        settings = remote_settings(context.environ)
+        project = RecordsProject(settings) if settings is not None else None
+    except RemoteError:
+        return {}
+    if project is None:
+        return None
+    files = (("html", result.html), ("ipynb", result.ipynb))
+    return {kind: project.url(path.name) for kind, path in files if path is not None}
 
 
 @dataclass(frozen=True)
@@ -258,7 +302,10 @@ def _comment_back(
     the change: it is said in the index line's reason and `approval_comment`."""
     name = result.ipynb.name if result.ipynb else ""
     values = [s.value for s in secrets]
-    return comment_after_publish(recorded, result.outcome, name, result.sha256, values, context.environ)
+    links = _record_links(result, recorded, context)
+    return comment_after_publish(
+        recorded, result.outcome, name, result.sha256, values, context.environ, links=links
+    )
 
 
 def _comment_said(comment: Mapping[str, Any]) -> str:

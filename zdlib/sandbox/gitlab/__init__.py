@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from zdlib.sandbox.derived import derive
 from zdlib.sandbox.gitlab.api import GitLabApi, json_response
+from zdlib.sandbox.gitlab.repository import RECORDS_PROJECT_PATH
 from zdlib.sandbox.gitlab.store import Faults, GitLabStore, PendingChange
 
 POLICY_FILE = Path(__file__).with_name("approval-policy.yaml")
@@ -33,6 +34,7 @@ def gitlab_env(state: Any, base_url: str) -> dict[str, str]:
         "GITLAB_URL": f"{base_url}/gitlab",
         "GITLAB_TOKEN": gitlab_token(state.options.seed),
         "ZDLIB_APPROVAL_POLICY": str(POLICY_FILE),
+        "ZDLIB_RECORDS_PROJECT": RECORDS_PROJECT_PATH,  # runs push their records there (repository.py)
     }
 
 
@@ -84,21 +86,31 @@ class GitLabMount:
         store = self.store
         if what == "faults":
             if request.method == "POST":
-                body = json.loads(await request.body() or b"{}")
-                store.faults = Faults(
-                    status=body.get("status"),
-                    delay_s=float(body.get("delay_s", 0)),
-                    remaining=body.get("remaining"),
-                    methods=tuple(str(m).upper() for m in body.get("methods") or ()),
-                    message=str(body.get("message") or ""),
-                )
+                store.faults = _faults(json.loads(await request.body() or b"{}"))
             return json_response(store, store.faults.as_dict())
+        if what == "records/faults" and request.method == "POST":  # the records project's answers only
+            store.records_faults = _faults(await _read_json(request))
+            return json_response(store, store.records_faults.as_dict())
         if what == "reset" and request.method == "POST":
             store.reset(self.state.clock)
             return json_response(store, {"reset": True})
+        if what == "records/interpose" and request.method == "POST":
+            body = await _read_json(request)
+            store.records.interpose = int(body.get("commits", 1))
+            return json_response(store, {"interpose": store.records.interpose})
         if what.startswith("issues/") and request.method == "POST":
             return await self._change_issue(request, what.removeprefix("issues/"))
         return json_response(store, {"message": "404 Not found"}, 404)
+
+
+def _faults(body: dict[str, Any]) -> Faults:
+    return Faults(
+        status=body.get("status"),
+        delay_s=float(body.get("delay_s", 0)),
+        remaining=body.get("remaining"),
+        methods=tuple(str(m).upper() for m in body.get("methods") or ()),
+        message=str(body.get("message") or ""),
+    )
 
 
 async def _read_json(request: Request) -> dict[str, Any]:

@@ -24,9 +24,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from zdlib.sandbox.gitlab import seed as S
+from zdlib.sandbox.gitlab.repository import RECORDS_PROJECT_ID, RECORDS_PROJECT_PATH, RepositoryError
 from zdlib.sandbox.gitlab.store import GitLabStore
 
 API_PREFIX = "/gitlab/api/v4/"
+RECORDS = (str(RECORDS_PROJECT_ID), RECORDS_PROJECT_PATH)  # the records project (repository.py)
 MESSAGES = {
     400: "400 Bad request",
     401: "401 Unauthorized",
@@ -101,12 +103,47 @@ class GitLabApi:
             if parts[2:] == ["members", "all"]:
                 found = store.group_members(request.query_params.get("query", ""))
                 return json_response(store, found, total=len(found))
+        if len(parts) >= 2 and parts[0] == "projects" and parts[1] in RECORDS:
+            return await self._records_route(request, parts[2:])
         if len(parts) >= 2 and parts[0] == "projects":
             self._project(parts[1])
             if len(parts) == 2 and method == "GET":
                 return json_response(store, store.project())
             if len(parts) >= 4 and parts[2] == "issues":
                 return await self._issue_route(request, parts[3], parts[4:])
+        raise GitLabError(404, "404 Not found")
+
+    async def _records_route(self, request: Request, rest: list[str]) -> Response:
+        """The records project (repository.py): project, commits, files, raw files, tree."""
+        store, method, repo = self.store, request.method, self.store.records
+        query = request.query_params
+        status, _ = store.records_faults.take(method)
+        if status is not None:
+            raise GitLabError(status)
+        try:
+            if not rest and method == "GET":
+                return json_response(store, repo.project())
+            if rest == ["repository", "commits"] and method == "POST":
+                commit = repo.commit(await _body(request), store.users[S.OPERATOR])
+                return json_response(store, commit, 201)
+            if rest == ["repository", "commits"] and method == "GET":
+                listed = list(reversed(repo.commits))
+                return json_response(store, listed, total=len(listed))
+            if rest == ["repository", "tree"] and method == "GET":
+                found = repo.tree(query.get("path", ""), query.get("recursive") in ("true", "1"))
+                return json_response(store, found, total=len(found))
+            if len(rest) == 3 and rest[:2] == ["repository", "files"] and method in ("GET", "HEAD"):
+                return json_response(store, repo.file(rest[2]))
+            if (
+                len(rest) == 4
+                and rest[:2] == ["repository", "files"]
+                and rest[3] == "raw"
+                and method == "GET"
+            ):
+                headers = {"Date": format_datetime(store.clock.now(), usegmt=True)}
+                return Response(repo.raw(rest[2]), headers=headers, media_type="text/plain")
+        except RepositoryError as exc:
+            raise GitLabError(exc.status, exc.message) from None
         raise GitLabError(404, "404 Not found")
 
     def _project(self, ident: str) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from zdlib.sandbox.clock import Clock
 from zdlib.sandbox.gitlab import seed as S
+from zdlib.sandbox.gitlab.repository import RecordsRepository
 
 
 def stamp(moment: datetime) -> str:
@@ -61,6 +62,8 @@ class GitLabStore:
     notes: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     faults: Faults = field(default_factory=Faults)
     pending: list[PendingChange] = field(default_factory=list)  # changes armed for a later read
+    records: RecordsRepository = field(init=False)  # the team's records project (repository.py)
+    records_faults: Faults = field(default_factory=Faults)  # errors of the records project only
 
     def __post_init__(self) -> None:
         self.reset(self.clock)
@@ -71,6 +74,8 @@ class GitLabStore:
         self.issues, self.events, self.state_events, self.notes = {}, {}, {}, {}
         self.faults = Faults()
         self.pending = []
+        self.records = RecordsRepository(clock, S.WEB_HOST)
+        self.records_faults = Faults()
         self._ids = itertools.count(900_001)
         created, approved, closed = S.issue_times(clock.now())
         for number, item in enumerate(S.ISSUES):

@@ -332,7 +332,8 @@ class _Clock:
 def _join(*parts: str) -> str:
     """Sentences of a reason, each ending once: "1 change applied. Comment 9 posted." (never `.;`)."""
     sentences = [part.strip() for part in parts if part and part.strip()]
-    return " ".join(s if s.endswith((".", "!", "?", ")")) else f"{s}." for s in sentences)
+    ended = [s if s.endswith((".", "!", "?", ")")) else f"{s}." for s in sentences[:-1]]
+    return " ".join([*ended, *sentences[-1:]])
 
 
 def _stage_instance(stage: Stage) -> str | None:

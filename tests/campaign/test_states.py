@@ -144,3 +144,17 @@ def test_naive_as_of_and_bad_policy_are_refused() -> None:
         Policy(soak=-DAY)
     with pytest.raises(ValueError, match="orphan_after_reminders"):
         Policy(orphan_after_reminders=0)
+
+
+def test_a_listing_entry_is_parsed_with_either_last_used_name() -> None:
+    entry = {"id": 7, "description": "x", "active": True, "created_at": "2026-01-02T03:04:05Z"}
+    entry["updated_at"] = "2026-02-02T00:00:00Z"
+    assert ListedToken.from_api({**entry, "last_used": "2026-03-01T00:00:00Z"}).last_used == datetime(
+        2026, 3, 1, tzinfo=UTC
+    )
+    assert ListedToken.from_api({**entry, "last_used_at": "2026-03-02T00:00:00Z"}).last_used == datetime(
+        2026, 3, 2, tzinfo=UTC
+    )
+    assert ListedToken.from_api({**entry, "last_used": None}).last_used is None
+    with pytest.raises(ValueError, match="api_tokens entry 7 is not a listing entry"):
+        ListedToken.from_api({"id": 7, "active": True})

@@ -50,6 +50,8 @@ def test_the_control_api_needs_the_key(fresh_sandbox):
         ("POST", "/sandbox/faults"),
         ("POST", "/sandbox/gitlab/reset"),
         ("POST", "/sandbox/admin-center/api_tokens/3"),
+        ("GET", "/sandbox/consumers"),
+        ("POST", "/sandbox/consumers/zapier-sync"),
     ]
     for method, path in control:
         refused = httpx.request(method, fresh_sandbox.url + path, json={"action": "delete"})

@@ -29,6 +29,30 @@ class ListedToken:
     updated_at: datetime
     last_used: datetime | None
 
+    @classmethod
+    def from_api(cls, entry: dict) -> ListedToken:
+        """Parse one listing entry. The field is `last_used` in Zendesk's ListApiTokens example (Cartography's
+        fixture); a community script reads `last_used_at`: both are read (migration-research.md §1.1)."""
+        try:
+            used = entry.get("last_used", entry.get("last_used_at"))
+            return cls(
+                int(entry["id"]),
+                str(entry.get("description") or ""),
+                bool(entry["active"]),
+                _instant(entry["created_at"]),
+                _instant(entry["updated_at"]),
+                _instant(used) if used else None,
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(
+                f"api_tokens entry {entry.get('id')!r} is not a listing entry: {exc!r}"
+            ) from None
+
+
+def _instant(text: str) -> datetime:
+    """Zendesk's `2026-11-28T12:00:00Z` as an aware datetime."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
 
 @dataclass(frozen=True)
 class OAuthTokenUse:

@@ -7,7 +7,16 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from zdlib.sandbox import api_audit, api_automations, api_oauth, api_tokens, api_users, control, errors
+from zdlib.sandbox import (
+    api_audit,
+    api_automations,
+    api_consumers,
+    api_oauth,
+    api_tokens,
+    api_users,
+    control,
+    errors,
+)
 from zdlib.sandbox.gitlab import with_gitlab
 from zdlib.sandbox.identity import ControlGuard
 from zdlib.sandbox.middleware import SandboxMiddleware
@@ -36,6 +45,7 @@ def create_app(options: Options | None = None, state: SandboxState | None = None
         *api_tokens.routes(),
         *api_audit.routes(),
         *control.routes(),
+        *api_consumers.routes(),
     ]
     app = Starlette(
         routes=routes,

@@ -15,7 +15,7 @@ from zdlib.campaign.evidence import (
     RecordLine,
     TokenEvidence,
 )
-from zdlib.campaign.states import Actor, State, derive, switched_since
+from zdlib.campaign.states import NEXT, Actor, State, derive, switched_since
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -158,3 +158,7 @@ def test_a_listing_entry_is_parsed_with_either_last_used_name() -> None:
     assert ListedToken.from_api({**entry, "last_used": None}).last_used is None
     with pytest.raises(ValueError, match="api_tokens entry 7 is not a listing entry"):
         ListedToken.from_api({"id": 7, "active": True})
+
+
+def test_every_state_has_a_next_action() -> None:
+    assert set(NEXT) == set(State)

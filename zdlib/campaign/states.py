@@ -115,78 +115,58 @@ def switched_since(ev: TokenEvidence, policy: Policy, as_of: datetime) -> dateti
     return since if since <= as_of else None
 
 
-def _inactive(
-    ev: TokenEvidence, policy: Policy, as_of: datetime
-) -> tuple[State, datetime | None, NextAction]:
+NEXT: dict[State, NextAction] = {
+    State.INVENTORIED: NextAction(
+        Actor.CAMPAIGN, "find its owner: its description should name an access request"
+    ),
+    State.OWNER_KNOWN: NextAction(
+        Actor.CAMPAIGN, "issue a replacing OAuth client (create_token replaces_api_token)"
+    ),
+    State.OAUTH_ISSUED: NextAction(
+        Actor.OWNER, "switch the consumer to the OAuth client and stop using the API token"
+    ),
+    State.SWITCHED: NextAction(Actor.ADMIN, "deactivate it in Admin Center (revoke_token)"),
+    State.DEACTIVATED: NextAction(Actor.OWNER, "report any breakage before the quiet period ends"),
+    State.DONE: NextAction(Actor.NOBODY, "nothing: finished"),
+    State.AUTO_DEACTIVATED: NextAction(
+        Actor.OWNER, "say whether the consumer still runs; if so, move it to OAuth before the purge date"
+    ),
+    State.ORPHAN: NextAction(
+        Actor.ADMIN, "plan its deactivation with a rollback window (reactivation possible for 60 days)"
+    ),
+    State.RETIRED: NextAction(Actor.ADMIN, "deactivate it in Admin Center (revoke_token)"),
+    State.ROLLED_BACK: NextAction(Actor.OWNER, "fix the consumer's OAuth use, then switch again"),
+}
+
+
+def _inactive(ev: TokenEvidence, policy: Policy, as_of: datetime) -> tuple[State, datetime | None]:
     """A listed token with `active: false`: deactivated by the campaign, or by Zendesk's 30-day rule."""
     assert ev.listed is not None
     if ev.deactivation is None:
-        return (
-            State.AUTO_DEACTIVATED,
-            ev.listed.updated_at,
-            NextAction(
-                Actor.OWNER,
-                "say whether the consumer still runs; if so, move it to OAuth before the purge date",
-            ),
-        )
+        return State.AUTO_DEACTIVATED, ev.listed.updated_at
     if as_of - ev.deactivation.at >= policy.quiet:
-        return State.DONE, ev.deactivation.at + policy.quiet, NextAction(Actor.NOBODY, "nothing: finished")
-    return (
-        State.DEACTIVATED,
-        ev.deactivation.at,
-        NextAction(Actor.OWNER, "report any breakage before the quiet period ends"),
-    )
+        return State.DONE, ev.deactivation.at + policy.quiet
+    return State.DEACTIVATED, ev.deactivation.at
 
 
-def _active(ev: TokenEvidence, policy: Policy, as_of: datetime) -> tuple[State, datetime | None, NextAction]:
+def _active(ev: TokenEvidence, policy: Policy, as_of: datetime) -> tuple[State, datetime | None]:
     """A listed, active token: how far its consumer got."""
     assert ev.listed is not None
     ar = ev.access_request
-    if ev.deactivation is not None:
-        return (
-            State.ROLLED_BACK,
-            ev.listed.updated_at,
-            NextAction(Actor.OWNER, "fix the consumer's OAuth use, then switch again"),
-        )
-    if ar and ar.retired_at:
-        return (
-            State.RETIRED,
-            ar.retired_at,
-            NextAction(Actor.ADMIN, "deactivate it in Admin Center (revoke_token)"),
-        )
     switched = switched_since(ev, policy, as_of)
+    if ev.deactivation is not None:
+        return State.ROLLED_BACK, ev.listed.updated_at
+    if ar and ar.retired_at:
+        return State.RETIRED, ar.retired_at
     if switched is not None:
-        return (
-            State.SWITCHED,
-            switched,
-            NextAction(Actor.ADMIN, "deactivate it in Admin Center (revoke_token)"),
-        )
+        return State.SWITCHED, switched
     if ev.issued is not None:
-        return (
-            State.OAUTH_ISSUED,
-            ev.issued.at,
-            NextAction(Actor.OWNER, "switch the consumer to the OAuth client and stop using the API token"),
-        )
+        return State.OAUTH_ISSUED, ev.issued.at
     if ar and ar.resolved_at:
-        return (
-            State.OWNER_KNOWN,
-            ar.resolved_at,
-            NextAction(Actor.CAMPAIGN, "issue a replacing OAuth client (create_token replaces_api_token)"),
-        )
+        return State.OWNER_KNOWN, ar.resolved_at
     if len(ev.reminders) >= policy.orphan_after_reminders:
-        return (
-            State.ORPHAN,
-            ev.reminders[-1].at,
-            NextAction(
-                Actor.ADMIN,
-                "plan its deactivation with a rollback window (reactivation possible for 60 days)",
-            ),
-        )
-    return (
-        State.INVENTORIED,
-        ev.listed.created_at,
-        NextAction(Actor.CAMPAIGN, "find its owner: its description should name an access request"),
-    )
+        return State.ORPHAN, ev.reminders[-1].at
+    return State.INVENTORIED, ev.listed.created_at
 
 
 def derive(ev: TokenEvidence, as_of: datetime, policy: Policy | None = None) -> Standing:
@@ -197,13 +177,13 @@ def derive(ev: TokenEvidence, as_of: datetime, policy: Policy | None = None) -> 
         )
     policy = policy or Policy()
     if ev.listed is None:
-        state, since, nxt = State.DONE, None, NextAction(Actor.NOBODY, "nothing: gone from the listing")
+        state, since = State.DONE, None
     elif not ev.listed.active:
-        state, since, nxt = _inactive(ev, policy, as_of)
+        state, since = _inactive(ev, policy, as_of)
     else:
-        state, since, nxt = _active(ev, policy, as_of)
+        state, since = _active(ev, policy, as_of)
     purge = (since + PURGE_AFTER).date() if state is State.AUTO_DEACTIVATED and since else None
     at_risk = state not in FINISHED and state is not State.SWITCHED and as_of.date() > policy.last_safe_switch
     return Standing(
-        ev.token_id, state, since, tuple(_facts(ev)), nxt, policy.last_safe_switch, purge, at_risk
+        ev.token_id, state, since, tuple(_facts(ev)), NEXT[state], policy.last_safe_switch, purge, at_risk
     )

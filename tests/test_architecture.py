@@ -31,7 +31,9 @@ BREAKS = [
         "the sandbox imports nothing of the client",
     ),
     ("zdlib/resources/bad.py", "import zdlib.record.stage", "the client imports nothing of the kit"),
+    ("zdlib/campaign/bad.py", "from zdlib.runner import cli", "campaign states are pure"),
 ]
+CONTRACTS = (ROOT / "pyproject.toml").read_text().count("[[tool.importlinter.contracts]]")
 
 
 def lint(tree: Path) -> subprocess.CompletedProcess[str]:
@@ -71,7 +73,7 @@ def test_a_forbidden_import_fails_the_linter(
         bad.unlink()
     assert result.returncode == 1, result.stdout + result.stderr
     report = " ".join(result.stdout.split())  # the linter wraps long contract names
-    assert "Contracts: 5 kept, 1 broken." in report, result.stdout
+    assert f"Contracts: {CONTRACTS - 1} kept, 1 broken." in report, result.stdout
     assert contract in report.split("Broken contracts", 1)[1], result.stdout
     assert module.removesuffix(".py").replace("/", ".") in result.stdout
 

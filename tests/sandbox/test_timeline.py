@@ -67,18 +67,19 @@ def test_token_creation_refused_from_2026_10_27(fresh_sandbox, api_token_writes)
 
 def test_every_api_token_refused_from_2027_04_30(fresh_sandbox, api_token_writes):
     oauth = {"Authorization": f"Bearer {fresh_sandbox.env['ZENDESK_OAUTH_TOKEN']}"}
+    kept = S.CONSUMERS[1]  # zapier-sync calls every 6 hours of sandbox time: its token never goes idle
+    value = S.api_token_value(fresh_sandbox.options.seed, kept.api_token_id)
     fresh_sandbox.control.set_clock(as_of="2027-04-29T23:58:00Z")
-    assert status(fresh_sandbox, "/api/v2/users", token_auth(fresh_sandbox)) == 401  # idle since November
     with client(fresh_sandbox, oauth) as http:
-        reactivated = http.put(
-            f"/api/v2/api_tokens/{S.ADMIN_API_TOKEN_ID}", json={"api_token": {"active": True}}
-        )
-    assert reactivated.json()["api_token"]["active"] is True
-    assert status(fresh_sandbox, "/api/v2/users", token_auth(fresh_sandbox)) == 200
+        listed = {t["id"]: t for t in http.get("/api/v2/api_tokens").json()["api_tokens"]}
+        gone = http.get(f"/api/v2/api_tokens/{S.ADMIN_API_TOKEN_ID}")
+    assert gone.status_code == 404  # idle since December: deactivated (30-day rule), deleted 60 days later
+    assert listed[kept.api_token_id]["active"] is True
+    assert status(fresh_sandbox, "/api/v2/users", token_auth(fresh_sandbox, token=value)) == 200
     fresh_sandbox.control.set_clock(advance_days=1)
-    assert status(fresh_sandbox, "/api/v2/users", token_auth(fresh_sandbox)) == 401
+    assert status(fresh_sandbox, "/api/v2/users", token_auth(fresh_sandbox, token=value)) == 401
     with client(fresh_sandbox, oauth) as http:
         listed = http.get("/api/v2/api_tokens").json()["api_tokens"]
-        again = http.put(f"/api/v2/api_tokens/{S.ADMIN_API_TOKEN_ID}", json={"api_token": {"active": True}})
+        again = http.put(f"/api/v2/api_tokens/{kept.api_token_id}", json={"api_token": {"active": True}})
     assert listed and not any(t["active"] for t in listed)
     assert again.status_code == 422

@@ -12,6 +12,7 @@ from starlette.routing import Route
 from zdlib.sandbox import errors, render
 from zdlib.sandbox.auth import Principal, require
 from zdlib.sandbox.clock import iso, parse_instant
+from zdlib.sandbox.consumers import play
 from zdlib.sandbox.pagination import int_param, paginate_list
 from zdlib.sandbox.request_parsing import body_of, state_of, truthy, wrapped
 from zdlib.sandbox.scopes import recognised
@@ -170,6 +171,7 @@ def _own_or_admin(principal: Principal, token: dict) -> None:
 async def list_tokens(request: Request) -> Response:
     principal = require(request, None, write=False, role="end-user")
     state = state_of(request)
+    play(state)  # simulated consumers' due calls move `used_at` first (consumers.py)
     records = sorted(state.store.oauth_tokens.values(), key=lambda t: t["id"])
     if truthy(request.query_params.get("all")):
         if principal.role != "admin":

@@ -20,6 +20,7 @@ from starlette.routing import Route
 from zdlib.sandbox import errors, render
 from zdlib.sandbox import seed as S
 from zdlib.sandbox.auth import require
+from zdlib.sandbox.consumers import play
 from zdlib.sandbox.request_parsing import body_of, state_of, truthy, wrapped
 from zdlib.sandbox.state import SandboxState
 
@@ -41,12 +42,20 @@ def _offered(request: Request) -> None:
 
 
 def _token(request: Request) -> dict:
-    return errors.found(state_of(request).store.api_tokens.get(request.path_params["token_id"]))
+    """The token in the path; 404 once Zendesk has deleted it (60 days after its deactivation)."""
+    store = state_of(request).store
+    token = store.api_tokens.get(request.path_params["token_id"])
+    return errors.found(None if token is None or store.api_token_purged(token) else token)
 
 
 def _render(request: Request, token: dict, users: bool = False, full: bool = False) -> dict:
     state = state_of(request)
-    active = state.store.api_token_active(token)
+    stopped = state.store.api_token_deactivated_at(token)
+    active = stopped is None
+    if (
+        stopped is not None and stopped > token["_updated"]
+    ):  # the 30-day rule changed it: updated_at shows when
+        token = {**token, "_updated": stopped}
     directory = state.store.users
     lookup = {token["assigned_user_id"]: directory.get(token["assigned_user_id"])} if users else None
     return render.api_token(token, active, render.base_of(request), lookup, full)  # type: ignore[arg-type]
@@ -55,7 +64,11 @@ def _render(request: Request, token: dict, users: bool = False, full: bool = Fal
 async def list_api_tokens(request: Request) -> Response:
     require(request, None, write=False, role="admin")
     users = bool(truthy(request.query_params.get("include_users")))
-    tokens = sorted(state_of(request).store.api_tokens.values(), key=lambda t: t["id"])
+    store = state_of(request).store
+    play(state_of(request))
+    tokens = sorted(
+        (t for t in store.api_tokens.values() if not store.api_token_purged(t)), key=lambda t: t["id"]
+    )
     return errors.json_response({"api_tokens": [_render(request, t, users) for t in tokens]})
 
 
@@ -88,6 +101,7 @@ async def create_api_token(request: Request) -> Response:
         "_updated": now,
         "_last_used": None,
         "_reactivated": None,
+        "_deactivated": None,
         "_value": store.new_secret("api_token", 40),
     }
     store.api_tokens[token["id"]] = token
@@ -113,10 +127,10 @@ async def update_api_token(request: Request) -> Response:
         if fields["active"] and not was_active:
             if state.clock.api_tokens_retired():
                 raise errors.record_invalid("active", "API tokens were retired on 2027-04-30", "Retired")
-            token["active"], token["_reactivated"] = True, now
+            token["active"], token["_reactivated"], token["_deactivated"] = True, now, None
             changes.append("Reactivated")
         elif not fields["active"] and was_active:
-            token["active"] = False
+            token["active"], token["_deactivated"] = False, now
             changes.append("Deactivated")
     token["_updated"] = now
     change = "; ".join(changes) or "No changes"
@@ -139,6 +153,7 @@ async def delete_api_token(request: Request) -> Response:
 def _deactivate(state: SandboxState, token: dict, actor_id: int) -> None:
     if state.store.api_token_active(token):
         token["active"], token["_updated"] = False, state.clock.now()
+        token["_deactivated"] = token["_updated"]
         change = "Deactivated API token (Admin Center)"
     else:
         change = "No changes (Admin Center: already inactive)"

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from zdlib.sandbox import (
     api_audit,
     api_automations,
+    api_consumers,
     api_oauth,
     api_search,
     api_tokens,
@@ -46,6 +47,7 @@ def create_app(options: Options | None = None, state: SandboxState | None = None
         *api_tokens.routes(),
         *api_audit.routes(),
         *control.routes(),
+        *api_consumers.routes(),
     ]
     app = Starlette(
         routes=routes,

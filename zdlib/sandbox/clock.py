@@ -13,6 +13,7 @@ TOKEN_AUTO_DEACTIVATION_FROM = datetime(2026, 7, 28, tzinfo=UTC)
 TOKEN_CREATION_STOPPED = datetime(2026, 10, 27, tzinfo=UTC)
 TOKENS_RETIRED = datetime(2027, 4, 30, tzinfo=UTC)
 TOKEN_IDLE_LIMIT = timedelta(days=30)
+TOKEN_PURGE_AFTER = timedelta(days=60)  # a deactivated token is deleted 60 days later
 
 
 def parse_instant(value: str | date | datetime) -> datetime:

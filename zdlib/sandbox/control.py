@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 from zdlib.sandbox import seed as S
 from zdlib.sandbox.clock import iso
+from zdlib.sandbox.consumers import play
 from zdlib.sandbox.errors import ApiError, json_response
 from zdlib.sandbox.gitlab import gitlab_env
 from zdlib.sandbox.identity import KEY_VARIABLE
@@ -53,6 +54,7 @@ async def clock(request: Request) -> Response:
             state.clock.advance(
                 days=float(body.get("advance_days", 0)), seconds=float(body.get("advance_seconds", 0))
             )
+        play(state)  # the simulated consumers make the calls that fell due (consumers.py)
     return json_response({"now": iso(state.clock.now())})
 
 

@@ -156,8 +156,8 @@ API_TOKENS: tuple[ApiTokenSeed, ...] = (
     ApiTokenSeed(2, f"Reporting export {access_request_url(102)}", 300, 3, True),
     ApiTokenSeed(3, "Zapier test token", 200, 2, True),  # no access request
     ApiTokenSeed(4, f"Old data migration {access_request_url(104)}", 500, 45, True),  # idle 45 days
-    ApiTokenSeed(5, "jenkins", 800, 120, True),  # idle 120 days and no access request
-    ApiTokenSeed(6, f"Never used {access_request_url(106)}", 200, None, True),  # never used
+    ApiTokenSeed(5, "jenkins", 800, 70, True),  # idle 70 days (deactivated 40 days ago), no access request
+    ApiTokenSeed(6, f"Never used {access_request_url(106)}", 50, None, True),  # never used
     ApiTokenSeed(7, f"Deactivated by an admin {access_request_url(107)}", 600, 10, False),
     ApiTokenSeed(8, "Slack bot", 90, 25, True),  # no access request; idle 25 days (not yet stale)
 )
@@ -168,6 +168,27 @@ API_TOKEN_IDS_DEACTIVATED_BY_ADMIN = (7,)
 # After 2026-07-28 the idle ones are deactivated by Zendesk's 30-day rule, so at the default clock
 # the active tokens are exactly these:
 API_TOKEN_IDS_ACTIVE_AFTER_RULE = (1, 2, 3, 8)
+
+ADMIN_DEACTIVATED_DAYS_AGO = 5  # when the admin deactivated the seeded inactive token (7)
+
+
+@dataclass(frozen=True)
+class ConsumerSeed:
+    """A simulated integration calling the API every `every_hours` (see sandbox/consumers.py)."""
+
+    name: str
+    api_token_id: int
+    every_hours: int
+
+
+# Campaign roles (issue 23): token 2 has a consumer and an access request (owner_known, to be switched);
+# token 3's consumer keeps calling with its API token (never switched); token 8 has none (idle: the 30-day
+# rule deactivates it 5 days after the anchor); tokens 4-6 are already auto-deactivated (purged 60 days
+# after their deactivation).
+CONSUMERS: tuple[ConsumerSeed, ...] = (
+    ConsumerSeed("reporting-export", 2, 24),
+    ConsumerSeed("zapier-sync", 3, 6),
+)
 
 
 # --- OAuth clients and tokens --------------------------------------------------------------------

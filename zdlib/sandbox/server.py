@@ -69,6 +69,10 @@ class SandboxControl:
     def credentials(self) -> dict:
         return self._call("GET", "/sandbox/credentials")
 
+    def consumer(self, name: str, action: str, **credential: int) -> dict:
+        """Tell a simulated consumer to `switch` (with `oauth_token_id=` or `client_id=`) or `retire`."""
+        return self._call("POST", f"/sandbox/consumers/{name}", {"action": action, **credential})["consumer"]
+
     def admin_center_api_token(self, token_id: int, action: str) -> dict:
         """Play the person in Admin Center: `action` is "deactivate" or "delete" (audited as the admin)."""
         return self._call("POST", f"/sandbox/admin-center/api_tokens/{int(token_id)}", {"action": action})

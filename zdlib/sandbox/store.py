@@ -10,7 +10,15 @@ import itertools
 from datetime import datetime, timedelta
 
 from zdlib.sandbox import seed as S
-from zdlib.sandbox.clock import TOKEN_AUTO_DEACTIVATION_FROM, TOKEN_IDLE_LIMIT, TOKENS_RETIRED, Clock, iso
+from zdlib.sandbox.clock import (
+    TOKEN_AUTO_DEACTIVATION_FROM,
+    TOKEN_IDLE_LIMIT,
+    TOKEN_PURGE_AFTER,
+    TOKENS_RETIRED,
+    Clock,
+    iso,
+)
+from zdlib.sandbox.consumers import seeded as consumers_seeded
 from zdlib.sandbox.derived import derive
 from zdlib.sandbox.users import UserDirectory
 
@@ -36,6 +44,7 @@ class Store:
         self._seed_api_tokens()
         self._seed_oauth()
         self._seed_audit_logs()
+        self.consumers = consumers_seeded(self.anchor)
 
     # ---- ids, secrets, audit --------------------------------------------------------------------
     def next_id(self) -> int:
@@ -75,13 +84,27 @@ class Store:
         return entry
 
     # ---- API token rules --------------------------------------------------------------------------
+    def api_token_deactivated_at(self, token: dict, now: datetime | None = None) -> datetime | None:
+        """When the token stopped working, judged lazily on the clock: an admin's deactivation, Zendesk's
+        30-day idle rule (from 2026-07-28) or the 2027-04-30 retirement; None while it works.
+        Zendesk's timeline: shared/reference/zendesk-2026-12-updates.md section 2, row 1 (DOC [ZD-MIG])."""
+        now = now or self.clock.now()
+        if not token["active"]:
+            return token.get("_deactivated") or token["_updated"]
+        idle_since = max(filter(None, (token["_last_used"], token["_created"], token["_reactivated"])))
+        idle_at = max(idle_since + TOKEN_IDLE_LIMIT, TOKEN_AUTO_DEACTIVATION_FROM)
+        stopped = min(idle_at, TOKENS_RETIRED)
+        return stopped if now >= stopped else None
+
     def api_token_active(self, token: dict, now: datetime | None = None) -> bool:
         """Active as set by an admin, not caught by the 30-day idle rule (judged lazily), not retired."""
+        return self.api_token_deactivated_at(token, now) is None
+
+    def api_token_purged(self, token: dict, now: datetime | None = None) -> bool:
+        """Zendesk deletes a deactivated token 60 days after its deactivation (same source as above)."""
         now = now or self.clock.now()
-        if not token["active"] or now >= TOKENS_RETIRED:
-            return False
-        idle_since = max(filter(None, (token["_last_used"], token["_created"], token["_reactivated"])))
-        return not (now >= TOKEN_AUTO_DEACTIVATION_FROM and now - idle_since >= TOKEN_IDLE_LIMIT)
+        stopped = self.api_token_deactivated_at(token, now)
+        return stopped is not None and now >= stopped + TOKEN_PURGE_AFTER
 
     def find_api_token(self, value: str) -> dict | None:
         for token in self.api_tokens.values():
@@ -157,6 +180,7 @@ class Store:
     def _seed_api_tokens(self) -> None:
         for seeded in S.API_TOKENS:
             created = S.days_before(self.anchor, seeded.created_days_ago)
+            deactivated = S.days_before(self.anchor, S.ADMIN_DEACTIVATED_DAYS_AGO)
             self.api_tokens[seeded.id] = {
                 "id": seeded.id,
                 "user_id": S.OWNER_ID,
@@ -164,7 +188,8 @@ class Store:
                 "description": seeded.description,
                 "active": seeded.active,
                 "_created": created,
-                "_updated": created,
+                "_updated": created if seeded.active else deactivated,
+                "_deactivated": None if seeded.active else deactivated,
                 "_last_used": S.days_before(self.anchor, seeded.last_used_days_ago),
                 "_reactivated": None,
                 "_value": S.api_token_value(self.seed, seeded.id),

@@ -1,0 +1,1 @@
+"""The API-token retirement campaign (issue 23): states derived from evidence, never from a hand-kept list."""

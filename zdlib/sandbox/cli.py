@@ -147,19 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     server.start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    print(f"Zendesk sandbox listening on {server.url}", flush=True)
-    if server.ca_file:
-        print(f"CA certificate to trust: {server.ca_file}", flush=True)
-    if args.env_file:
-        print(f"Credentials of the seeded admin written to {args.env_file}", flush=True)
-    else:
-        print(
-            f"Seeded admin: {server.env['ZENDESK_EMAIL']} "
-            f"(credentials: GET {server.url}/sandbox/credentials)",
-            flush=True,
-        )
-    print("Press Ctrl-C to stop.", flush=True)
-    try:
+    try:  # a Ctrl-C while the lines below print still stops the sandbox and removes its env file
+        _announce(server, args.env_file)
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
@@ -168,6 +157,21 @@ def main(argv: list[str] | None = None) -> int:
         server.stop()
         _remove_env_file(args.env_file)
     return 0
+
+
+def _announce(server: SandboxServer, env_file: str | None) -> None:
+    print(f"Zendesk sandbox listening on {server.url}", flush=True)
+    if server.ca_file:
+        print(f"CA certificate to trust: {server.ca_file}", flush=True)
+    if env_file:
+        print(f"Credentials of the seeded admin written to {env_file}", flush=True)
+    else:
+        print(
+            f"Seeded admin: {server.env['ZENDESK_EMAIL']} "
+            f"(credentials: GET {server.url}/sandbox/credentials)",
+            flush=True,
+        )
+    print("Press Ctrl-C to stop.", flush=True)
 
 
 def _remove_env_file(path: str | None) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import httpx
@@ -97,14 +98,12 @@ def run_all(page: Page) -> None:
 
 
 def open_notebook(page: Page, lab: Lab, path: str):
-    """Open `path` in the lab and bring its tab to the front (the workspace may restore other documents);
-    returns its panel (texts and buttons are looked up there, not in other open documents)."""
-    page.goto(f"{lab.base}/lab/tree/{path}?token={lab.token}")
-    name = path.rsplit("/", 1)[-1]
-    tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text=name)
-    expect(tab.first).to_be_visible()
-    tab.first.click()
-    return page.locator(".jp-NotebookPanel:visible")
+    """Open `path` in a workspace of its own (JupyterLab's `/lab/workspaces/NAME/tree/PATH`), so no document
+    an earlier test left open is restored beside it; returns its panel."""
+    page.goto(f"{lab.base}/lab/workspaces/{uuid.uuid4().hex}/tree/{path}?token={lab.token}")
+    panel = page.locator(".jp-NotebookPanel")
+    expect(panel).to_have_count(1)
+    return panel
 
 
 def wait_idle(page: Page) -> None:
@@ -127,9 +126,7 @@ def test_confirm_button_path_applies_records_and_leaves_templates_clean(lab: Lab
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(STEP_TIMEOUT_MS)
-        page.goto(f"{lab.base}/lab/tree/records/interactive/{RUNBOOK}.ipynb?token={lab.token}")
-        page.on("close", lambda _: None)
-        cells = page.locator(".jp-Notebook .jp-Cell")
+        cells = open_notebook(page, lab, f"records/interactive/{RUNBOOK}.ipynb").locator(".jp-Cell")
         expect(cells.first).to_be_visible()
         expect(page.get_by_role("button", name="Python 3 (ipykernel) | Idle")).to_be_visible()  # kernel up
 

@@ -289,8 +289,8 @@ class _StoryWriter:
             cell = _code_cell(item)
             cell.outputs = [
                 self._superseded_outcome(o, e) if _is_summary(o) else copy.deepcopy(o)
-                for o, e in zip(item.outputs, item.epochs, strict=True)
-                if e >= len(self.publications) and not _is_stream_after_summary(item, o)
+                for n, (o, e) in enumerate(zip(item.outputs, item.epochs, strict=True))
+                if e >= len(self.publications) and not _is_stream_after_summary(item, n)
             ]
             self.out.append(cell)
         self.previous_key = None
@@ -325,8 +325,9 @@ def _is_summary(output: dict[str, Any]) -> bool:
     return isinstance(summary, dict) and not summary.get("checkpoint")
 
 
-def _is_stream_after_summary(item: CellRecord, output: dict[str, Any]) -> bool:
-    position = next(i for i, o in enumerate(item.outputs) if o is output)
+def _is_stream_after_summary(item: CellRecord, position: int) -> bool:
+    """The output at `position` is printed text after a summary in the same cell (a publication's report)."""
+    output = item.outputs[position]
     return output.get("output_type") == "stream" and any(_is_summary(o) for o in item.outputs[:position])
 
 

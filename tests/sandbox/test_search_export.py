@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from tests.sandbox.support import token_auth
+from zdlib import Client, load_settings
 from zdlib.sandbox.server import SandboxServer
 
 EXPORT = "/api/v2/search/export"
@@ -81,6 +82,15 @@ def test_paging_to_the_end_gives_exactly_the_matches_in_created_order(http, quer
         assert pages == max(1, -(-len(expected) // size))  # has_more is false on the last full page
     created = [r["created_at"] for r in results]
     assert created == sorted(created) and {r["result_type"] for r in results} <= {"user"}
+
+
+def test_the_client_exports_every_match_through_the_sandbox(small, http):
+    """zdlib's `client.search.export` follows the sandbox's cursors to the same users as the listing."""
+    expected = [u["id"] for u in _every_user(http) if "alex" in u["name"].lower()]
+    with Client(load_settings(environ=small.env)) as zd:
+        pages = zd.search.export("name:alex", page_size=10)
+        assert [r["id"] for r in pages] == expected and pages.pages == -(-len(expected) // 10)
+        assert pages.cursor is not None and len(expected) > 10
 
 
 def test_a_full_page_of_1000_and_the_default_size(http):

@@ -37,7 +37,7 @@ from zdlib.errors import (
     build_error,
     request_id_of,
 )
-from zdlib.pagination import CursorPages, IncrementalPages, OffsetPages, Pages
+from zdlib.pagination import MAX_PAGE_SIZE, CursorPages, IncrementalPages, OffsetPages, Pages
 from zdlib.ratelimit import ClientEvent, Pacer
 from zdlib.redact import (
     install_log_filter,
@@ -577,9 +577,12 @@ class Client:
         params: dict[str, Any] | None = None,
         page_size: int = 100,
         cursor: str | None = None,
+        max_page_size: int = MAX_PAGE_SIZE,
     ) -> CursorPages:
-        """Cursor pagination, lazily; ``.cursor`` is the position to resume from."""
-        return self._told(CursorPages(self.get, self.base_url, path, key, params, page_size, cursor))
+        """Cursor pagination, lazily; ``.cursor`` is the position to resume from. ``page_size`` is
+        capped at ``max_page_size`` (100, Zendesk's limit for most listings)."""
+        pages = CursorPages(self.get, self.base_url, path, key, params, page_size, cursor, max_page_size)
+        return self._told(pages)
 
     def paginate_offset(
         self, path: str, key: str, *, params: dict[str, Any] | None = None, per_page: int = 100

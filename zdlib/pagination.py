@@ -120,7 +120,8 @@ class Pages(Iterator[dict[str, Any]]):
 
 
 class CursorPages(Pages):
-    """Cursor pagination: ``page[size]``, ``page[after]``, ``links.next``, ``meta.has_more``."""
+    """Cursor pagination: ``page[size]`` (at most ``max_page_size``), ``page[after]``, ``links.next``,
+    ``meta.has_more``."""
 
     def __init__(
         self,
@@ -131,9 +132,10 @@ class CursorPages(Pages):
         params: dict[str, Any] | None = None,
         page_size: int = 100,
         cursor: str | None = None,
+        max_page_size: int = MAX_PAGE_SIZE,
     ) -> None:
         super().__init__(get, base_url, path, key, params)
-        self.page_size = max(1, min(int(page_size), MAX_PAGE_SIZE))
+        self.page_size = max(1, min(int(page_size), max_page_size))
         self.cursor = cursor
         if cursor:
             self._seen.add(cursor)

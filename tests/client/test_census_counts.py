@@ -11,7 +11,7 @@ import pytest
 
 from tests.client.conftest import make_client
 from zdlib.runbook.census import Detail
-from zdlib.runbook.census_counts import Freshness, count_census, export_estimate
+from zdlib.runbook.census_counts import Freshness, count_census, export_estimate, measures_table
 
 COUNTS = {"admin": 4, "agent": 250_000, "end-user": 100_000}
 
@@ -74,3 +74,16 @@ def test_the_export_estimate_and_a_detail_zendesk_lacks():
     assert "about 1,000 requests, at least 100 minutes" in export_estimate(1_000_000)
     with pytest.raises(ValueError, match="detail='rows' is not one of 'counts', 'staff', 'everyone'"):
         Detail.parse("rows")
+
+
+def test_count_of_reads_a_null_refreshed_at_as_a_refresh_under_way():
+    """users.count_of keeps Zendesk's null `refreshed_at` (OAS CountUsers, Note) and the census labels
+    the number capped, in the table a notebook shows."""
+    handler, sent = zendesk(refreshing=True)
+    client = make_client(handler)
+    count = client.users.count_of(roles=("agent",))
+    assert count.value == 250_000 and count.refreshed_at is None
+    assert Freshness.of(count) is Freshness.REFRESHING and sent == ["/api/v2/users/count?role=agent"]
+    table = measures_table(count_census(client)[0]).set_index("measure")
+    assert table.loc["role: agent", "freshness"] == "capped at 100,000 while Zendesk refreshes it"
+    assert table.loc["role: agent", "refreshed at"] == ""

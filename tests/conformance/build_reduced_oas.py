@@ -61,6 +61,7 @@ OPERATIONS = (  # (method, path in the document): every Zendesk route zdlib.sand
     ("get", "/api/v2/audit_logs/{audit_log_id}"),
     ("get", "/api/v2/custom_roles"),
     ("get", "/api/v2/search/count"),
+    ("get", "/api/v2/search/export"),
 )
 CUT = [
     "every other path and operation of the document",

@@ -146,6 +146,19 @@ REQUEST_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
 }
 
+# 4. Query parameters whose rules the document gives in prose only. ExportSearchResults: "You must specify
+#    the type in the `filter[type]` parameter"; it "Can be `ticket`, `organization`, `user`, or `group`";
+#    "Returns a maximum of 1000 records per page" (`page[size]`).
+PARAMETERS_FROM_PROSE: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
+    ("get", "/api/v2/search/export"): {
+        "filter[type]": {
+            "required": True,
+            "schema": {"type": "string", "enum": ["ticket", "organization", "user", "group"]},
+        },
+        "page[size]": {"schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+    },
+}
+
 # TEST_DATA (not a flaw of the document): path ids drawn from seeded records, so examples reach objects
 # that exist (plus one that does not, for the 404 path). Seed: zdlib/sandbox/seed.py.
 PATH_IDS = {
@@ -224,6 +237,8 @@ def patched(document: dict[str, Any]) -> dict[str, Any]:
             if method == "parameters":
                 continue
             _patch_errors(path, method, operation)
+            for parameter in operation.get("parameters", []):
+                parameter.update(PARAMETERS_FROM_PROSE.get((method, path), {}).get(parameter.get("name"), {}))
             body = REQUEST_BODIES.get((method, path))
             if body is not None and "requestBody" not in operation:
                 media: dict[str, Any] = {"schema": body}

@@ -16,6 +16,8 @@ import httpx
 import pytest
 
 from tests.sandbox.support import token_auth
+from zdlib import Client, load_settings
+from zdlib.runbook.census_counts import Freshness, count_census, measures_table
 from zdlib.sandbox.server import SandboxServer
 
 # the generated account of 1,000,000 users, as the old full listing counted it (performance.md section 3)
@@ -54,6 +56,23 @@ def test_users_count_is_exact_and_refreshed_daily_above_100000(million, http):
     assert later["value"] == 1_000_000 and later["refreshed_at"] > stamp
     small = _count(http, role="admin")  # at most 100,000: current, stamped now
     assert small["refreshed_at"] >= later["refreshed_at"]
+
+
+def test_while_the_daily_refresh_runs_the_count_is_capped_and_unstamped(million, http):
+    """OAS CountUsers, Note: while a count above 100,000 is updated `refreshed_at` is null and the value
+    "is limited to 100,000 until the update is complete"; the sandbox's refresh takes 5 minutes."""
+    stamp = _count(http, role="end-user")["refreshed_at"]
+    million.control.set_clock(advance_days=1 + 60 / 86_400)  # a minute into the next daily refresh
+    assert _count(http, role="end-user") == {"value": 100_000, "refreshed_at": None}
+    with Client(load_settings(environ=million.env)) as zd:
+        measures, _ = count_census(zd)
+    end_users = next(m for m in measures if m.measure == "role: end-user")
+    assert end_users.count == 100_000 and end_users.freshness is Freshness.REFRESHING
+    assert "capped at 100,000 while Zendesk refreshes it" in measures_table(measures).to_string()
+    assert _count(http, role="admin")["value"] == ADMINS  # small counts are current throughout
+    million.control.set_clock(advance_days=5 / 1440)  # the refresh is over: the count and a new stamp
+    after = _count(http, role="end-user")
+    assert after["value"] == END_USERS and after["refreshed_at"] > stamp
 
 
 def test_custom_roles_and_permission_set_count_light_agents(http):

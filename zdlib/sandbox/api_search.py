@@ -1,7 +1,9 @@
 """Search counts and custom roles: what a census asks instead of listing every user.
 
 OAS `ticketing-2026-05.yaml`: CountSearchResults (`GET /api/v2/search/count`, `{"count": N}`, "Allowed
-For: Agents") and ListCustomRoles (`GET /api/v2/custom_roles`, CustomRolesResponse, "Allowed For: Agents").
+For: Agents"), ExportSearchResults (`GET /api/v2/search/export`, "Allowed For: Agents", 100 requests a
+minute per account; see `search_export.py`) and ListCustomRoles (`GET /api/v2/custom_roles`,
+CustomRolesResponse, "Allowed For: Agents").
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from zdlib.sandbox import errors, user_query
+from zdlib.sandbox import errors, search_export, user_query
 from zdlib.sandbox.auth import require
 from zdlib.sandbox.custom_roles import ROLES_BY_TYPE, render_roles
+from zdlib.sandbox.ratelimit import retry_after_seconds
 from zdlib.sandbox.request_parsing import state_of
 from zdlib.sandbox.user_query import UserQuery
 
@@ -29,6 +32,15 @@ async def count_search_results(request: Request) -> Response:
     )
 
 
+async def export_search_results(request: Request) -> Response:
+    """A page of every user matching `query` (`filter[type]=user`), scanned without stalling the server."""
+    require(request, None, write=False)
+    allowed, _, reset = state_of(request).buckets.hit("search-export", search_export.EXPORTS_PER_WINDOW)
+    if not allowed:
+        raise errors.rate_limited(retry_after_seconds(reset))
+    return errors.json_response(await search_export.export_page(request))
+
+
 async def list_custom_roles(request: Request) -> Response:
     require(request, None, write=False)
     state = state_of(request)
@@ -40,5 +52,6 @@ async def list_custom_roles(request: Request) -> Response:
 def routes() -> list[Route]:
     return [
         Route("/api/v2/search/count", count_search_results, methods=["GET"]),
+        Route("/api/v2/search/export", export_search_results, methods=["GET"]),
         Route("/api/v2/custom_roles", list_custom_roles, methods=["GET"]),
     ]

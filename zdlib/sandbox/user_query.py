@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import shlex
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from itertools import islice
@@ -96,13 +97,14 @@ class UserQuery:
             return directory.count_suspended(self.terms["is_suspended"] == "true")
         return None
 
-    def candidates(self, directory: UserDirectory) -> Iterator[dict]:
-        """The users worth testing, in id order: one by email, else those of the role (or all)."""
+    def candidates(self, directory: UserDirectory, after: int | None = None) -> Iterator[dict]:
+        """The users worth testing, in id order (after the id `after`, if given): one by email, else
+        those of the role (or all)."""
         email = self.terms.get("email")
         if email is not None and "*" not in email:
             found = directory.by_email(email)
-            return iter([found] if found else [])
-        return (directory.get(i) for i in directory.ids(self.role))  # type: ignore[misc]
+            return iter([found] if found and (after is None or found["id"] > after) else [])
+        return (directory.get(i) for i in directory.ids(self.role, after=after))  # type: ignore[misc]
 
 
 Gone = Callable[[], Awaitable[bool]]  # has the client hung up? (Starlette's `Request.is_disconnected`)
@@ -137,3 +139,19 @@ async def count(query: UserQuery, directory: UserDirectory, gone: Gone = _never_
         return quick
     slices = _matching_slices(query, query.candidates(directory), gone)
     return sum([len(batch) async for batch in slices])
+
+
+async def first(
+    query: UserQuery, directory: UserDirectory, limit: int, after: int | None = None, gone: Gone = _never_gone
+) -> list[dict]:
+    """The first `limit` matches after the id `after`, in id order: the scan yields between slices as
+    `select`'s does, and stops at the slice where it has `limit` matches."""
+    found: list[dict] = []
+    if query.finds_nothing:
+        return found
+    async with aclosing(_matching_slices(query, query.candidates(directory, after), gone)) as slices:
+        async for batch in slices:
+            found.extend(batch)
+            if len(found) >= limit:
+                break
+    return found[:limit]

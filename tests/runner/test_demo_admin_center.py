@@ -42,3 +42,42 @@ def test_a_demo_run_lands_in_the_sandbox_records_project_and_names_its_page(fres
     assert row.as_expected, row.reason
     [entry] = remote_index(fresh_sandbox)
     assert row.pushed_url.endswith(f"/zendesk-records/-/blob/main/{entry['records']['html']}")
+
+
+def test_sandbox_steps_are_parsed_and_bad_ones_named(tmp_path):
+    plan = tmp_path / "demo.yaml"
+    plan.write_text(
+        "- sandbox: {advance_days: 8}\n- sandbox: {consumer: reporting-export, switch_to: issued_client}\n"
+    )
+    clock, switch = demo.load_plan(plan)
+    assert clock.sandbox == {"advance_days": 8} and switch.sandbox["consumer"] == "reporting-export"
+    for bad in ("{advance_days: 0}", "{advance_days: 8, consumer: x}", "{consumer: x, switch_to: 2002}"):
+        plan.write_text(f"- sandbox: {bad}\n")
+        with pytest.raises(ValueError, match=r"advance_days: <1\.\.365>"):
+            demo.load_plan(plan)
+
+
+def test_the_sandbox_steps_move_the_clock_and_switch_a_consumer_to_the_issued_client(fresh_sandbox, tmp_path):
+    plan = tmp_path / "demo.yaml"
+    plan.write_text("- sandbox: {consumer: reporting-export, switch_to: issued_client}\n")
+    [switch] = demo.load_plan(plan)
+    refused = demo.play_sandbox(switch, fresh_sandbox.env, None)
+    assert refused.outcome == "failed" and "create_token" in refused.reason
+    before = fresh_sandbox.control.now()
+    assert demo.play_sandbox(switch, fresh_sandbox.env, 2002).as_expected  # 2002 has a live token (seed)
+    plan.write_text("- sandbox: {advance_days: 2}\n")
+    [clock] = demo.load_plan(plan)
+    row = demo.play_sandbox(clock, fresh_sandbox.env, None)
+    assert row.as_expected and fresh_sandbox.control.now() > before
+    consumers = fresh_sandbox.control._call("GET", "/sandbox/consumers")["consumers"]
+    reporting = next(c for c in consumers if c["name"] == "reporting-export")
+    assert reporting["mode"] == "oauth"
+    used = api(fresh_sandbox, "GET", "/api/v2/oauth/tokens", params={"all": "true", "client_id": 2002}).json()
+    assert any(t["used_at"] and t["used_at"] > before for t in used["tokens"])
+
+
+def test_the_issued_client_is_read_from_a_create_token_summary():
+    changes = [{"object": "oauth_client", "id": 100001, "status": "verified"}]
+    assert demo.issued_client_of({"changes": changes}) == 100001
+    assert demo.issued_client_of({"changes": [{**changes[0], "status": "planned", "id": "(new)"}]}) is None
+    assert demo.issued_client_of(None) is None

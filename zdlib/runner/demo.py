@@ -28,6 +28,8 @@ PLAN_NAME = "demo.yaml"
 
 
 ADMIN_CENTER_DONE = "done"  # the outcome of a step where the sandbox plays the person in Admin Center
+SANDBOX = "(sandbox)"  # the runbook column of a step that moves the sandbox's clock or its consumers
+ISSUED_CLIENT = "issued_client"  # `switch_to`: the OAuth client the demo's last create_token run issued
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class DemoStep:
     parameters: dict[str, Any]
     expect: str
     admin_center: dict[str, Any] | None = None  # e.g. {"api_token": 3, "action": "deactivate"}
+    sandbox: dict[str, Any] | None = None  # {"advance_days": 8} or {"consumer": NAME, "switch_to": ...}
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,9 @@ def load_plan(path: Path) -> list[DemoStep]:
         if isinstance(item, Mapping) and isinstance(item.get("admin_center"), Mapping):
             steps.append(_admin_center_step(path, number, dict(item["admin_center"])))
             continue
+        if isinstance(item, Mapping) and isinstance(item.get("sandbox"), Mapping):
+            steps.append(_sandbox_step(path, number, dict(item["sandbox"])))
+            continue
         if not isinstance(item, Mapping) or "runbook" not in item:
             raise ValueError(f"{path} entry {number}: needs at least a 'runbook' key")
         expect = str(item.get("expect", "planned"))
@@ -81,13 +87,60 @@ def _admin_center_step(path: Path, number: int, action: dict[str, Any]) -> DemoS
     return DemoStep("(Admin Center, played by the sandbox)", {}, ADMIN_CENTER_DONE, action)
 
 
+def _sandbox_step(path: Path, number: int, action: dict[str, Any]) -> DemoStep:
+    """`{sandbox: {advance_days: N}}` or `{sandbox: {consumer: NAME, switch_to: issued_client}}`."""
+    days = action.get("advance_days")
+    clock = set(action) == {"advance_days"} and isinstance(days, int | float) and 0 < days <= 365
+    switch = set(action) == {"consumer", "switch_to"} and action.get("switch_to") == ISSUED_CLIENT
+    if not (clock or switch):
+        raise ValueError(
+            f"{path} entry {number}: sandbox needs advance_days: <1..365> or consumer: <name> with "
+            f"switch_to: {ISSUED_CLIENT}"
+        )
+    return DemoStep(SANDBOX, {}, ADMIN_CENTER_DONE, sandbox=action)
+
+
+def _control(instance_env: Mapping[str, str], path: str, body: dict[str, Any]) -> httpx.Response:
+    """A call to the sandbox's control API (never Zendesk's), with the sandbox's key."""
+    verify = instance_env.get("ZENDESK_CA_BUNDLE") or True
+    key = {"X-Sandbox-Key": instance_env.get("ZDLIB_SANDBOX_KEY", "")}
+    return httpx.post(
+        f"{instance_env['ZENDESK_URL']}{path}", json=body, headers=key, verify=verify, timeout=10
+    )
+
+
+def play_sandbox(step: DemoStep, instance_env: Mapping[str, str], issued_client: int | None) -> DemoRow:
+    """Move the sandbox's clock (its consumers make the calls that fall due) or switch a consumer to the
+    OAuth client the demo issued: what time and an integration's owner do in a real campaign."""
+    action = step.sandbox or {}
+    if "advance_days" in action:
+        answer = _control(instance_env, "/sandbox/clock", {"advance_days": action["advance_days"]})
+        now = answer.json().get("now") if answer.is_success else ""
+        said = f"the clock moved {action['advance_days']} days: now {now}"
+    elif issued_client is None:
+        return DemoRow(step, "failed", "no create_token run of this demo issued a client to switch to", None)
+    else:
+        body = {"action": "switch", "client_id": issued_client}
+        answer = _control(instance_env, f"/sandbox/consumers/{action['consumer']}", body)
+        said = f"consumer {action['consumer']} now calls with OAuth client {issued_client}"
+    if answer.status_code != 200:
+        return DemoRow(step, "failed", f"{answer.status_code} {answer.text[:200]}", None)
+    return DemoRow(step, ADMIN_CENTER_DONE, said, None)
+
+
+def issued_client_of(summary: Mapping[str, Any] | None) -> int | None:
+    """The OAuth client a create_token run issued (its verified `oauth_client` change), or None."""
+    for change in (summary or {}).get("changes") or []:
+        if change.get("object") == "oauth_client" and change.get("status") == "verified":
+            return int(change["id"])
+    return None
+
+
 def play_admin_center(step: DemoStep, instance_env: Mapping[str, str]) -> DemoRow:
     """The sandbox's control endpoint stands in for the person (POST /sandbox/admin-center/api_tokens/ID)."""
     action = step.admin_center or {}
-    url = f"{instance_env['ZENDESK_URL']}/sandbox/admin-center/api_tokens/{action['api_token']}"
-    verify = instance_env.get("ZENDESK_CA_BUNDLE") or True
-    key = {"X-Sandbox-Key": instance_env.get("ZDLIB_SANDBOX_KEY", "")}  # the control API needs it
-    answer = httpx.post(url, json={"action": action["action"]}, headers=key, verify=verify, timeout=10)
+    answer = _control(instance_env, f"/sandbox/admin-center/api_tokens/{action['api_token']}",
+                      {"action": action["action"]})  # fmt: skip
     if answer.status_code != 200:
         return DemoRow(step, "failed", f"{answer.status_code} {answer.text[:200]}", None)
     return DemoRow(step, ADMIN_CENTER_DONE, f"{action['action']} API token {action['api_token']}", None)
@@ -97,8 +150,13 @@ def run_plan(
     steps: list[DemoStep], instance_env: Mapping[str, str], records_dir: Path | None, notebooks: Path
 ) -> list[DemoRow]:
     """Run each step through the same path as `zdlib run`; a usage error is a failed row."""
-    rows = []
+    rows: list[DemoRow] = []
+    issued: int | None = None
     for step in steps:
+        if step.sandbox is not None:
+            print(f"- the sandbox: {short_parameters(step.sandbox)}", flush=True)
+            rows.append(play_sandbox(step, instance_env, issued))
+            continue
         if step.admin_center is not None:
             print(f"- a person in Admin Center: {step.admin_center['action']} API token "
                   f"{step.admin_center['api_token']} (the sandbox plays the person)", flush=True)  # fmt: skip
@@ -113,6 +171,8 @@ def run_plan(
                 instance_env=instance_env,
             )
             pushed = result.pushed.urls.get("html", "") if result.pushed and result.pushed.state.done else ""
+            if step.runbook == "create_token":
+                issued = issued_client_of(result.summary) or issued
             rows.append(DemoRow(step, result.outcome, result.reason, result.html, pushed))
         except UsageError as exc:
             rows.append(DemoRow(step, "usage error", str(exc).splitlines()[0], None))

@@ -216,7 +216,7 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
-RECORDS_COMMANDS = ("list", "verify", "publish", "recover", "push")
+RECORDS_COMMANDS = ("list", "verify", "publish", "recover", "push", "pull")
 
 
 def records_parser() -> argparse.ArgumentParser:
@@ -228,7 +228,8 @@ def records_parser() -> argparse.ArgumentParser:
         "publish STAGE_DIR: publish one staged run (what an interactive finish() calls). "
         "recover: publish every staged run whose owner is gone. "
         "push: send runs not yet in the records project (ZDLIB_RECORDS_PROJECT), oldest first; --all: every "
-        "run of the index. verify --remote: compare the index and files with the project's copy.",
+        "run of the index. pull: bring the project's runs this folder lacks (each file checked; what a "
+        "scheduled job starts with). verify --remote: compare the index and files with the project's copy.",
     )
     parser.add_argument("command", nargs="?", default="list", choices=RECORDS_COMMANDS)
     parser.add_argument("stage", nargs="?", type=Path, help="for publish: the stage folder")
@@ -252,6 +253,9 @@ def main_records(argv: list[str]) -> int:
     if args.command == "verify":
         local = _verify(folder)
         return max(local, push_cli.main_verify_remote(folder)) if args.remote else local
+    if args.command == "pull":
+        pulled = push_cli.main_pull(folder)
+        return pulled or _verify(folder)
     recovered = _recover(folder, args.hide_input)
     if args.command == "push":
         return push_cli.main_push(folder, _secrets(), args.all)

@@ -75,3 +75,22 @@ def main_verify_remote(folder: Path) -> int:
         return 1
     print(f"{folder} and {settings.project} hold the same index lines and files")
     return 0
+
+
+def main_pull(folder: Path) -> int:
+    """Bring the records project's runs the folder lacks; exit 1 when refused (nothing written)."""
+    from zdlib.runner.pull import PullRefused, pull
+
+    settings = _settings("pull")
+    if settings is None:
+        return 2
+    try:
+        pulled = pull(folder, RecordsProject(settings))
+    except (RemoteError, PullRefused) as exc:
+        print(f"zdlib records pull: {exc}", file=sys.stderr)
+        return 1
+    if not pulled.runs:
+        print(f"{folder} already holds every run of {settings.project}")
+    else:
+        print(f"pulled {len(pulled.runs)} runs ({pulled.files} files) from {settings.project} into {folder}")
+    return 0

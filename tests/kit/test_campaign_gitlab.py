@@ -4,7 +4,7 @@ state is read back through GitLab's API with python-gitlab, not through zdlib.""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import gitlab
 import pytest
@@ -17,7 +17,7 @@ from zdlib.approval.policy import load_policy
 from zdlib.campaign import checklist
 from zdlib.runbook import campaign as cp
 from zdlib.runbook.campaign_gitlab import CampaignGitLab
-from zdlib.sandbox.gitlab.seed import CAMPAIGN_IID, REVIEW_NOTE, TOKEN_REQUEST_OWNERS
+from zdlib.sandbox.gitlab.seed import CAMPAIGN_IID, FILED_DAYS_AGO, REVIEW_NOTE, TOKEN_REQUEST_OWNERS
 from zdlib.sandbox.seed import API_TOKENS
 
 CAMPAIGN = issue_url(CAMPAIGN_IID)
@@ -179,3 +179,19 @@ def test_every_seeded_token_description_resolves_to_its_owner(cg):
             owners[seeded.id] = found.owner
     expected = {iid % 100: owner for iid, owner in TOKEN_REQUEST_OWNERS.items()}  # #102 -> API token 2
     assert owners == expected
+
+
+def test_the_runbooks_planned_writes_go_through_campaign_gitlab(cg, fresh_sandbox):
+    """campaign_writes.plan_writes with this class: a checklist and a reminder, then a re-run plans no-ops."""
+    from zdlib.runbook.campaign_writes import plan_writes
+
+    now = issue_created(fresh_sandbox, 4242) + timedelta(days=FILED_DAYS_AGO)  # the sandbox's clock
+    done = report(token(2, access_request=issue_url(102)), as_of=now.isoformat())
+    writes = plan_writes(cg, CAMPAIGN, done, now)
+    assert [c.object for c in writes.changes] == ["campaign_checklist", "campaign_reminder"]
+    for change in writes.changes:
+        writes.send(change)
+        assert writes.read_back(change) == change.after
+    again = plan_writes(cg, CAMPAIGN, done, now)
+    assert [(c.object, c.before == c.after) for c in again.changes] == [("campaign_checklist", True)]
+    assert len(read_notes(fresh_sandbox, CAMPAIGN_IID)) == 1 and len(read_notes(fresh_sandbox, 102)) == 1

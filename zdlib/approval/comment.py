@@ -16,7 +16,7 @@ from zdlib.approval.errors import SourceError
 from zdlib.approval.gitlab_source import GitLabSettings, connect, describe_error, gitlab_settings
 from zdlib.approval.names import USERNAME
 from zdlib.approval.request_url import parse_request_url
-from zdlib.record.markup import code
+from zdlib.record.markup import inert
 
 MAX_VALUE = 80
 RECORD_KINDS = (("html", "HTML record"), ("ipynb", "notebook"))  # GitLab renders .ipynb as a notebook
@@ -47,13 +47,10 @@ def should_comment(summary: Mapping[str, Any] | None, outcome: str) -> bool:
 
 
 def _text(value: Any, *, cell: bool = False, shown: bool = False) -> str:
-    """A value as inert Markdown in the note: a code span fenced longer than any backtick run in it
-    (markup.code), `@` kept from mentioning anyone (a zero-width space after it), and `|` escaped in a
-    table cell. `shown`: the value's repr (before/after), cut to MAX_VALUE characters."""
+    """A value as inert Markdown in the note (markup.inert: a code span, `@` kept from mentioning anyone),
+    and `|` escaped in a table cell. `shown`: the value's repr (before/after), cut to MAX_VALUE characters."""
     text = repr(value) if shown else ("" if value is None else str(value))
-    if len(text) > MAX_VALUE:
-        text = text[: MAX_VALUE - 3] + "..."
-    span = str(code(text.replace("@", "@\u200b")))
+    span = str(inert(text, MAX_VALUE))
     return span.replace("|", "\\|") if cell else span
 
 

@@ -18,6 +18,9 @@ from urllib.parse import urlsplit
 _ESCAPED = re.compile(r"([\\`*_\[\]#+!|~$])")
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _BREAKS = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
+_CONTROLS = re.compile(
+    r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f\x85]"
+)  # not line breaks: `code` turns those to spaces
 _LIST_START = re.compile(r"^(\s*)(\d+)([.)])")
 _HTML_OUTSIDE_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)|(<)", re.DOTALL)
 _TAGS = re.compile(r"(<[^>]*>)")
@@ -51,6 +54,16 @@ def code(value: Any) -> Markdown:
     fence = "`" * (longest + 1)
     pad = " " if text.startswith(("`", " ")) or text.endswith(("`", " ")) or not text else ""
     return Markdown(f"{fence}{pad}{text}{pad}{fence}")
+
+
+def inert(value: Any, limit: int | None = None) -> Markdown:
+    """A value as inert Markdown in a GitLab note: a code span (`code`: no markup, HTML, link, `#123`
+    reference or line break, so no `/close` quick action at a line start), with `@` kept from mentioning
+    anyone (a zero-width space after it); cut to `limit` characters (`...` at the end) when given."""
+    text = _CONTROLS.sub(" ", "" if value is None else str(value))
+    if limit is not None and len(text) > limit:
+        text = text[: max(limit - 3, 0)] + "..."
+    return code(text.replace("@", "@\u200b"))
 
 
 def code_block(text: Any, language: str = "") -> Markdown:
@@ -150,6 +163,7 @@ __all__ = [
     "code",
     "code_block",
     "escape",
+    "inert",
     "lines",
     "link",
     "md",

@@ -5,7 +5,8 @@ Served under `{sandbox URL}/gitlab/api/v4/...`. Shapes follow GitLab's API docum
 `GET /groups/:id/members/all?query=`), Projects (`GET /projects/:id`, `:id` a number or the URL-encoded
 path), Issues (`GET /projects/:id/issues/:iid`), Resource label events
 (`GET /projects/:id/issues/:iid/resource_label_events`), Resource state events
-(`GET /projects/:id/issues/:iid/resource_state_events`), Notes (`GET|POST /projects/:id/issues/:iid/notes`);
+(`GET /projects/:id/issues/:iid/resource_state_events`), Notes (`GET|POST /projects/:id/issues/:iid/notes`,
+`GET|PUT /projects/:id/issues/:iid/notes/:note_id`: only the note's author may modify it);
 authentication by `PRIVATE-TOKEN` (or `Authorization: Bearer`); errors as `{"message": "404 Not found"}`.
 Routing reads the raw path, because the project id is a URL-encoded path (`gitlab-com%2Fteam-...`) whose
 `%2F` a decoded path would turn into separators.
@@ -171,8 +172,27 @@ class GitLabApi:
             if not isinstance(text, str) or not text.strip():
                 return json_response(store, {"message": {"body": ["can't be blank"]}}, 400)
             return json_response(store, store.add_note(iid, S.OPERATOR, text), 201)
+        if len(rest) == 2 and rest[0] == "notes" and rest[1].isdigit():
+            return await self._note_route(request, iid, int(rest[1]))
         readable = ([], ["notes"], ["resource_label_events"], ["resource_state_events"])
         raise GitLabError(405 if rest in readable else 404)
+
+    async def _note_route(self, request: Request, iid: int, note_id: int) -> Response:
+        """GitLab's "Get single issue note" and "Modify existing issue note" (body `body`)."""
+        store, method = self.store, request.method
+        note = store.note(iid, note_id)
+        if note is None:
+            raise GitLabError(404, "404 Note Not Found")
+        if method == "GET":
+            return json_response(store, note)
+        if method != "PUT":
+            raise GitLabError(405)
+        if note["author"]["username"] != S.OPERATOR:  # only the author may edit a note (GitLab: 403)
+            raise GitLabError(403)
+        text = (await _body(request)).get("body")
+        if not isinstance(text, str) or not text.strip():
+            return json_response(store, {"message": {"body": ["can't be blank"]}}, 400)
+        return json_response(store, store.edit_note(iid, note_id, text))
 
 
 async def _body(request: Request) -> dict[str, Any]:

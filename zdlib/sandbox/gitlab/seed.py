@@ -1,4 +1,5 @@
-"""The look-alike's seeded GitLab: users, the access-request project and issues #4242..#4246.
+"""The look-alike's seeded GitLab: users, the access-request project, issues #4242..#4249, the API tokens'
+access requests (#101, #102, #104, #106, #107) and the API-token retirement campaign's issue (#4250).
 
 The issues follow GitLab's access-request process (zendesk-2026-12-updates.md 4.1): the requester files
 the issue, adds `AR-Approval::Needs Manager Approval`; the manager adds `AR-Approval::Manager Approved`
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from zdlib.sandbox.seed import ADMIN_EMAIL, AGENT_EMAIL
+from zdlib.sandbox.seed import ADMIN_EMAIL, AGENT_EMAIL, API_TOKENS, access_request_url
 
 PROJECT_ID = 278964
 PROJECT_PATH = "gitlab-com/team-member-epics/access-requests"
@@ -31,6 +32,8 @@ USERS: tuple[tuple[int, str, str], ...] = (
     (5003, "maria.manager", "Maria Manager"),
     (5004, "bob.builder", "Bob Builder"),
     (5005, "sam.security", "Sam Security"),
+    (5006, "dana.data", "Dana Data"),  # owner of the old data migration (API token 4)
+    (5007, "grace.owner", "Grace Owner"),  # owner of the consumer an admin deactivated (API token 7)
 )
 # The users' `public_email` (GitLab's users API; "" when a user shows none): the requester's is the email
 # of the sandbox's agent in Zendesk, so create_token can tie the credential to who filed the request.
@@ -65,6 +68,10 @@ class IssueSeed:
     description: str = TARGETS_DESCRIPTION
     #: who left a security review note: the CSO reviewer, and the operator who provisions (handbook)
     reviewers: tuple[str, ...] = ("sam.security", "ada.admin")
+    #: None: filed FILED_DAYS_AGO like the rehearsals' requests; N: filed N days ago, approved a day and
+    #: closed two days later (an old, provisioned request)
+    filed_days_ago: int | None = None
+    numbered: bool = True  # the title ends with "(request N)"
 
 
 ISSUES = (
@@ -82,6 +89,61 @@ ISSUES = (
     IssueSeed(4248, "maria.manager", author="ada.admin", title="Ada Admin, Zendesk Global, API access"),
     IssueSeed(4249, "maria.manager", reviewers=()),  # approved, but no review shows on the issue
 )
+
+#: The owner of each API token's consumer: who filed the access request its description names (issue 23).
+TOKEN_REQUEST_OWNERS = {
+    101: "ada.admin",
+    102: "bob.builder",
+    104: "dana.data",
+    106: "alan.agent",
+    107: "grace.owner",
+}
+TOKEN_REVIEWERS = ("sam.security",)
+FILED_BEFORE_TOKEN_DAYS = 3  # each token's request was filed 3 days before the token was created
+
+
+def _token_requests() -> tuple[IssueSeed, ...]:
+    """The access requests the seeded API tokens' descriptions name (sandbox/seed.py API_TOKENS)."""
+    found = []
+    for iid, owner in TOKEN_REQUEST_OWNERS.items():
+        url = access_request_url(iid)
+        token = next(t for t in API_TOKENS if url in t.description)
+        consumer = token.description.replace(url, "").strip()
+        name = next(full for _, user, full in USERS if user == owner)
+        found.append(
+            IssueSeed(
+                iid,
+                "maria.manager",
+                state="closed",
+                author=owner,
+                title=f"{name}, Zendesk Global, API token: {consumer}",
+                description=(
+                    f"- [ ] Zendesk Global: an API token for {consumer} (owner: {owner})\n"
+                    f"- Justification for this access: {consumer} calls the Zendesk API"
+                ),
+                reviewers=TOKEN_REVIEWERS,
+                filed_days_ago=token.created_days_ago + FILED_BEFORE_TOKEN_DAYS,
+                numbered=False,
+            )
+        )
+    return tuple(found)
+
+
+TOKEN_REQUESTS = _token_requests()
+
+#: The campaign issue: approved like #4242; migrate_api_tokens keeps its checklist note current and binds
+#: its approval to it (the run's target is this issue itself; the description also names the campaign).
+CAMPAIGN_IID = 4250
+CAMPAIGN_TITLE = "API-token retirement campaign 2027-04-30"
+CAMPAIGN_DESCRIPTION = """\
+- [ ] Zendesk Global: the API-token retirement campaign (runbook migrate_api_tokens): keep its checklist
+  note on this issue current (campaign_checklist) and post weekly reminders on the API tokens' access
+  requests (campaign_reminder); no Zendesk writes
+- Justification for this access: every API token stops working on 2027-04-30 (Zendesk's announcement)"""
+CAMPAIGN = IssueSeed(
+    CAMPAIGN_IID, "maria.manager", title=CAMPAIGN_TITLE, description=CAMPAIGN_DESCRIPTION, numbered=False
+)
+ALL_ISSUES = (*ISSUES, *TOKEN_REQUESTS, CAMPAIGN)
 REQUESTER = "alan.agent"
 FILED_DAYS_AGO, APPROVED_DAYS_AGO, CLOSED_DAYS_AGO = 3, 2, 1
 

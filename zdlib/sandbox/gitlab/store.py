@@ -78,8 +78,12 @@ class GitLabStore:
         self.records_faults = Faults()
         self._ids = itertools.count(900_001)
         created, approved, closed = S.issue_times(clock.now())
-        for number, item in enumerate(S.ISSUES):
-            self._seed_issue(item, created, approved, closed, number)
+        for number, item in enumerate(S.ALL_ISSUES):
+            if item.filed_days_ago is None:
+                self._seed_issue(item, created, approved, closed, number)
+            else:
+                filed = created + timedelta(days=S.FILED_DAYS_AGO - item.filed_days_ago)
+                self._seed_issue(item, filed, filed + timedelta(days=1), filed + timedelta(days=2), number)
 
     # -- shapes (GitLab REST API: users, issues, resource label events, notes) ------------------------
     def _user(self, uid: int, username: str, name: str) -> dict[str, Any]:
@@ -142,7 +146,7 @@ class GitLabStore:
             "id": 160_000_000 + iid,
             "iid": iid,
             "project_id": S.PROJECT_ID,
-            "title": f"{item.title} (request {number + 1})",
+            "title": f"{item.title} (request {number + 1})" if item.numbered else item.title,
             "description": item.description,
             "state": item.state,
             "created_at": stamp(created),
@@ -206,6 +210,19 @@ class GitLabStore:
         }
         self.notes[iid].append(note)
         self.issues[iid]["user_notes_count"] = len(self.notes[iid])
+        return note
+
+    def note(self, iid: int, note_id: int) -> dict[str, Any] | None:
+        """One note of the issue, or None."""
+        return next((n for n in self.notes[iid] if n["id"] == note_id), None)
+
+    def edit_note(self, iid: int, note_id: int, body: str) -> dict[str, Any]:
+        """GitLab's "Modify existing issue note": the body replaced, `updated_at` the sandbox clock."""
+        note = self.note(iid, note_id)
+        if note is None:
+            raise KeyError(note_id)
+        note["body"] = body
+        note["updated_at"] = stamp(self.clock.now())
         return note
 
     # -- evidence that changes during a run (tests and rehearsals; /sandbox/gitlab/issues/{iid}) -------

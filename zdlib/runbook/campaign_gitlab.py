@@ -24,7 +24,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from zdlib.approval.errors import ApprovalInputError, SourceError
+from zdlib.approval.errors import ApprovalInputError, PolicyError, SourceError
 from zdlib.approval.gitlab_source import GitLabSettings, connect, describe_error
 from zdlib.approval.policy import Policy
 from zdlib.approval.request_url import IssueRef, parse_request_url
@@ -212,3 +212,17 @@ class CampaignGitLab:
         issue = self._issue(ref)
         what = f"issue #{ref.iid} of {ref.project} (posting a reminder)"
         return int(self._call(what, lambda: issue.notes.create({"body": body})).id)
+
+
+#: What reading GitLab's settings or the approval policy may raise (the message says what to fix).
+SETTINGS_ERRORS = (SourceError, PolicyError)
+
+
+def from_environment() -> CampaignGitLab | None:
+    """The campaign's GitLab from the environment (GITLAB_URL and its token, as the approval source reads
+    them), kept to the approval policy's hosts and projects; None when GitLab is not configured."""
+    from zdlib.approval.gitlab_source import gitlab_settings
+    from zdlib.approval.policy import load_policy
+
+    settings = gitlab_settings()
+    return CampaignGitLab(settings, load_policy()) if settings is not None else None

@@ -1,0 +1,127 @@
+"""The API-token campaign end to end on the sandbox (issue 23, "Done when"): tokens move through the states
+by runbook runs and clock advances; each transition is proven by what Zendesk's API and GitLab show, read
+here directly (never by what a runbook printed), and evidenced by a record.
+
+Zendesk's rules the sandbox plays: shared/reference/zendesk-2026-12-updates.md section 2 row 1 (DOC [ZD-MIG]):
+a token unused for 30 days is deactivated, deleted 60 days later; every API token stops on 2027-04-30.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.runbooks.support import APPLY, api, run
+from zdlib.runner.run import RunResult
+from zdlib.sandbox import seed as S
+from zdlib.sandbox.gitlab import seed as G
+
+pytestmark = pytest.mark.e2e
+
+CAMPAIGN_ISSUE = f"{G.WEB_HOST}/{G.PROJECT_PATH}/-/issues/{G.CAMPAIGN_IID}"
+REPORTING, ZAPIER = S.CONSUMERS  # token 2 will switch; token 3's consumer keeps its API token
+
+
+def campaign(sandbox: Any, records: Path, **parameters: Any) -> tuple[RunResult, dict[str, Any]]:
+    """One migrate_api_tokens run and the report it kept next to its record."""
+    result = run(sandbox, records, "migrate_api_tokens", **parameters)
+    assert result.outcome in ("no-op", "applied"), result.reason
+    kept = [p for p in result.side_files if p.name.endswith(".campaign.json")]
+    assert len(kept) == 1, result.side_files
+    return result, json.loads(kept[0].read_text())
+
+
+def states(report: dict[str, Any]) -> dict[int, str]:
+    return {t["id"]: t["state"] for t in report["tokens"]}
+
+
+def listed(sandbox: Any) -> dict[int, dict[str, Any]]:
+    """The API tokens as Zendesk's API lists them now (the proof, read outside the runbook)."""
+    return {t["id"]: t for t in api(sandbox, "GET", "/api/v2/api_tokens").json()["api_tokens"]}
+
+
+def oauth_used_at(sandbox: Any, client_id: int) -> list[str | None]:
+    answer = api(sandbox, "GET", "/api/v2/oauth/tokens", params={"all": "true", "client_id": client_id})
+    return [t["used_at"] for t in answer.json()["tokens"]]
+
+
+def test_tokens_move_through_the_campaign_by_runs_and_the_clock(fresh_sandbox, tmp_path):
+    records = tmp_path / "records"
+    control = fresh_sandbox.control
+
+    _, start = campaign(fresh_sandbox, records)
+    first = states(start)
+    assert first[2] == "owner_known" and first[3] == "inventoried", first
+    assert {first[4], first[5], first[6]} == {"auto_deactivated"}, first
+    now = listed(fresh_sandbox)
+    assert not now[4]["active"] and now[2]["active"] and now[3]["active"]
+    token4 = next(t for t in start["tokens"] if t["id"] == 4)
+    assert token4["purge_on"] is not None and token4["purge_on"] > start["as_of"][:10]
+
+    issued = run(fresh_sandbox, records, "create_token", replaces_api_token=2, deliver="integration", **APPLY)
+    assert issued.outcome == "applied", issued.reason
+    client_id = next(c["id"] for c in issued.summary["changes"] if c["object"] == "oauth_client")
+    _, after_issue = campaign(fresh_sandbox, records)
+    assert states(after_issue)[2] == "oauth_issued"
+    assert issued.name in {f["record"] for t in after_issue["tokens"] if t["id"] == 2 for f in t["evidence"]}
+
+    control.consumer(REPORTING.name, "switch", client_id=client_id)  # the owner moves the consumer
+    control.set_clock(advance_days=3)
+    _, soaking = campaign(fresh_sandbox, records)
+    assert states(soaking)[2] == "oauth_issued", "switched only after the soak window"
+    assert any(oauth_used_at(fresh_sandbox, client_id))
+
+    control.set_clock(advance_days=5)
+    _, soaked = campaign(fresh_sandbox, records)
+    tokens = listed(fresh_sandbox)
+    assert states(soaked)[2] == "switched", soaked
+    assert states(soaked)[3] != "switched"  # zapier-sync still calls with its API token
+    assert tokens[3]["last_used"] > soaked["as_of"][:10]  # moved within the last day: proof it is in use
+    assert states(soaked)[8] == "auto_deactivated" and not tokens[8]["active"]  # the 30-day rule
+
+    waiting = run(fresh_sandbox, records, "revoke_token", token_id=2, **APPLY)
+    assert waiting.outcome == "waiting", waiting.reason
+    control.admin_center_api_token(2, "deactivate")  # the person in Admin Center
+    verified = run(fresh_sandbox, records, "revoke_token", token_id=2, **APPLY)
+    assert verified.outcome == "applied", verified.reason
+    assert listed(fresh_sandbox)[2]["active"] is False
+    _, deactivated = campaign(fresh_sandbox, records)
+    assert states(deactivated)[2] == "deactivated"
+
+    control.set_clock(advance_days=15)
+    _, quiet = campaign(fresh_sandbox, records)
+    assert states(quiet)[2] == "done"
+
+
+def test_the_checklist_matches_zdlib_campaign_and_a_rerun_changes_nothing(fresh_sandbox, tmp_path):
+    records = tmp_path / "records"
+    applied = {"campaign_issue": CAMPAIGN_ISSUE, "dry_run": False, "approved_by": "maria.manager"}
+    first, report = campaign(fresh_sandbox, records, **applied)
+    assert first.outcome == "applied", first.reason
+    notes = gitlab_notes(fresh_sandbox, G.CAMPAIGN_IID)
+    ours = [n for n in notes if n["body"].startswith("**API-token retirement campaign**")]
+    assert len(ours) == 1
+    for token in report["tokens"]:
+        line = next(x for x in ours[0]["body"].splitlines() if f"API token {token['id']}" in x)
+        assert token["state"] in line
+
+    again, _ = campaign(fresh_sandbox, records, **applied)
+    assert again.outcome == "no-op", again.reason
+    assert gitlab_notes(fresh_sandbox, G.CAMPAIGN_IID) == notes  # nothing edited, nothing posted
+
+
+def gitlab_notes(sandbox: Any, iid: int) -> list[dict[str, Any]]:
+    """The notes of an issue, read from the GitLab look-alike's API."""
+    env = sandbox.env
+    answer = httpx.get(
+        f"{env['GITLAB_URL']}/api/v4/projects/{G.PROJECT_ID}/issues/{iid}/notes",
+        headers={"PRIVATE-TOKEN": env["GITLAB_TOKEN"]},
+        params={"per_page": 100},
+        verify=sandbox.ca_file or True,
+    )
+    answer.raise_for_status()
+    return answer.json()

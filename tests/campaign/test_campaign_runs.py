@@ -106,8 +106,8 @@ def test_the_checklist_matches_zdlib_campaign_and_a_rerun_changes_nothing(fresh_
     ours = [n for n in notes if n["body"].startswith("**API-token retirement campaign**")]
     assert len(ours) == 1
     for token in report["tokens"]:
-        line = next(x for x in ours[0]["body"].splitlines() if f"API token {token['id']}" in x)
-        assert token["state"] in line
+        line = next(x for x in ours[0]["body"].splitlines() if f"API token `{token['id']}`" in x)
+        assert f": `{token['state']}` since" in line
 
     again, _ = campaign(fresh_sandbox, records, **applied)
     assert again.outcome == "no-op", again.reason

@@ -107,6 +107,16 @@ def test_auto_deactivated_carries_its_purge_date() -> None:
     assert s.purge_on == (off + timedelta(days=60)).date() == date(2027, 1, 31)
 
 
+def test_switched_off_by_a_person_before_30_idle_days_is_deactivated_not_the_rule() -> None:
+    off = T0 + 5 * DAY  # used at T0, deactivated 5 days later in Admin Center, with no revoke_token record
+    s = derive(TokenEvidence(7, listed(active=False, last_used=T0, updated=off)), off + DAY)
+    assert (s.state, s.since, s.purge_on) == (State.DEACTIVATED, off, None)
+    assert "a person, outside the campaign" in s.evidence[-1].what
+    assert derive(
+        TokenEvidence(7, listed(active=False, last_used=T0, updated=off)), off + 14 * DAY
+    ).state is (State.DONE)
+
+
 def test_orphan_after_the_reminders_without_an_owner() -> None:
     reminders = tuple(RecordLine(f"r{i}", T0 + i * 7 * DAY) for i in range(1, 4))
     s = derive(TokenEvidence(7, listed(), reminders=reminders[:2]), T0 + 30 * DAY)

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from zdlib.campaign.evidence import DEADLINE
-from zdlib.campaign.states import FINISHED, State
+from zdlib.campaign.states import FINISHED, REMINDER_FACT, State
 from zdlib.record.markup import inert
 
 CHECKLIST_MARKER = "**API-token retirement campaign** — kept current by zdlib migrate_api_tokens"
@@ -52,8 +52,13 @@ def _counts(counts: Mapping[str, Any]) -> str:
 
 
 def _last_record(token: Mapping[str, Any]) -> Any:
-    """The record of the newest evidence that names one, or None."""
-    moved = [e for e in token.get("evidence") or [] if isinstance(e, Mapping) and e.get("record")]
+    """The record of the newest evidence that names one (a reminder moves nothing), or None: so the
+    reminders a run posts do not edit the checklist again on the next run."""
+    moved = [
+        e
+        for e in token.get("evidence") or []
+        if isinstance(e, Mapping) and e.get("record") and e.get("what") != REMINDER_FACT
+    ]
     if not moved:
         return None
     return max(moved, key=lambda e: str(e.get("at") or ""))["record"]

@@ -16,6 +16,9 @@ from datetime import date, datetime, timedelta
 # stops working on 2027-04-30; a token deactivated by the 30-day rule is deleted 60 days later.
 DEADLINE = date(2027, 4, 30)
 PURGE_AFTER = timedelta(days=60)
+# The same source: a token unused for 30 days is deactivated by Zendesk (an inactive token idle for less when
+# it was deactivated was switched off by a person, not by the rule).
+IDLE_RULE = timedelta(days=30)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from zdlib.campaign.evidence import PURGE_AFTER, Policy, TokenEvidence
+from zdlib.campaign.evidence import IDLE_RULE, PURGE_AFTER, Policy, TokenEvidence
 
 
 class State(StrEnum):
@@ -38,6 +38,7 @@ class Actor(StrEnum):
 
 
 FINISHED = frozenset({State.DEACTIVATED, State.DONE})
+REMINDER_FACT = "reminder posted"  # a reminder asks the owner to act; it does not move the token
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def _facts(ev: TokenEvidence) -> list[Fact]:
         facts.append(Fact(f"access request {ev.access_request.url} resolves", ev.access_request.resolved_at))
     if ev.access_request and ev.access_request.retired_at:
         facts.append(Fact("owner says the consumer is retired", ev.access_request.retired_at))
-    facts.extend(Fact("reminder posted", r.at, r.record) for r in ev.reminders)
+    facts.extend(Fact(REMINDER_FACT, r.at, r.record) for r in ev.reminders)
     if ev.issued:
         facts.append(Fact(f"OAuth client {ev.issued.client_id} issued", ev.issued.at, ev.issued.record))
     facts.extend(Fact(f"OAuth token {o.id} used_at", o.used_at) for o in ev.oauth_tokens if o.used_at)
@@ -92,6 +93,9 @@ def _facts(ev: TokenEvidence) -> list[Fact]:
         facts.append(
             Fact("deactivation verified (active: false)", ev.deactivation.at, ev.deactivation.record)
         )
+    elif ev.listed and not ev.listed.active:
+        how = "Zendesk's 30-day rule" if by_the_idle_rule(ev) else "a person, outside the campaign"
+        facts.append(Fact(f"deactivated by {how} (no revoke_token record)", ev.listed.updated_at))
     return facts
 
 
@@ -139,14 +143,24 @@ NEXT: dict[State, NextAction] = {
 }
 
 
-def _inactive(ev: TokenEvidence, policy: Policy, as_of: datetime) -> tuple[State, datetime | None]:
-    """A listed token with `active: false`: deactivated by the campaign, or by Zendesk's 30-day rule."""
+def by_the_idle_rule(ev: TokenEvidence) -> bool:
+    """True when an inactive token had been idle 30 days when it was switched off (Zendesk's rule); a token
+    switched off sooner was deactivated by a person in Admin Center, outside the campaign."""
     assert ev.listed is not None
-    if ev.deactivation is None:
+    idle_since = ev.listed.last_used or ev.listed.created_at
+    return ev.listed.updated_at - idle_since >= IDLE_RULE
+
+
+def _inactive(ev: TokenEvidence, policy: Policy, as_of: datetime) -> tuple[State, datetime | None]:
+    """A listed token with `active: false`: deactivated by the campaign (its record), by Zendesk's 30-day
+    rule, or by a person outside the campaign (then the API's `updated_at` is the deactivation's time)."""
+    assert ev.listed is not None
+    if ev.deactivation is None and by_the_idle_rule(ev):
         return State.AUTO_DEACTIVATED, ev.listed.updated_at
-    if as_of - ev.deactivation.at >= policy.quiet:
-        return State.DONE, ev.deactivation.at + policy.quiet
-    return State.DEACTIVATED, ev.deactivation.at
+    at = ev.deactivation.at if ev.deactivation else ev.listed.updated_at
+    if as_of - at >= policy.quiet:
+        return State.DONE, at + policy.quiet
+    return State.DEACTIVATED, at
 
 
 def _active(ev: TokenEvidence, policy: Policy, as_of: datetime) -> tuple[State, datetime | None]:

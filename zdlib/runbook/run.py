@@ -415,11 +415,14 @@ class Run:
         self.files.append(str(path))
         return str(path)
 
-    def apply(self, change: ch.Change, action: Callable[[], Any], *, if_unknown: str = "") -> Any:
+    def apply(
+        self, change: ch.Change, action: Callable[[], Any], *, if_unknown: str = "", on_zendesk: bool = True
+    ) -> Any:
         """Make one planned change, unless it is a dry run or a no-op; keep the request id.
 
         `if_unknown` replaces the advice given when the answer is lost (the default: re-run, which reads
         the state first); a write that cannot be looked up, such as a POST, must not advise a re-run.
+        `on_zendesk=False`: the write goes elsewhere (a GitLab note), so no Zendesk request id is its own.
         """
         if change.status != ChangeStatus.PENDING:
             return None
@@ -447,7 +450,7 @@ class Run:
             self.fail(
                 f"Changing {change.object} {change.id} failed and its state is unknown: {error}. {redo}"
             )
-        change.sent(self.client.last_request_id)
+        change.sent(self.client.last_request_id if on_zendesk else None)
         self._remember_request(change.request_id)
         self._checkpoint(
             f"Checkpoint: {what} changed (request id {change.request_id}); verification follows.",

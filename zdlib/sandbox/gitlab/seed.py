@@ -143,7 +143,21 @@ CAMPAIGN_DESCRIPTION = """\
 CAMPAIGN = IssueSeed(
     CAMPAIGN_IID, "maria.manager", title=CAMPAIGN_TITLE, description=CAMPAIGN_DESCRIPTION, numbered=False
 )
-ALL_ISSUES = (*ISSUES, *TOKEN_REQUESTS, CAMPAIGN)
+#: A migration's access request (issue 23): an OAuth client for the reporting export, replacing API token 2;
+#: create_token issues it with `replaces_api_token=2`, and the campaign reads that from its record.
+MIGRATION_IID = 4251
+MIGRATION = IssueSeed(
+    MIGRATION_IID,
+    "maria.manager",
+    title="Alan Agent, Zendesk Global, OAuth client for the reporting export (replaces API token 2)",
+    description=(
+        "- [ ] Zendesk Global: an OAuth client for the reporting export, role: agent, replacing API token 2 "
+        "(Reporting export), which stops working on 2027-04-30\n"
+        "- Justification for this access: the weekly support metrics export moves to OAuth"
+    ),
+    numbered=False,
+)
+ALL_ISSUES = (*ISSUES, *TOKEN_REQUESTS, CAMPAIGN, MIGRATION)
 REQUESTER = "alan.agent"
 FILED_DAYS_AGO, APPROVED_DAYS_AGO, CLOSED_DAYS_AGO = 3, 2, 1
 

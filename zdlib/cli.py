@@ -12,6 +12,7 @@ commands:
   sandbox   start the local Zendesk sandbox (zdlib sandbox --help)
   run       run a runbook notebook and keep its record (zdlib run --help)
   records   list the records (newest first), verify them (zdlib records --help)
+  campaign  the API-token campaign's latest state, from the records (zdlib campaign --help)
   demo      run every runbook on an embedded sandbox (what `make demo` does)
   lab       JupyterLab on this repository with a sandbox (zdlib lab --help)
 """
@@ -24,6 +25,8 @@ def _load(command: str) -> Callable[[list[str]], int] | None:
         from zdlib.runner.cli import main_run as run
     elif command == "records":
         from zdlib.runner.cli import main_records as run
+    elif command == "campaign":
+        from zdlib.runner.campaign_cli import main as run
     elif command == "demo":
         from zdlib.runner.demo import main as run
     elif command == "lab":

@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from tests.runbooks.support import APPLY, api, run
+from zdlib.runner import campaign_cli
 from zdlib.runner.run import RunResult
 from zdlib.sandbox import seed as S
 from zdlib.sandbox.gitlab import seed as G
@@ -97,7 +98,7 @@ def test_tokens_move_through_the_campaign_by_runs_and_the_clock(fresh_sandbox, t
     assert states(quiet)[2] == "done"
 
 
-def test_the_checklist_matches_zdlib_campaign_and_a_rerun_changes_nothing(fresh_sandbox, tmp_path):
+def test_the_checklist_matches_zdlib_campaign_and_a_rerun_changes_nothing(fresh_sandbox, tmp_path, capsys):
     records = tmp_path / "records"
     applied = {"campaign_issue": CAMPAIGN_ISSUE, "dry_run": False, "approved_by": "maria.manager"}
     first, report = campaign(fresh_sandbox, records, **applied)
@@ -105,13 +106,33 @@ def test_the_checklist_matches_zdlib_campaign_and_a_rerun_changes_nothing(fresh_
     notes = gitlab_notes(fresh_sandbox, G.CAMPAIGN_IID)
     ours = [n for n in notes if n["body"].startswith("**API-token retirement campaign**")]
     assert len(ours) == 1
-    for token in report["tokens"]:
+    capsys.readouterr()
+    assert campaign_cli.main(["--json", "--records", str(records)]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == report and printed["record"] == first.name
+    for token in printed["tokens"]:
         line = next(x for x in ours[0]["body"].splitlines() if f"API token `{token['id']}`" in x)
-        assert f": `{token['state']}` since" in line
+        assert f": `{token['state']}` since" in line and f"`{token['next']['what']}`" in line
+    reminded = {n["body"].split("\n", 1)[0] for i in (104, 106, 107) for n in gitlab_notes(fresh_sandbox, i)}
+    assert "**API-token retirement reminder**" in " ".join(reminded)
 
     again, _ = campaign(fresh_sandbox, records, **applied)
     assert again.outcome == "no-op", again.reason
     assert gitlab_notes(fresh_sandbox, G.CAMPAIGN_IID) == notes  # nothing edited, nothing posted
+    assert campaign_cli.main(["--records", str(records)]) == 0
+    table = capsys.readouterr().out
+    assert f"from record {again.name}" in table and "owner_known" in table and "days left" in table
+
+    kept = next(p for p in again.side_files if p.name.endswith(".campaign.json"))
+    kept.chmod(0o600)
+    kept.write_text(kept.read_text().replace("owner_known", "done"))
+    assert campaign_cli.main(["--records", str(records)]) == 1
+    assert "does not verify" in capsys.readouterr().err
+
+
+def test_zdlib_campaign_without_a_campaign_record_says_what_to_run(tmp_path, capsys):
+    assert campaign_cli.main(["--records", str(tmp_path)]) == 1
+    assert "run `zdlib run migrate_api_tokens`" in capsys.readouterr().err
 
 
 def gitlab_notes(sandbox: Any, iid: int) -> list[dict[str, Any]]:

@@ -276,9 +276,10 @@ NARROW_COLUMNS = ("time", "runbook", "target", "outcome", "approval", "record")
 MIN_WIDTHS = {"time": 20, "outcome": 11, "approval": 13}  # "NOT verified" is never cut away
 
 
-def fitted_table(rows: list[dict[str, str]], width: int) -> str:
-    """NARROW_COLUMNS in at most `width` characters: the widest cells are cut with "…" first."""
-    columns = list(NARROW_COLUMNS)
+def fitted_table(rows: list[dict[str, str]], width: int, columns: Iterable[str] = NARROW_COLUMNS) -> str:
+    """`columns` (the listing's narrow ones by default) in at most `width` characters: the widest cells
+    are cut with "…" first."""
+    columns = list(columns)
     widths = {c: max([len(c), *(len(row.get(c, "")) for row in rows)]) for c in columns}
     budget = max(width, 60) - 2 * (len(columns) - 1)
     while sum(widths.values()) > budget:

@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from tests.runbooks.support import APPLY, api, run
+from zdlib.record.layout import read_index
 from zdlib.runner import campaign_cli
 from zdlib.runner.run import RunResult
 from zdlib.sandbox import seed as S
@@ -24,6 +25,12 @@ from zdlib.sandbox.gitlab import seed as G
 pytestmark = pytest.mark.e2e
 
 CAMPAIGN_ISSUE = f"{G.WEB_HOST}/{G.PROJECT_PATH}/-/issues/{G.CAMPAIGN_IID}"
+MIGRATION = {  # the approved request for the OAuth client replacing API token 2 (gitlab/seed.py #4251)
+    "access_request_url": f"{G.WEB_HOST}/{G.PROJECT_PATH}/-/issues/{G.MIGRATION_IID}",
+    "requester_email": S.AGENT_EMAIL,
+    "approved_by": "maria.manager",
+    "dry_run": False,
+}
 REPORTING, ZAPIER = S.CONSUMERS  # token 2 will switch; token 3's consumer keeps its API token
 
 
@@ -63,8 +70,17 @@ def test_tokens_move_through_the_campaign_by_runs_and_the_clock(fresh_sandbox, t
     token4 = next(t for t in start["tokens"] if t["id"] == 4)
     assert token4["purge_on"] is not None and token4["purge_on"] > start["as_of"][:10]
 
-    issued = run(fresh_sandbox, records, "create_token", replaces_api_token=2, deliver="integration", **APPLY)
+    clients = api(fresh_sandbox, "GET", "/api/v2/oauth/clients").json()["clients"]
+    unknown = run(fresh_sandbox, records, "create_token", replaces_api_token=99, **MIGRATION)
+    assert unknown.outcome == "refused" and "replaces_api_token=99" in unknown.reason
+    assert api(fresh_sandbox, "GET", "/api/v2/oauth/clients").json()["clients"] == clients  # nothing created
+    issued = run(
+        fresh_sandbox, records, "create_token", replaces_api_token=2, deliver="integration", **MIGRATION
+    )
     assert issued.outcome == "applied", issued.reason
+    [line] = [e for e in read_index(records) if e["name"] == issued.name]
+    assert line["parameters"]["replaces_api_token"] == 2
+    assert "replaces API token 2" in next(c["note"] for c in line["changes"] if c["object"] == "oauth_client")
     client_id = next(c["id"] for c in issued.summary["changes"] if c["object"] == "oauth_client")
     _, after_issue = campaign(fresh_sandbox, records)
     assert states(after_issue)[2] == "oauth_issued"

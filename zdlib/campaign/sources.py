@@ -19,7 +19,10 @@ VERIFIED = "verified"
 
 
 def _when(line: Mapping[str, Any]) -> datetime:
-    return datetime.fromisoformat(str(line["finished_at"]).replace("Z", "+00:00"))
+    """When the run acted, on the instance's clock (its `Date` header: the API facts it is compared with
+    use that clock, and a sandbox's may be on another date); a line without it, when it finished."""
+    moment = line.get("instance_started_at") or line["finished_at"]
+    return datetime.fromisoformat(str(moment).replace("Z", "+00:00"))
 
 
 def _verified(line: Mapping[str, Any], kind: str) -> list[Mapping[str, Any]]:

@@ -601,6 +601,7 @@ class Run:
             "approval": None if self.approval is None else self.approval.as_record(),
             "started_at": _iso(self.started_at),
             "finished_at": _iso(self.finished_at),
+            "instance_started_at": _iso(self.instance_started_at),  # the instance's clock (Date header)
             "changes": [c.as_record() for c in self.changes],
             "request_ids": self.request_ids,
             "audit_log_ids": self.audit_log_ids,

@@ -482,6 +482,7 @@ def index_entry(
         "credential_fingerprint": summary.get("credential_fingerprint"),
         "started_at": meta.get("started_at") or summary.get("started_at"),
         "finished_at": records.iso_utc(finished),
+        "instance_started_at": summary.get("instance_started_at"),
         "outcome": str(result.outcome),
         "reason": result.reason,
         "changes": summary.get("changes") or [],

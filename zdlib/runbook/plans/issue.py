@@ -138,6 +138,7 @@ class OAuthIssue:
     grant: dict | None = field(default=None, repr=False)  # Zendesk's answer, once there is one
     acting: dict = field(default_factory=dict)  # the user the new token acts as (read with it: /users/me)
     token: dict = field(default_factory=dict)  # the new token as Zendesk lists it (expires_at)
+    replaces_api_token: int = 0  # the API token this client replaces (the campaign reads it: issue 23)
 
     # -- checks before anything exists ----------------------------------------------------------------
     def check_requester(self) -> None:
@@ -186,6 +187,32 @@ class OAuthIssue:
         return power_statement(self.deliver, self.requester, self.scopes, life)
 
     # -- plan ------------------------------------------------------------------------------------------
+    def _replacing(self) -> str:
+        return f"; replaces API token {self.replaces_api_token}" if self.replaces_api_token else ""
+
+    def check_replaced_token(self) -> None:
+        """The API token this client replaces must be listed (`GET /api/v2/api_tokens`), before anything
+        is created; the record and its index line then say which token the client replaces."""
+        if not self.replaces_api_token:
+            return
+        run = self.run
+        listed = {int(t["id"]): t for t in run.client.api_tokens.list()}
+        token = listed.get(self.replaces_api_token)
+        if token is None:
+            run.refuse(
+                f"replaces_api_token={self.replaces_api_token}: no such API token is listed on "
+                f"{run.client.base_url} (GET /api/v2/api_tokens lists {len(listed)}; audit_credentials shows "
+                "them). Give a listed token's id, or 0 when the client replaces none. Nothing was created."
+            )
+        run.facts["replaces_api_token"] = self.replaces_api_token
+        note(
+            "This client replaces **API token {id}** ({description}, active: {active}): the API-token "
+            "campaign (migrate_api_tokens) follows the consumer's switch from this record.",
+            id=self.replaces_api_token,
+            description=token.get("description") or "no description",
+            active=token.get("active"),
+        )
+
     def changes(self) -> list[ch.Change]:
         if self.plan_changes:
             return self.plan_changes
@@ -227,7 +254,7 @@ class OAuthIssue:
                     "description",
                     None,
                     self.url,
-                    note=f"owned by {self.requester_email}",
+                    note=f"owned by {self.requester_email}" + self._replacing(),
                 )
             )
         else:
@@ -240,7 +267,16 @@ class OAuthIssue:
             out += [
                 ch.Change("oauth_token", t["id"], "exists", True, False, note="never delivered") for t in live
             ]
-            out.append(ch.Change("oauth_client", self.oauth_client["id"], "secret", why, "regenerated"))
+            out.append(
+                ch.Change(
+                    "oauth_client",
+                    self.oauth_client["id"],
+                    "secret",
+                    why,
+                    "regenerated",
+                    note=self._replacing()[2:],
+                )
+            )
         out.append(ch.Change("oauth_token", "(new)", "scopes", None, wanted))
         out.append(ch.Change("hand_off", "(new)", DELIVERED, False, True, note=self.deliver.value))
         self.plan_changes = out
@@ -569,8 +605,10 @@ def plan_issue(
     expires_in: int,
     deliver: str,
     deliver_to: str,
+    replaces_api_token: int = 0,
 ) -> OAuthIssue:
-    """Check every input and the requester; refuse API tokens; return the plan (nothing created yet)."""
+    """Check every input, the requester and the API token it replaces; refuse API tokens; return the plan
+    (nothing created yet)."""
     if kind == "api_token":
         run.refuse(api_token_refusal(run.instance_started_at.date()))
     try:
@@ -591,8 +629,20 @@ def plan_issue(
             cred.check_expires_in(expires_in),
             chosen,
             deliver_to,
+            replaces_api_token=_token_id(replaces_api_token),
         )
     except ValueError as error:
         run.refuse(str(error))
     plan.check_requester()
+    plan.check_replaced_token()
     return plan
+
+
+def _token_id(value: object) -> int:
+    """`replaces_api_token` as a token id (0: none)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(
+            f"replaces_api_token={value!r}: give the id of the API token this client replaces (a whole "
+            "number, as audit_credentials lists it), or 0 when it replaces none."
+        )
+    return value

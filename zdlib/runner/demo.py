@@ -30,6 +30,7 @@ PLAN_NAME = "demo.yaml"
 ADMIN_CENTER_DONE = "done"  # the outcome of a step where the sandbox plays the person in Admin Center
 SANDBOX = "(sandbox)"  # the runbook column of a step that moves the sandbox's clock or its consumers
 ISSUED_CLIENT = "issued_client"  # `switch_to`: the OAuth client the demo's last create_token run issued
+CAMPAIGN_RUNBOOK = "migrate_api_tokens"
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,14 @@ def summary_table(rows: list[DemoRow]) -> str:
     return records.format_table(table, ("runbook", "parameters", "expected", "outcome", "record"))
 
 
+def print_campaign(records_dir: Path) -> None:
+    """The campaign's state as `zdlib campaign` prints it (the demo's last word on the API tokens)."""
+    from zdlib.runner import campaign_cli
+
+    print(f"\n$ zdlib campaign --records {shown_path(records_dir)}")
+    campaign_cli.main(["--records", str(records_dir)])
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="zdlib demo", description=__doc__)
     parser.add_argument("--records", type=Path, help="records folder (default: records/ at the repo root)")
@@ -223,6 +232,8 @@ def main(argv: list[str]) -> int:
     page = Path(records_dir).resolve() / PAGE_NAME
     print(f"\nEvery run, with its record: {page.as_uri()} (open it in a browser; it works offline)")
     print("List them with: zdlib records; check the chain and every record's hash: zdlib records verify")
+    if any(row.step.runbook == CAMPAIGN_RUNBOOK for row in rows):
+        print_campaign(Path(records_dir))
     pushed = [row.pushed_url for row in rows if row.pushed_url]
     if pushed:  # the look-alike names the page as GitLab would; the files are in its API, not on the web
         print(f"The last record in the sandbox's GitLab records project: {pushed[-1]}")

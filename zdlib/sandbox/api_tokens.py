@@ -7,11 +7,13 @@ writes (a Zendesk community answer: no endpoint to create tokens, by design). So
 - `POST/PUT/DELETE /api/v2/api_tokens[/{id}]` are invented, served only with the start option
   `api_token_writes=True` (`zdlib sandbox --api-token-writes`); otherwise they answer 404 `InvalidEndpoint`
   before credentials are checked, as Zendesk does for routes it does not have (zendesk-api.md 1.2, 2.2).
-- `POST /sandbox/admin-center/api_tokens/{id}` with `{"action": "deactivate" | "delete"}` plays the person
-  acting in Admin Center (a control endpoint, no credentials), audited as the account's admin.
+- `POST /sandbox/admin-center/api_tokens/{id}` with `{"action": "deactivate" | "reactivate" | "delete"}` plays
+  the person acting in Admin Center (a control endpoint, no credentials), audited as the account's admin.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -32,7 +34,7 @@ CREATION_STOPPED = (
 )
 
 
-ADMIN_CENTER_ACTIONS = ("deactivate", "delete")
+ADMIN_CENTER_ACTIONS = ("deactivate", "reactivate", "delete")
 
 
 def _offered(request: Request) -> None:
@@ -125,9 +127,7 @@ async def update_api_token(request: Request) -> Response:
             raise errors.record_invalid("active", "Active: must be true or false")
         was_active = state.store.api_token_active(token, now)
         if fields["active"] and not was_active:
-            if state.clock.api_tokens_retired():
-                raise errors.record_invalid("active", "API tokens were retired on 2027-04-30", "Retired")
-            token["active"], token["_reactivated"], token["_deactivated"] = True, now, None
+            _reactivate(state, token, now)
             changes.append("Reactivated")
         elif not fields["active"] and was_active:
             token["active"], token["_deactivated"] = False, now
@@ -160,6 +160,14 @@ def _deactivate(state: SandboxState, token: dict, actor_id: int) -> None:
     state.store.audit(actor_id, "update", "apitoken", token["id"], token["description"], change)
 
 
+def _reactivate(state: SandboxState, token: dict, now: datetime) -> None:
+    """A deactivated token working again (possible until Zendesk deletes it, 60 days after its deactivation,
+    and never after 2027-04-30: zendesk-2026-12-updates.md section 2 rows 1 and 3)."""
+    if state.clock.api_tokens_retired():
+        raise errors.record_invalid("active", "API tokens were retired on 2027-04-30", "Retired")
+    token["active"], token["_reactivated"], token["_deactivated"] = True, now, None
+
+
 def _delete(state: SandboxState, token: dict, actor_id: int) -> None:
     del state.store.api_tokens[token["id"]]
     state.store.audit(
@@ -184,6 +192,15 @@ async def admin_center_action(request: Request) -> Response:
     actor_id = int(body.get("actor_id") or S.ADMIN_ID)
     if action == "deactivate":
         _deactivate(state, token, actor_id)
+        return errors.json_response({"api_token": _render(request, token, users=True)})
+    if action == "reactivate":
+        if state.store.api_token_active(token):
+            change = "No changes (Admin Center: already active)"
+        else:
+            _reactivate(state, token, state.clock.now())
+            token["_updated"] = state.clock.now()
+            change = "Reactivated API token (Admin Center)"
+        state.store.audit(actor_id, "update", "apitoken", token["id"], token["description"], change)
         return errors.json_response({"api_token": _render(request, token, users=True)})
     _delete(state, token, actor_id)
     return errors.json_response({"deleted": token["id"]})

@@ -101,8 +101,11 @@ class Requests:
     def reminders(self, url: str) -> tuple[RecordLine, ...]:
         return ()
 
-    def acknowledged_owners(self, campaign_issue_url: str) -> dict[int, str]:
-        return {3: "carol.owner"}
+    def acknowledged_owners(self, campaign_issue_url: str) -> dict[int, AccessRequest]:
+        return {3: AccessRequest(f"{campaign_issue_url}#note_7", "carol.owner", NOW - timedelta(days=1))}
+
+    def owner_requests(self, campaign_issue_url: str) -> dict[int, tuple[RecordLine, ...]]:
+        return {}
 
 
 def api_token(token_id: int, description: str, active: bool = True, last_used: str | None = None) -> dict:

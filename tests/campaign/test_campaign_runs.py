@@ -9,6 +9,7 @@ a token unused for 30 days is deactivated, deleted 60 days later; every API toke
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -162,3 +163,52 @@ def gitlab_notes(sandbox: Any, iid: int) -> list[dict[str, Any]]:
     )
     answer.raise_for_status()
     return answer.json()
+
+
+def test_side_states_orphan_retired_and_rolled_back_come_from_runs_notes_and_the_clock(
+    fresh_sandbox, tmp_path
+):
+    """Nobody claims token 3 after three weekly asks on the campaign issue: `orphan`. Token 1's owner says its
+    consumer is gone (a `campaign: retired` note on #101, by the owner): `retired`. Token 2 deactivated
+    (verified by revoke_token) then reactivated in Admin Center after breakage: `rolled_back`."""
+    records = tmp_path / "records"
+    control = fresh_sandbox.control
+    applied = {"campaign_issue": CAMPAIGN_ISSUE, "dry_run": False, "approved_by": "maria.manager"}
+    for week in range(3):
+        result, report = campaign(fresh_sandbox, records, **applied)
+        assert states(report)[3] == "inventoried", (week, result.reason)
+        assert "campaign_owners_wanted" in {c["object"] for c in result.summary["changes"]}
+        control.set_clock(advance_days=7)
+    asks = [
+        n
+        for n in gitlab_notes(fresh_sandbox, G.CAMPAIGN_IID)
+        if n["body"].startswith("**API-token retirement: owners")
+    ]
+    assert len(asks) == 3 and all("API token `3`" in n["body"] for n in asks)
+
+    post_note(fresh_sandbox, 101, "campaign: retired\nThe Support Ops scripts moved to OAuth last month.")
+    assert run(fresh_sandbox, records, "revoke_token", token_id=2, **APPLY).outcome == "waiting"
+    control.admin_center_api_token(2, "deactivate")
+    assert run(fresh_sandbox, records, "revoke_token", token_id=2, **APPLY).outcome == "applied"
+    control.admin_center_api_token(2, "reactivate")  # the consumer broke: rolled back in Admin Center
+    assert listed(fresh_sandbox)[2]["active"] is True
+
+    _, later = campaign(fresh_sandbox, records, **applied)
+    got = states(later)
+    assert (got[1], got[2], got[3]) == ("retired", "rolled_back", "orphan"), got
+    orphan = next(t for t in later["tokens"] if t["id"] == 3)
+    asked_third = datetime.fromisoformat(asks[2]["created_at"].replace("Z", "+00:00")).replace(microsecond=0)
+    assert datetime.fromisoformat(orphan["since"].replace("Z", "+00:00")) == asked_third  # the third ask
+    assert orphan["next"]["who"] == "admin"
+
+
+def post_note(sandbox: Any, iid: int, body: str) -> None:
+    """A note on an issue of the look-alike (its API authors every note as the operator, ada.admin)."""
+    env = sandbox.env
+    answer = httpx.post(
+        f"{env['GITLAB_URL']}/api/v4/projects/{G.PROJECT_ID}/issues/{iid}/notes",
+        headers={"PRIVATE-TOKEN": env["GITLAB_TOKEN"]},
+        json={"body": body},
+        verify=sandbox.ca_file or True,
+    )
+    answer.raise_for_status()

@@ -120,7 +120,9 @@ def test_owners_acknowledged_on_the_campaign_issue(cg, fresh_sandbox):
     )
     control.change_issue(CAMPAIGN_IID, {"note": "campaign: owner of API token 3", "by": "dana.data"})
     control.change_issue(CAMPAIGN_IID, {"note": "me too: campaign: owner of API token 5", "by": "alan.agent"})
-    assert cg.acknowledged_owners(CAMPAIGN) == {3: "dana.data", 8: "grace.owner"}
+    owners = cg.acknowledged_owners(CAMPAIGN)
+    assert {token: said.owner for token, said in owners.items()} == {3: "dana.data", 8: "grace.owner"}
+    assert all(said.url.startswith(CAMPAIGN + "#note_") and said.resolved_at for said in owners.values())
 
 
 def test_the_checklist_is_created_then_edited_in_place(cg, fresh_sandbox):

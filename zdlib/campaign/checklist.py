@@ -22,6 +22,9 @@ from zdlib.record.markup import inert
 
 CHECKLIST_MARKER = "**API-token retirement campaign** — kept current by zdlib migrate_api_tokens"
 REMINDER_MARKER = "**API-token retirement reminder**"
+OWNERS_MARKER = "**API-token retirement: owners wanted**"
+OWNER_REPLY = "campaign: owner of API token N"
+_ASKED = re.compile(r"^- API token `(\d{1,18})`")
 RETIRED_REPLY = "campaign: retired"
 RECORD_PREFIX = "Record: "
 MAX_DESCRIPTION = 120
@@ -124,6 +127,37 @@ def reminder_body(owner: str | None, tokens: Iterable[Mapping[str, Any]], record
     if record:
         lines += ["", f"{RECORD_PREFIX}{inert(record)}"]
     return "\n".join(lines) + "\n"
+
+
+def is_owners_wanted(body: str | None) -> bool:
+    """True when a note's first line is the owners-wanted marker."""
+    return _first_line(body) == OWNERS_MARKER
+
+
+def owners_wanted_body(tokens: Iterable[Mapping[str, Any]], record: str | None) -> str:
+    """The weekly ask on the campaign issue for the API tokens nobody is known to own (no access request
+    resolves): who owns each, and how to say so. After `orphan_after_reminders` asks a token is `orphan`."""
+    lines = [
+        OWNERS_MARKER,
+        "",
+        f"Nobody is known to own these API tokens (their description names no access request that resolves); "
+        f"each stops working on {inert(DEADLINE.isoformat())}. If one is yours, reply on this issue with a "
+        f"note whose first line is {inert(OWNER_REPLY)} (its id for N).",
+        "",
+    ]
+    for token in tokens:
+        lines.append(
+            f"- API token `{int(token['id'])}` {inert(token.get('description'), MAX_DESCRIPTION)}: "
+            f"{inert(token.get('state'))} since {inert(token.get('since'))}"
+        )
+    if record:
+        lines += ["", f"{RECORD_PREFIX}{inert(record)}"]
+    return "\n".join(lines) + "\n"
+
+
+def asked_tokens(body: str | None) -> list[int]:
+    """The API token ids an owners-wanted note asks about."""
+    return [int(m.group(1)) for m in (_ASKED.match(line) for line in (body or "").splitlines()) if m]
 
 
 def reminder_record(body: str | None) -> str | None:

@@ -178,8 +178,8 @@ def _active(ev: TokenEvidence, policy: Policy, as_of: datetime) -> tuple[State, 
         return State.OAUTH_ISSUED, ev.issued.at
     if ar and ar.resolved_at:
         return State.OWNER_KNOWN, ar.resolved_at
-    if len(ev.reminders) >= policy.orphan_after_reminders:
-        return State.ORPHAN, ev.reminders[-1].at
+    if len(ev.reminders) >= policy.orphan_after_reminders:  # since the ask that made it an orphan
+        return State.ORPHAN, ev.reminders[policy.orphan_after_reminders - 1].at
     return State.INVENTORIED, ev.listed.created_at
 
 

@@ -51,7 +51,9 @@ class AccessRequests(Protocol):
 
     def reminders(self, url: str) -> tuple[RecordLine, ...]: ...
 
-    def acknowledged_owners(self, campaign_issue_url: str) -> dict[int, str]: ...
+    def acknowledged_owners(self, campaign_issue_url: str) -> dict[int, AccessRequest]: ...
+
+    def owner_requests(self, campaign_issue_url: str) -> dict[int, tuple[RecordLine, ...]]: ...
 
 
 def request_url_in(description: str) -> str | None:
@@ -112,10 +114,9 @@ def gather(sources: Sources, now: datetime) -> list[TokenEvidence]:
     """Each listed API token's evidence, plus tokens an earlier record moved that are gone from the list."""
     from zdlib.campaign import sources as from_index
 
-    gitlab = sources.gitlab
-    acknowledged = (
-        gitlab.acknowledged_owners(sources.campaign_issue) if gitlab and sources.campaign_issue else {}
-    )
+    gitlab, issue = sources.gitlab, sources.campaign_issue
+    acknowledged = gitlab.acknowledged_owners(issue) if gitlab and issue else {}
+    asked = gitlab.owner_requests(issue) if gitlab and issue else {}  # ownerless tokens' weekly asks
     known = {t.id: t for t in sources.listed}
     gone = sources.followed - known.keys()  # followed before, gone from the listing now: deleted
     evidence = []
@@ -123,8 +124,9 @@ def gather(sources: Sources, now: datetime) -> list[TokenEvidence]:
         listed = known.get(token_id)
         url = request_url_in(listed.description) if listed else None
         request = gitlab.access_request(url, now) if gitlab and url else None
-        if request is None and token_id in acknowledged:
-            request = AccessRequest(sources.campaign_issue, acknowledged[token_id], now)
+        reminders = gitlab.reminders(url) if gitlab and url and request else asked.get(token_id, ())
+        if request is None:
+            request = acknowledged.get(token_id)  # the owner said so on the campaign issue
         issued = from_index.issued(sources.lines, token_id)
         evidence.append(
             TokenEvidence(
@@ -134,7 +136,7 @@ def gather(sources: Sources, now: datetime) -> list[TokenEvidence]:
                 issued=issued,
                 oauth_tokens=tuple(o for o in sources.oauth if issued and o.client_id == issued.client_id),
                 deactivation=from_index.deactivation(sources.lines, token_id),
-                reminders=gitlab.reminders(url) if gitlab and url else (),
+                reminders=reminders,
             )
         )
     return evidence

@@ -164,14 +164,48 @@ class CampaignGitLab:
         found = self.reminders(url)
         return max(r.at for r in found) if found else None
 
-    def acknowledged_owners(self, campaign_issue_url: str) -> dict[int, str]:
-        """{API token id: who said they own it} from the campaign issue's `campaign: owner of API token N`
-        notes (the newest per token wins)."""
-        owners: dict[int, str] = {}
-        for note in self._notes(parse_request_url(campaign_issue_url)):
+    def owner_requests(self, campaign_issue_url: str) -> dict[int, tuple[RecordLine, ...]]:
+        """{API token id: our owners-wanted notes that asked about it} on the campaign issue, oldest first:
+        what makes an ownerless token `orphan` after the policy's number of asks."""
+        me = self.me()
+        asked: dict[int, list[RecordLine]] = {}
+        ref = parse_request_url(campaign_issue_url)
+        for note in self._notes(ref):
+            if _author(note) == me and checklist.is_owners_wanted(note.body):
+                named = checklist.reminder_record(note.body) or f"{ref.url}#note_{note.id}"
+                line = RecordLine(named, _when(note.created_at))
+                for token_id in checklist.asked_tokens(note.body):
+                    asked.setdefault(token_id, []).append(line)
+        return {token_id: tuple(lines) for token_id, lines in asked.items()}
+
+    def last_owner_request_at(self, campaign_issue_url: str) -> datetime | None:
+        """When our newest owners-wanted note was posted on the campaign issue, or None."""
+        me = self.me()
+        found = [
+            _when(n.created_at)
+            for n in self._notes(parse_request_url(campaign_issue_url))
+            if _author(n) == me and checklist.is_owners_wanted(n.body)
+        ]
+        return max(found) if found else None
+
+    def post_owner_request(self, campaign_issue_url: str, body: str) -> int:
+        """Post an owners-wanted note on the campaign issue; returns its note id."""
+        if not checklist.is_owners_wanted(body):
+            raise ValueError("an owners-wanted note starts with checklist.OWNERS_MARKER")
+        ref = parse_request_url(campaign_issue_url)
+        what = f"issue #{ref.iid} of {ref.project} (asking for owners)"
+        return int(self._call(what, lambda: self._issue(ref).notes.create({"body": body})).id)
+
+    def acknowledged_owners(self, campaign_issue_url: str) -> dict[int, AccessRequest]:
+        """{API token id: the owner's acknowledgement} from the campaign issue's `campaign: owner of API token
+        N` notes (the newest per token wins): the owner is the note's author, known since the note."""
+        owners: dict[int, AccessRequest] = {}
+        ref = parse_request_url(campaign_issue_url)
+        for note in self._notes(ref):
             found = ACKNOWLEDGED.match(_first_line(note.body))
             if found and _author(note):
-                owners[int(found.group(1))] = _author(note)
+                url = f"{ref.url}#note_{note.id}"
+                owners[int(found.group(1))] = AccessRequest(url, _author(note), _when(note.created_at))
         return owners
 
     def checklist_note(self, campaign_issue_url: str) -> tuple[int, str] | None:

@@ -22,6 +22,9 @@ REMIND_EVERY = timedelta(days=7)
 OWNER_ACTS = frozenset({State.OAUTH_ISSUED, State.AUTO_DEACTIVATED, State.ROLLED_BACK, State.DEACTIVATED})
 CHECKLIST = "campaign_checklist"
 REMINDER = "campaign_reminder"
+OWNERS_WANTED = "campaign_owners_wanted"
+#: An active token nobody is known to own: asked about weekly on the campaign issue (then `orphan`).
+OWNERLESS = frozenset({State.INVENTORIED, State.ORPHAN})
 
 
 class CampaignNotes(Protocol):
@@ -34,6 +37,10 @@ class CampaignNotes(Protocol):
     def last_reminder_at(self, url: str) -> datetime | None: ...
 
     def post_reminder(self, url: str, body: str) -> int: ...
+
+    def last_owner_request_at(self, campaign_issue_url: str) -> datetime | None: ...
+
+    def post_owner_request(self, campaign_issue_url: str, body: str) -> int: ...
 
 
 def digest(text: str | None) -> str | None:
@@ -60,6 +67,8 @@ class Writes:
         url, body = change.extra["url"], change.extra["body"]
         if change.object == CHECKLIST:
             return self.gitlab.upsert_checklist(url, body)
+        if change.object == OWNERS_WANTED:
+            return self.gitlab.post_owner_request(url, body)
         return self.gitlab.post_reminder(url, body)
 
     def read_back(self, change: Change) -> Any:
@@ -69,7 +78,11 @@ class Writes:
         if change.object == CHECKLIST:
             found = self.gitlab.checklist_note(url)
             return digest(found[1]) if found else None
-        last = self.gitlab.last_reminder_at(url)
+        last = (
+            self.gitlab.last_owner_request_at(url)
+            if change.object == OWNERS_WANTED
+            else self.gitlab.last_reminder_at(url)
+        )
         return last.date().isoformat() if last else None
 
 
@@ -110,6 +123,13 @@ def plan_writes(
     writes.changes.append(Change(CHECKLIST, issue, "checklist note", before, digest(body), extra=extra))
     if not post_reminders:
         return writes
+    ownerless = [t for t in report["tokens"] if not t["owner"] and State(t["state"]) in OWNERLESS]
+    asked = gitlab.last_owner_request_at(issue)
+    if ownerless and (asked is None or now - asked >= REMIND_EVERY):
+        before = asked.date().isoformat() if asked else None
+        extra = {"url": issue, "body": checklist.owners_wanted_body(ownerless, record)}
+        today = now.date().isoformat()
+        writes.changes.append(Change(OWNERS_WANTED, issue, "last ask", before, today, extra=extra))
     urls = {t["access_request"] for t in report["tokens"] if t["access_request"]}
     last_at = {url: gitlab.last_reminder_at(url) for url in urls}
     for url, tokens in reminders_due(report, last_at, now).items():

@@ -29,6 +29,7 @@ def test_there_are_runbooks():
         "revoke_token",
         "revoke_integration",
         "audit_credentials",
+        "migrate_api_tokens",
     }
     assert expected <= names
 

@@ -56,7 +56,24 @@ def test_admin_center_deactivate_then_delete_is_audited_as_the_admin(fresh_sandb
 
 def test_admin_center_refuses_unknown_actions_and_tokens(fresh_sandbox):
     with client(fresh_sandbox, control_key(fresh_sandbox)) as http:
-        bad = http.post("/sandbox/admin-center/api_tokens/3", json={"action": "reactivate"})
+        bad = http.post("/sandbox/admin-center/api_tokens/3", json={"action": "undelete"})
         missing = http.post("/sandbox/admin-center/api_tokens/999", json={"action": "delete"})
     assert bad.status_code == 400 and "deactivate" in bad.json()["description"]
     assert missing.status_code == 404
+
+
+def test_a_deactivated_token_is_reactivated_in_admin_center_until_the_retirement(fresh_sandbox):
+    """The rollback of a deactivation (migration-research.md: reversible for about 60 days, never after
+    2027-04-30); the token works again and the audit log says who did it."""
+    control = fresh_sandbox.control
+    control.admin_center_api_token(3, "deactivate")
+    assert control.admin_center_api_token(3, "reactivate")["api_token"]["active"] is True
+    with client(fresh_sandbox) as http:
+        assert next(t for t in http.get("/api/v2/api_tokens").json()["api_tokens"] if t["id"] == 3)["active"]
+        assert latest_audit(http, 3)["change_description"] == "Reactivated API token (Admin Center)"
+    control.set_clock(as_of="2027-04-20T00:00:00Z")
+    control.admin_center_api_token(3, "deactivate")
+    control.set_clock(as_of="2027-05-01T00:00:00Z")  # every API token retired; this one not yet deleted
+    with client(fresh_sandbox, control_key(fresh_sandbox)) as http:
+        refused = http.post("/sandbox/admin-center/api_tokens/3", json={"action": "reactivate"})
+    assert refused.status_code == 422 and "retired" in refused.text

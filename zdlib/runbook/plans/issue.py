@@ -245,41 +245,29 @@ class OAuthIssue:
                 ch.Change("hand_off", cid, DELIVERED, True, True),
             ]
             return self.plan_changes
-        out = []
-        if self.oauth_client is None:
-            out.append(
-                ch.Change(
-                    "oauth_client",
-                    "(new)",
-                    "description",
-                    None,
-                    self.url,
-                    note=f"owned by {self.requester_email}" + self._replacing(),
-                )
-            )
-        else:
-            why = "expired or revoked" if delivered else "issued, not delivered"
-            note(
-                "Client {id} exists but its credential is {why}: a new one is issued.",
-                id=self.oauth_client["id"],
-                why=why,
-            )
-            out += [
-                ch.Change("oauth_token", t["id"], "exists", True, False, note="never delivered") for t in live
-            ]
-            out.append(
-                ch.Change(
-                    "oauth_client",
-                    self.oauth_client["id"],
-                    "secret",
-                    why,
-                    "regenerated",
-                    note=self._replacing()[2:],
-                )
-            )
+        out = self._client_changes(bool(delivered), live)
         out.append(ch.Change("oauth_token", "(new)", "scopes", None, wanted))
         out.append(ch.Change("hand_off", "(new)", DELIVERED, False, True, note=self.deliver.value))
         self.plan_changes = out
+        return out
+
+    def _client_changes(self, delivered: bool, live: list[dict]) -> list[ch.Change]:
+        """The client's part of the plan: a new client, or the existing one's secret regenerated (and
+        its undelivered live tokens revoked)."""
+        if self.oauth_client is None:
+            note_text = f"owned by {self.requester_email}" + self._replacing()
+            return [ch.Change("oauth_client", "(new)", "description", None, self.url, note=note_text)]
+        why = "expired or revoked" if delivered else "issued, not delivered"
+        note(
+            "Client {id} exists but its credential is {why}: a new one is issued.",
+            id=self.oauth_client["id"],
+            why=why,
+        )
+        out = [ch.Change("oauth_token", t["id"], "exists", True, False, note="never delivered") for t in live]
+        replacing = self._replacing()[2:]
+        out.append(
+            ch.Change("oauth_client", self.oauth_client["id"], "secret", why, "regenerated", note=replacing)
+        )
         return out
 
     def check_recipient(self) -> None:

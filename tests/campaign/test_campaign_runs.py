@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.runbooks.support import APPLY, api, run
+from tests.runbooks.support import APPLY, api, run, run_on
 from zdlib.record.layout import read_index
 from zdlib.runner import campaign_cli
 from zdlib.runner.run import RunResult
@@ -212,3 +212,21 @@ def post_note(sandbox: Any, iid: int, body: str) -> None:
         verify=sandbox.ca_file or True,
     )
     answer.raise_for_status()
+
+
+@pytest.mark.parametrize(
+    ("campaign_issue", "env", "said"),
+    [
+        ("not a url", {}, "campaign_issue:"),
+        (CAMPAIGN_ISSUE, {"GITLAB_URL": "", "GITLAB_TOKEN": ""}, "GitLab is not configured"),
+        ("", {}, "consumer_soak_days"),
+    ],
+)
+def test_bad_campaign_input_is_refused_and_writes_nothing(fresh_sandbox, tmp_path, campaign_issue, env, said):
+    parameters = {"campaign_issue": campaign_issue, "dry_run": False, "approved_by": "maria.manager"}
+    if not campaign_issue:
+        parameters["consumer_soak_days"] = "3=35"
+    before = gitlab_notes(fresh_sandbox, G.CAMPAIGN_IID)
+    result = run_on(fresh_sandbox, tmp_path, "migrate_api_tokens", parameters, ZENDESK_AUTH="oauth", **env)
+    assert result.outcome == "refused" and said in result.reason, result.reason
+    assert gitlab_notes(fresh_sandbox, G.CAMPAIGN_IID) == before

@@ -69,7 +69,7 @@ def soak_by_token(text: str) -> dict[int, timedelta]:
         token, _, days = part.partition(":")
         if not (token.strip().isdigit() and days.strip().isdigit()):
             raise CampaignError(
-                f"soak_days_by_token: {part!r} is not 'API token id:days' (e.g. '3:35, 8:14' for a monthly "
+                f"consumer_soak_days: {part!r} is not 'API token id:days' (e.g. '3:35, 8:14' for a monthly "
                 "consumer on token 3 and a fortnightly one on token 8). Nothing was read."
             )
         soaks[int(token)] = timedelta(days=int(days))

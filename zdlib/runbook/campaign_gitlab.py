@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 from zdlib.approval.errors import ApprovalInputError, PolicyError, SourceError
 from zdlib.approval.gitlab_source import GitLabSettings, connect, describe_error
 from zdlib.approval.policy import Policy
-from zdlib.approval.request_url import IssueRef, parse_request_url
+from zdlib.approval.request_url import IssueRef, normalize_request_url, parse_request_url
 from zdlib.campaign import checklist
 from zdlib.campaign.evidence import AccessRequest, RecordLine
 
@@ -246,6 +246,18 @@ class CampaignGitLab:
         issue = self._issue(ref)
         what = f"issue #{ref.iid} of {ref.project} (posting a reminder)"
         return int(self._call(what, lambda: issue.notes.create({"body": body})).id)
+
+
+def campaign_issue_url(raw: str, gitlab: CampaignGitLab | None) -> str:
+    """The campaign issue's URL, normalized; ValueError (saying what to give) when it is no issue URL, or
+    when GitLab is not configured, since nothing could be written there."""
+    url = normalize_request_url(raw)
+    if gitlab is None:
+        raise ValueError(
+            f"campaign_issue is {url}, but GitLab is not configured: set GITLAB_URL and GITLAB_TOKEN (a "
+            "token with the api scope), or leave campaign_issue empty to only read. Nothing was written."
+        )
+    return url
 
 
 #: What reading GitLab's settings or the approval policy may raise (the message says what to fix).

@@ -245,6 +245,12 @@ class OAuthIssue:
                 ch.Change("hand_off", cid, DELIVERED, True, True),
             ]
             return self.plan_changes
+        self.plan_changes = self._issuing(live, wanted, delivered)
+        return self.plan_changes
+
+    def _issuing(self, live: list[dict], wanted: str, delivered: Any) -> list[ch.Change]:
+        """A new client (or a regenerated secret for the request's client), a token and its hand-off; the
+        client's change says which API token it replaces."""
         out = []
         if self.oauth_client is None:
             out.append(
@@ -279,7 +285,6 @@ class OAuthIssue:
             )
         out.append(ch.Change("oauth_token", "(new)", "scopes", None, wanted))
         out.append(ch.Change("hand_off", "(new)", DELIVERED, False, True, note=self.deliver.value))
-        self.plan_changes = out
         return out
 
     def check_recipient(self) -> None:
@@ -609,6 +614,12 @@ def plan_issue(
 ) -> OAuthIssue:
     """Check every input, the requester and the API token it replaces; refuse API tokens; return the plan
     (nothing created yet)."""
+    if replaces_api_token and kind != "oauth":
+        run.refuse(
+            f"replaces_api_token={replaces_api_token!r} names the API token an OAuth client replaces, and "
+            f"kind={kind!r} issues no OAuth client: use kind='oauth' (or replaces_api_token=0). Nothing was "
+            "created."
+        )
     if kind == "api_token":
         run.refuse(api_token_refusal(run.instance_started_at.date()))
     try:

@@ -19,6 +19,13 @@ def visible(text: str) -> str:
     return _UNSAFE.sub(lambda m: repr(m.group(0))[1:-1], text)
 
 
+def inert_json(text: str) -> str:
+    """JSON text with every terminal control character `json` leaves as is (C1, DEL, bidi) written as a
+    `\\uXXXX` escape: the same JSON value, nothing a terminal obeys, and nothing `SafeStream` must rewrite
+    (its escapes would not be JSON). Control characters occur only inside JSON strings, so this is safe."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
 class SafeStream:
     """A text stream that writes `visible(text)`; everything else is the wrapped stream's."""
 

@@ -31,6 +31,8 @@ from tests.runbooks.support import (
     audit_log,
     run,
 )
+from zdlib.campaign import sources
+from zdlib.record.layout import read_index
 from zdlib.runner import run_runbook
 from zdlib.runner.run import RunResult, UsageError
 from zdlib.sandbox import seed
@@ -483,6 +485,52 @@ def test_create_refuses_bad_requests_without_changes(fresh_sandbox, tmp_path, ha
     assert bad_deliver.outcome == "refused" and "deliver=" in bad_deliver.reason
     assert audit_log(fresh_sandbox) == before
     assert not handoff.exists() or not list(handoff.iterdir())
+
+
+def oauth_ids(sandbox) -> tuple[list[int], list[int]]:
+    """OAuth clients and tokens by id (a token's `used_at` moves whenever the run's credential is used)."""
+    clients, tokens = oauth_state(sandbox)
+    return [c["id"] for c in clients], [t["id"] for t in tokens]
+
+
+def api_tokens(sandbox) -> list[dict]:
+    return api(sandbox, "GET", "/api/v2/api_tokens").json()["api_tokens"]
+
+
+def test_a_client_replacing_an_api_token_says_so_and_a_bad_id_changes_nothing(
+    fresh_sandbox, tmp_path, handoff
+):
+    """Issue 23: `replaces_api_token` is checked against `GET /api/v2/api_tokens` before anything exists,
+    and the run's index line says which client replaces which API token (what the campaign reads)."""
+    records = tmp_path / "records"
+    listed = api_tokens(fresh_sandbox)
+    replaced = listed[0]["id"]
+    missing = max(t["id"] for t in listed) + 1000
+    before = audit_log(fresh_sandbox), oauth_ids(fresh_sandbox)
+    unknown = create(fresh_sandbox, records, replaces_api_token=missing)
+    assert unknown.outcome == "refused" and f"replaces_api_token={missing}" in unknown.reason
+    assert "GET /api/v2/api_tokens" in unknown.reason and "Nothing was created" in unknown.reason
+    not_oauth = create(fresh_sandbox, records, kind="api_token", replaces_api_token=replaced)
+    assert not_oauth.outcome == "refused" and "use kind='oauth'" in not_oauth.reason
+    assert (audit_log(fresh_sandbox), oauth_ids(fresh_sandbox)) == before  # nothing written, nothing new
+    assert api_tokens(fresh_sandbox) == listed and not handoffs(handoff)
+    [refused] = [e for e in read_index(records) if e["name"] == unknown.name]
+    assert (
+        refused["parameters"]["replaces_api_token"] == missing and sources.issued([refused], missing) is None
+    )
+
+    issued = create(fresh_sandbox, records, replaces_api_token=replaced)
+    assert issued.outcome == "applied", issued.reason
+    client = request_client(fresh_sandbox)
+    [line] = [e for e in read_index(records) if e["name"] == issued.name]
+    assert line["parameters"]["replaces_api_token"] == replaced
+    [change] = [c for c in line["changes"] if c["object"] == "oauth_client"]
+    assert (change["id"], change["status"]) == (client["id"], "verified")
+    assert f"replaces API token {replaced}" in change["note"]
+    assert issued.summary["facts"]["replaces_api_token"] == replaced
+    assert f"This client replaces **API token {replaced}**" in issued.ipynb.read_text()
+    assert sources.issued(read_index(records), replaced).client_id == client["id"]
+    assert api_tokens(fresh_sandbox) == listed  # replacing is recorded; the API token is left to revoke_token
 
 
 def test_audit_flags_find_exactly_the_seeded_credentials(fresh_sandbox, tmp_path):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from zdlib import cli
-from zdlib.terminal import visible
+from zdlib.terminal import inert_json, visible
 
 HOSTILE = (
     "bad request\r\x1b[2K\x1b[32moutcome: applied\x1b[0m \x1b]8;;https://evil.example\x07x\x1b]8;;\x07 \u202e"
@@ -30,3 +30,10 @@ def test_the_zdlib_command_writes_hostile_values_visibly(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "api_request" in out
     assert "\x1b" not in out and "\r" not in out and "\u202e" not in out
+
+
+def test_json_keeps_its_value_and_obeys_nothing():
+    value = {"description": HOSTILE + "\x9b2J\x85", "ok": "Zürich"}
+    text = inert_json(json.dumps(value, ensure_ascii=False))
+    assert json.loads(text) == value and "Zürich" in text
+    assert visible(text) == text  # nothing left for SafeStream to rewrite into non-JSON

@@ -3,8 +3,9 @@ run verified its deactivation through the API. Pure: it reads index lines (dicts
 
 A create_token line counts when it issued a client (`oauth_client` change verified) with the parameter
 `replaces_api_token` naming the token; a revoke_token line counts when its `api_token` change for the token
-was verified (`active: false` read back after the person's Admin Center step). A planned, waiting, refused or
-failed run proves nothing and is ignored.
+was verified (`active: false` read back after the person's Admin Center step). Only a run that succeeded
+counts: a planned, waiting, refused, failed or interrupted run (or a damaged line) proves nothing and is
+ignored, whatever its changes say.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from zdlib.campaign.evidence import ClientIssued, RecordLine
+from zdlib.record.outcome import Outcome
 
 VERIFIED = "verified"
 
@@ -25,7 +27,18 @@ def _when(line: Mapping[str, Any]) -> datetime:
     return datetime.fromisoformat(str(moment).replace("Z", "+00:00"))
 
 
+def succeeded(line: Mapping[str, Any]) -> bool:
+    """The run's outcome is a success (applied, no-op); an unknown outcome (a damaged line) is not."""
+    try:
+        return Outcome(str(line.get("outcome"))).succeeded
+    except ValueError:
+        return False
+
+
 def _verified(line: Mapping[str, Any], kind: str) -> list[Mapping[str, Any]]:
+    """The changes of `kind` the run verified through the API; none unless the run succeeded."""
+    if not succeeded(line):
+        return []
     return [c for c in line.get("changes") or [] if c.get("object") == kind and c.get("status") == VERIFIED]
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from zdlib.campaign.report import RUNBOOK, SIDE_FILE
 from zdlib.runner import records
 from zdlib.runner.cli import default_records_folder, shown_path
+from zdlib.terminal import inert_json, visible
 
 COLUMNS = ("id", "description", "state", "since", "next", "at risk")
 
@@ -30,7 +31,7 @@ class NoCampaign(Exception):
 
 def latest(folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     """(index line, report) of the newest campaign run whose kept report matches its index line."""
-    checked, problem = records.verify(folder)
+    _, problem = records.verify(folder)
     if problem is not None:
         raise NoCampaign(f"{shown_path(folder)} does not verify ({problem}): run `zdlib records verify`")
     for line in reversed(records.read_index(folder)):
@@ -42,33 +43,43 @@ def latest(folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         path = folder / kept[0]
         if not path.is_file() or records.sha256_file(path) != line["hashes"][kept[0]]:
             raise NoCampaign(f"{kept[0]} does not match its index line's sha256: run `zdlib records verify`")
-        return line, json.loads(path.read_text(encoding="utf-8"))
-    raise NoCampaign(
-        f"no {RUNBOOK} record yet in {shown_path(folder)} ({checked} runs): run `zdlib run {RUNBOOK}`"
-    )
+        return line, _report(path)
+    raise NoCampaign(f"no {RUNBOOK} record yet in {shown_path(folder)}: run `zdlib run {RUNBOOK}`")
+
+
+def _report(path: Path) -> dict[str, Any]:
+    """The kept report; a file that is not a JSON object is no report (it matched its sha256: as written)."""
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise NoCampaign(f"{path.name} is not JSON ({exc}): re-run `zdlib run {RUNBOOK}`") from None
+    if not isinstance(report, dict):
+        raise NoCampaign(f"{path.name} holds no campaign object: re-run `zdlib run {RUNBOOK}`")
+    return report
+
+
+def flat(value: Any) -> str:
+    """One terminal-safe line: whitespace runs (newlines too) as one space, control characters as escapes."""
+    return visible(" ".join(str(value if value is not None else "").split()))
 
 
 def header(line: Mapping[str, Any], report: Mapping[str, Any]) -> str:
     """As of, deadline, days left, counts per state, and the record it came from."""
-    as_of = str(report.get("as_of") or "")
-    deadline = str(report.get("deadline") or "")
+    as_of = flat(report.get("as_of"))
+    deadline = flat(report.get("deadline"))
     try:
         left = f" ({(date.fromisoformat(deadline) - date.fromisoformat(as_of[:10])).days} days left)"
     except ValueError:
         left = ""
-    counts = ", ".join(f"{n} {state}" for state, n in (report.get("counts") or {}).items() if n)
+    counts = ", ".join(f"{flat(n)} {flat(state)}" for state, n in (report.get("counts") or {}).items() if n)
     return (
         f"API-token campaign as of {as_of}; every API token stops on {deadline}{left}\n"
-        f"{counts or 'no API tokens'}\nfrom record {line.get('name')}"
+        f"{counts or 'no API tokens'}\nfrom record {flat(line.get('name'))}"
     )
 
 
 def rows(report: Mapping[str, Any]) -> list[dict[str, str]]:
-    """One row per token, every value one line (the table is for a terminal)."""
-
-    def flat(value: Any) -> str:
-        return " ".join(str(value if value is not None else "").split())
-
+    """One row per token, every value one inert line (the table is for a terminal)."""
     return [
         {
             "id": flat(t.get("id")),
@@ -94,7 +105,7 @@ def main(argv: list[str]) -> int:
         print(f"zdlib campaign: {exc}", file=sys.stderr)
         return 1
     if args.json:
-        print(json.dumps(report, indent=2, ensure_ascii=False, sort_keys=True))
+        print(inert_json(json.dumps(report, indent=2, ensure_ascii=False, sort_keys=True)))
         return 0
     print(header(line, report))
     print()

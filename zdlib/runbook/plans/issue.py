@@ -597,6 +597,12 @@ def plan_issue(
 ) -> OAuthIssue:
     """Check every input, the requester and the API token it replaces; refuse API tokens; return the plan
     (nothing created yet)."""
+    if replaces_api_token and kind != "oauth":
+        run.refuse(
+            f"replaces_api_token={replaces_api_token!r} names the API token an OAuth client replaces, and "
+            f"kind={kind!r} issues no OAuth client: use kind='oauth' (or replaces_api_token=0). Nothing was "
+            "created."
+        )
     if kind == "api_token":
         run.refuse(api_token_refusal(run.instance_started_at.date()))
     try:

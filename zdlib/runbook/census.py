@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -159,11 +160,42 @@ def check_role(role: str) -> None:
 
 
 def list_users(client: Client, *, query: str = "", role: str = "") -> tuple[Any, int | None]:
-    """The users to inspect and how many to expect: a search (offset, at most 1,000) or a cursor listing."""
+    """The users to inspect and how many to expect: a search, or a cursor listing of one role."""
     check_role(role)
     if query.strip():
-        return client.users.search(query.strip()), None
+        return search_users(client, query.strip())
     return client.users.iterate(role=role or None), client.users.count(role=role or None)
+
+
+def search_users(client: Client, query: str) -> tuple[Any, int]:
+    """A search's users, none left out: `users/search` up to Zendesk's 1,000-result cap; beyond it the
+    search export (OAS ExportSearchResults: every match, cursor pages of up to 1,000, the type given apart
+    from the query, a cursor that "expires after one hour"). One `search/count` request decides."""
+    plain = TYPE_USER.sub(" ", query).strip()
+    matched = client.search.count(f"type:user {plain}")
+    if matched <= SEARCH_LIMIT:
+        return client.users.search(query), matched
+    return client.search.export(plain, type="user"), matched
+
+
+def export_note(matched: int) -> str:
+    """What the record says when a search is read through the export."""
+    return (
+        f"This search matches {matched:,} users, more than Zendesk's search returns ({SEARCH_LIMIT:,}): they "
+        f"are read through the search export, {SEARCH_LIMIT:,} a request (its cursor lasts an hour)."
+    )
+
+
+TYPE_USER = re.compile(r"(?<!\S)type:user(?!\S)", re.IGNORECASE)
+
+
+def check_resume(detail: Detail, resume_cursor: str, query: str, role: str) -> None:
+    """A resume cursor belongs to the everyone export only; refused otherwise, before any request."""
+    if resume_cursor.strip() and (detail is not Detail.EVERYONE or query.strip() or role):
+        raise ValueError(
+            "resume_cursor continues the incremental export of everyone: use it with detail='everyone' and "
+            "no query or role (the cursor is in the stopped run's record), or leave it empty."
+        )
 
 
 class Detail(StrEnum):
@@ -187,12 +219,14 @@ class Detail(StrEnum):
 STAFF_ROLES = ("admin", "agent")
 
 
-def rows_to_read(client: Client, detail: Detail, expected: dict[str, int]) -> tuple[Any, int | None]:
+def rows_to_read(
+    client: Client, detail: Detail, expected: dict[str, int], resume_cursor: str = ""
+) -> tuple[Any, int | None]:
     """The users whose rows `detail` asks for and how many to expect (`expected`: counts by measure),
-    or (None, None) for counts only."""
+    or (None, None) for counts only; the everyone export starts from `resume_cursor` when given."""
     if detail is Detail.STAFF:
         staff = sum(expected.get(f"role: {r}", 0) for r in STAFF_ROLES)
         return client.users.iterate(roles=STAFF_ROLES), staff
     if detail is Detail.EVERYONE:
-        return client.users.export(start_time=0), expected.get("users")
+        return client.users.export(start_time=0, cursor=resume_cursor.strip() or None), expected.get("users")
     return None, None

@@ -36,7 +36,8 @@ def test_a_stopped_export_resumes_from_the_cursor_its_record_names(fresh_sandbox
     first = run(fresh_sandbox, tmp_path, "inspect_users", detail="everyone", limit=1200, export_csv=True)
     assert first.outcome == "no-op", first.reason
     cursor = first.summary["facts"]["export_cursor"]
-    assert cursor and cursor in first.html.read_text()  # "run again with resume_cursor ..."
+    assert cursor and f"resume with resume_cursor={cursor}" in first.reason
+    assert f"resume with resume_cursor={cursor}" in first.html.read_text()
     second = run(
         fresh_sandbox, tmp_path, "inspect_users", detail="everyone", resume_cursor=cursor, export_csv=True
     )
@@ -48,8 +49,17 @@ def test_a_stopped_export_resumes_from_the_cursor_its_record_names(fresh_sandbox
     }
     assert len(seen[1]) < 2000 and min(seen[1]) > min(seen[0])  # it started after the first page
     assert seen[0] | seen[1] >= everyone and len(seen[0] | seen[1]) == 2000  # together: every user
-    refused = run(fresh_sandbox, tmp_path, "inspect_users", detail="staff", resume_cursor=cursor)
-    assert refused.outcome == "refused" and "resume_cursor" in refused.reason
+
+
+def test_a_resume_cursor_without_the_everyone_export_is_refused_before_anything_is_read(
+    fresh_sandbox, tmp_path
+):
+    for parameters in ({"detail": "staff"}, {"detail": "everyone", "query": "role:admin"}):
+        fresh_sandbox.control.reset_stats()
+        refused = run(fresh_sandbox, tmp_path, "inspect_users", resume_cursor="abc", **parameters)
+        assert refused.outcome == "refused", refused.reason
+        assert "use it with detail='everyone' and no query or role" in refused.reason
+        assert fresh_sandbox.control.stats()["by_endpoint"] == {"GET /api/v2/users/me": 1}  # the operator
 
 
 def ids(result) -> set[int]:

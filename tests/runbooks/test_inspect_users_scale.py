@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.runbooks.support import run
+from tests.runbooks.support import api, run
 from zdlib.sandbox.server import SandboxServer
 
 MEASURED = {
@@ -71,3 +71,20 @@ def test_a_detail_zendesk_has_not_is_refused_before_any_count(million, tmp_path)
     assert result.outcome == "refused"
     assert "detail='all' is not one of 'counts', 'staff', 'everyone'" in result.reason
     assert million.control.stats()["by_endpoint"] == {"GET /api/v2/users/me": 1}  # the operator only
+
+
+def test_a_query_over_1000_users_is_read_whole_through_the_search_export(million, tmp_path):
+    million.control.reset()
+    query = "role:agent"
+    matched = api(million, "GET", "/api/v2/search/count", params={"query": f"type:user {query}"}).json()
+    million.control.reset_stats()
+    result = run(million, tmp_path, "inspect_users", query=query)
+    assert result.outcome == "no-op", result.reason
+    assert matched["count"] > 1_000 and f"Inspected {matched['count']:,} users;" in result.reason
+    assert result.summary["facts"]["users"] == matched["count"]
+    by_endpoint = million.control.stats()["by_endpoint"]
+    pages = -(-matched["count"] // 1_000)
+    exports = sum(n for key, n in by_endpoint.items() if key.startswith("GET /api/v2/search/export"))
+    assert exports == pages and not any("users/search" in key for key in by_endpoint), by_endpoint
+    assert pages < _api_requests(million) <= pages + 10, by_endpoint
+    print(f"a query matching {matched['count']:,} of 1,000,000 users: {_api_requests(million)} requests")

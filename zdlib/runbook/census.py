@@ -12,6 +12,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 import pandas as pd
 
+from zdlib.redact import redact_text
+
 if TYPE_CHECKING:
     from zdlib.client import Client
 
@@ -196,6 +198,21 @@ def check_resume(detail: Detail, resume_cursor: str, query: str, role: str) -> N
             "resume_cursor continues the incremental export of everyone: use it with detail='everyone' and "
             "no query or role (the cursor is in the stopped run's record), or leave it empty."
         )
+
+
+def resume_hint(cursor: str | None) -> str:
+    """How to continue an everyone export stopped while it read the page at `cursor` (None: the first page
+    of a fresh export, so there is nothing to resume from)."""
+    if not cursor:
+        return "it had not finished its first page: run it again from the start (no resume_cursor)"
+    return (
+        f"resume with resume_cursor={cursor} and detail='everyone' (the users of that page may be read again)"
+    )
+
+
+def export_stopped(cursor: str | None, why: str) -> str:
+    """The record's reason for an everyone export stopped by `why` (an error, an interruption)."""
+    return f"The export of everyone stopped ({redact_text(why)}); {resume_hint(cursor)}."
 
 
 class Detail(StrEnum):

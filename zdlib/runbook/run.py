@@ -16,6 +16,7 @@ from zdlib.errors import NotFound, PermissionDenied, ZdlibError, ZendeskError
 from zdlib.instance import is_sandbox
 from zdlib.record.markup import Markdown, bullets, md
 from zdlib.record.outcome import ChangeStatus, Mode, Outcome
+from zdlib.record.summary import SUMMARY_MIME
 from zdlib.redact import redact_text
 from zdlib.runbook import changes as ch
 from zdlib.runbook.approval import Approval
@@ -489,6 +490,20 @@ class Run:
         write_checkpoint(self.stem, checkpoint)  # survives a SIGKILL mid-cell (the notebook may not)
         show_checkpoint(checkpoint, line)
 
+    def position(self, line: str, reason_if_stopped: str) -> None:
+        """Where a long read has got to, kept current: one displayed line updated in place (not one more
+        output a page) that carries the summary as it stands, and the same checkpoint on disk. A run stopped
+        now (Ctrl-C, a kill) is published `interrupted` with `reason_if_stopped`; `finish()` supersedes it.
+        """
+        self.finished_at = _now()
+        checkpoint = {**self.summary(Outcome.INTERRUPTED, reason_if_stopped), "checkpoint": True}
+        write_checkpoint(self.stem, checkpoint)
+        bundle = {SUMMARY_MIME: checkpoint, "text/plain": line}
+        if self._shown.position is None:
+            self._shown.position = display(bundle, raw=True, display_id=True)
+        else:
+            self._shown.position.update(bundle, raw=True)
+
     def verify(self, change: ch.Change, actual: Any) -> bool:
         """Compare the value read back after the change with the plan."""
         if change.status not in (ChangeStatus.APPLIED, ChangeStatus.NOOP):
@@ -650,6 +665,7 @@ class _Shown:
     def __init__(self) -> None:
         self.header: Any = None  # an IPython DisplayHandle (None where display gives none, e.g. tests)
         self.plans: list[_PlanShown] = []
+        self.position: Any = None  # the line `Run.position` keeps current
 
 
 def _iso(moment: datetime | None) -> str | None:

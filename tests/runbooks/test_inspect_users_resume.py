@@ -92,3 +92,21 @@ def test_an_export_stopped_by_an_error_names_its_cursor_and_resumes_from_it(sand
     assert len(first) == 1_000 and len(second) == USERS - 1_000 and not first & second
     assert max(first) < min(second)  # the export is in id order here: the second run starts after
     assert len(first | second) == USERS
+
+
+def test_a_zendesk_style_cursor_passes_the_guard_a_credential_in_its_place_does_not(sandbox_4500, tmp_path):
+    """`resume_cursor` is declared a position: a random-looking cursor (Zendesk's form, base64 of
+    `1576613539.0||467|`) is accepted, while the configured credential is still refused there."""
+    from zdlib.runner.run import UsageError
+
+    cursor = "MTU3NjYxMzUzOS4wfHw0Njd8"
+    result = run(sandbox_4500, tmp_path, "inspect_users", detail="everyone", resume_cursor=cursor, limit=1)
+    assert result.outcome in ("failed", "no-op"), (
+        result.reason
+    )  # the sandbox may not know the cursor: no guard
+    assert "credential" not in result.reason
+    secret = sandbox_4500.env["ZENDESK_OAUTH_TOKEN"]
+    with pytest.raises(UsageError, match="resume_cursor"):
+        run(sandbox_4500, tmp_path, "inspect_users", detail="everyone", resume_cursor=secret)
+    with pytest.raises(UsageError, match="query"):  # any other parameter keeps the random-looking check
+        run(sandbox_4500, tmp_path, "inspect_users", query=cursor)

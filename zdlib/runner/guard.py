@@ -175,9 +175,16 @@ def can_hold_secret(text: str) -> bool:
     return not PLAIN_LITERAL.match(text)
 
 
-def credential_problems(parameters: Mapping[str, Any], secrets: Iterable[Secret]) -> list[str]:
-    """One message per parameter that looks like (or holds) a credential; never repeats the value."""
-    secrets = list(secrets)
+def credential_problems(
+    parameters: Mapping[str, Any], secrets: Iterable[Secret], positions: Iterable[str] = ()
+) -> list[str]:
+    """One message per parameter that looks like (or holds) a credential; never repeats the value.
+
+    `positions`: parameters the notebook declares as a place in a listing that Zendesk made (an export's
+    cursor: random-looking by design, and no credential). Only the random-looking test is skipped for them:
+    a configured credential, an Authorization value or an `email/token:` pair there is still refused.
+    """
+    secrets, positions = list(secrets), set(positions)
     problems: list[str] = []
     for name, value in parameters.items():
         if secret_looking_name(name) and any(can_hold_secret(text) for text in string_values(value)):
@@ -188,7 +195,7 @@ def credential_problems(parameters: Mapping[str, Any], secrets: Iterable[Secret]
             problems.append(f"parameter {name!r}: the value holds the credential field {field!r}")
             continue
         for text in string_values(value):
-            reason = _value_problem(text, secrets)
+            reason = _value_problem(text, secrets, random_looking=name not in positions)
             if reason:
                 problems.append(f"parameter {name!r}: the value {reason}")
                 break
@@ -217,7 +224,7 @@ def secret_field_in(data: Any) -> str | None:
     return credential_field_in(data, can_hold_secret)
 
 
-def _value_problem(text: str, secrets: list[Secret]) -> str | None:
+def _value_problem(text: str, secrets: list[Secret], *, random_looking: bool = True) -> str | None:
     field = _json_secret_field(text)
     if field:
         return f"is JSON with a value in the secret field {field!r}"
@@ -231,7 +238,7 @@ def _value_problem(text: str, secrets: list[Secret]) -> str | None:
         # parts of the raw value only: a derived form also holds the (public) email address
         if secret.label in CREDENTIAL_VARIABLES and holds_part_of(secret.value, text):
             return f"contains part of the configured credential {secret.label}"
-    if looks_like_generated_token(text):
+    if random_looking and looks_like_generated_token(text):
         return "looks like a generated token (long random-looking string)"
     return None
 

@@ -18,7 +18,7 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -94,14 +94,15 @@ def prepare_run(
         sources.append(chosen)
     secrets = configured_secrets(sources)
     _require_an_instance(sources)
-    _refuse_credentials(parameters or {}, secrets)  # first, so a misplaced credential is never echoed
+    meta = nbformat.read(notebook, as_version=4).metadata.get("zdlib", {})
+    positions = [str(name) for name in meta.get("position_parameters") or []]  # e.g. an export's cursor
+    _refuse_credentials(parameters or {}, secrets, positions)  # first: a misplaced credential is never echoed
     try:
         declared = declared_parameters(notebook)
         checked = validate(parameters or {}, declared)
     except ParameterError as exc:
         raise UsageError(str(exc)) from exc
-    _refuse_credentials(checked, secrets)  # again after parsing: `-p labels '["Bearer x"]'`
-    meta = nbformat.read(notebook, as_version=4).metadata.get("zdlib", {})
+    _refuse_credentials(checked, secrets, positions)  # again after parsing: `-p labels '["Bearer x"]'`
     target_value = _target_value(meta.get("target_parameter"), checked, declared)
     return PreparedRun(
         notebook=notebook,
@@ -149,8 +150,10 @@ def _require_an_instance(sources: list[dict[str, str]]) -> None:
         )
 
 
-def _refuse_credentials(parameters: Mapping[str, Any], secrets: list[Secret]) -> None:
-    problems = credential_problems(parameters, secrets)
+def _refuse_credentials(
+    parameters: Mapping[str, Any], secrets: list[Secret], positions: Iterable[str] = ()
+) -> None:
+    problems = credential_problems(parameters, secrets, positions)
     if problems:
         raise UsageError(
             "refused: parameters are written into the record, so credentials must not be passed as "

@@ -151,7 +151,7 @@ async def list_users(request: Request) -> Response:
         ids = list(islice(selection.ids(reverse=descending), (page - 1) * per_page, page * per_page))
         body = offset_page(request, "users", selection.count(), ids, page, per_page)
     ids = body.pop("users")
-    return errors.json_list_response("users", [directory.json_of(i, base) for i in ids], body)
+    return errors.json_list_response("users", [directory.json_array_of(ids, base)] if ids else [], body)
 
 
 def _anonymous() -> dict:

@@ -119,6 +119,13 @@ class SandboxProcess:
             total += child.memory_info().rss
         return round(total / 2**20, 1)
 
+    @property
+    def pid(self) -> int:
+        """The sandbox process's id (for psutil)."""
+        if self._proc is None:
+            raise RuntimeError("the sandbox is not running")
+        return self._proc.pid
+
     def client_env(self) -> dict[str, str]:
         """The seeded admin's settings with the API token chosen, the credential both clients use."""
         env = {k: v for k, v in self.env.items() if k.startswith("ZENDESK_")}

@@ -9,13 +9,14 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from itertools import islice
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from starlette.requests import Request
 
-from zdlib.sandbox import errors
+from zdlib.sandbox import errors, render
 
 MAX_PAGE_SIZE = 100
 MAX_OFFSET_PAGES = 100
@@ -63,10 +64,20 @@ def page_url(request: Request, drop: tuple[str, ...] = (), **page_params: Any) -
     params += [
         (k.replace("_", "[", 1) + "]" if k.startswith("page_") else k, v) for k, v in page_params.items()
     ]
-    path = request.scope.get("zd.original_path", request.url.path)
-    return (
-        f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}{path}?{urlencode(params)}"
-    )
+    path = request.scope.get("zd.original_path")
+    if path is None:
+        path = request.url.path
+    return f"{render.base_of(request)}{path}?{_urlencode(params)}"
+
+
+@lru_cache(maxsize=256)
+def _quoted_name(name: str) -> str:
+    return quote_plus(name)
+
+
+def _urlencode(params: list[tuple[str, Any]]) -> str:
+    """`urlencode(params)`, the parameter names' quoting cached (the same few names every page)."""
+    return "&".join(f"{_quoted_name(str(k))}={quote_plus(str(v))}" for k, v in params)
 
 
 def is_cursor_request(request: Request) -> bool:

@@ -27,7 +27,11 @@ END_USER_VIEW = (
 
 
 def base_of(request: Request) -> str:
-    return f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
+    """`scheme://host` as the client addressed this server (its Host header, else the server's)."""
+    host = request.headers.get("host")
+    if host is None:
+        host = request.url.netloc
+    return f"{request.scope.get('scheme', 'http')}://{host}"
 
 
 def user(record: dict, base: str, staff_view: bool = True) -> dict:

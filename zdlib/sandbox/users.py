@@ -157,9 +157,14 @@ class UserDirectory:
         """The users as the inside of a JSON array (`json_of`s joined by commas): the generated ones
         rendered together from their templates (cheaper than caching them), the others through
         `json_of`. The listing's hot path."""
+        first_generated, last_id, overlay = S.USER_ID_BASE + S.MIN_USERS, self._last_id, self.overlay
+        user_ids = list(user_ids)
+        if not user_ids:
+            return b""
+        if not overlay and first_generated <= min(user_ids) and max(user_ids) <= last_id:  # the usual page
+            return self._templates.render_many([i - S.USER_ID_BASE for i in user_ids], base)
         parts: list[bytes] = []
         run: list[int] = []  # indices of consecutive generated users not yet rendered
-        first_generated, last_id, overlay = S.USER_ID_BASE + S.MIN_USERS, self._last_id, self.overlay
         for user_id in user_ids:
             if first_generated <= user_id <= last_id and user_id not in overlay:
                 run.append(user_id - S.USER_ID_BASE)

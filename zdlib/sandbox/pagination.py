@@ -31,7 +31,10 @@ def _record_id(item: Any) -> int:
 
 
 def encode_cursor(item_id: int) -> str:
-    raw = json.dumps({"o": "id", "v": item_id}, separators=(",", ":")).encode()
+    if type(item_id) is int:  # the usual case: what json.dumps writes, without it
+        raw = f'{{"o":"id","v":{item_id}}}'.encode()
+    else:
+        raw = json.dumps({"o": "id", "v": item_id}, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode()
 
 

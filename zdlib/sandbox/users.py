@@ -189,11 +189,13 @@ class UserDirectory:
         lo = S.USER_ID_BASE if after is None else max(after + 1, S.USER_ID_BASE)
         hi = self._last_id + 1 if before is None else min(before, self._last_id + 1)
         if lo >= hi:
-            return
+            return iter(())
+        if role is None:  # every user: a range, read directly (the listing's hot path)
+            return iter(range(hi - 1, lo - 1, -1) if reverse else range(lo, hi))
+        return self._role_ids(role, lo, hi, reverse)
+
+    def _role_ids(self, role: str, lo: int, hi: int, reverse: bool) -> Iterator[int]:
         base = self._base_role_ids(role, lo, hi, reverse)
-        if role is None:
-            yield from base
-            return
         changed = sorted((i for i in self.overlay if lo <= i < hi), reverse=reverse)
         seen_last = None
         for user_id in heapq.merge(base, changed, reverse=reverse):

@@ -40,7 +40,10 @@ META_MARK = b'],"meta":'
 def pages_per_second(users: int, pages: int, serial_pages: int = 0) -> dict[str, Any]:
     """Walk `pages` cursor pages of 100 on a fresh sandbox of `users` users; the rate and the wall time.
 
-    With `serial_pages`, then walk that many further pages with httpx, decoding each before the next."""
+    With `serial_pages`, then walk that many further pages with httpx, decoding each before the next.
+    Every page is a full page of new users: `pages + serial_pages` at most `users / 100`."""
+    if pages < 1 or (pages + serial_pages) * PAGE_SIZE > users:
+        raise ValueError(f"{pages} + {serial_pages} pages of {PAGE_SIZE} do not fit in {users:,} users")
     with SandboxProcess(users=users, rate_limit=1_000_000) as box:
         env = box.client_env()
         sandbox = psutil.Process(box.pid)
@@ -86,7 +89,7 @@ def _pipelined_walk(env: dict[str, str], pages: int, sandbox: psutil.Process) ->
         if done < pages:
             ask(meta["after_cursor"])  # the sandbox renders the next page while this one is decoded
         page = json.loads(body)
-        if page["meta"] != meta or len(page["users"]) != PAGE_SIZE or not meta["has_more"]:
+        if page["meta"] != meta or len(page["users"]) != PAGE_SIZE or not (meta["has_more"] or done == pages):
             raise RuntimeError(f"page {done} is not a full page with a next one: {page['meta']}")
         seen += len(page["users"])
         if done < pages:

@@ -156,3 +156,32 @@ def test_generated_users_json_from_templates_equals_the_rendered_record():
         user_id = 1_000_000 + index
         expected = _dumps(render.user(directory.get(user_id), "http://127.0.0.1:8080"))
         assert directory.json_of(user_id, "http://127.0.0.1:8080") == expected, index
+
+
+def test_a_pages_json_array_equals_the_rendered_records_joined():
+    """The listing's page path (json_array_of) writes exactly the users' rendered records, in the order
+    asked, changed users and the seeded ones included, for any base URL (JSON-escaped, `%` kept)."""
+    from datetime import UTC, datetime
+
+    from zdlib.sandbox import render
+    from zdlib.sandbox.users import UserDirectory, _dumps
+
+    anchor = datetime(2026, 11, 28, 5, 7, 3, tzinfo=UTC)
+    directory = UserDirectory(7, 1_000_000, anchor)
+
+    def expected(ids: list[int], base: str) -> bytes:
+        return b",".join(_dumps(render.user(directory.get(i), base)) for i in ids)  # type: ignore[arg-type]
+
+    pages = [
+        list(range(1_000_000, 1_000_150)),
+        list(range(1_999_900, 2_000_000)),
+        list(range(1_004_850, 1_004_950)),
+    ]
+    for base in ("http://127.0.0.1:8080", 'https://h%25x\u00e9"q":1'):
+        for ids in pages:
+            assert directory.json_array_of(ids, base) == expected(ids, base)
+            assert directory.json_array_of(ids[::-1], base) == expected(ids[::-1], base)
+    assert directory.json_array_of([], "http://x") == b""
+    directory.update(1_500_010, {"name": "Zoë %s"}, anchor)
+    ids = list(range(1_500_000, 1_500_100))
+    assert directory.json_array_of(ids, "http://x") == expected(ids, "http://x")

@@ -140,7 +140,7 @@ class UserDirectory:
         return user
 
     def json_of(self, user_id: int, base: str) -> bytes:
-        """The user as Zendesk's JSON (agent view) for a given base URL, cached: listing hot path."""
+        """The user as Zendesk's JSON (agent view) for a given base URL, cached (pages: `json_array_of`)."""
         key = (user_id, base)
         data = self._json.get(key)
         if data is None:

@@ -107,6 +107,9 @@ class Requests:
     def owner_requests(self, campaign_issue_url: str) -> dict[int, tuple[RecordLine, ...]]:
         return {}
 
+    def forget(self, url: str | None = None) -> None:
+        pass
+
 
 def api_token(token_id: int, description: str, active: bool = True, last_used: str | None = None) -> dict:
     return {

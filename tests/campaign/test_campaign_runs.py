@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from tests.runbooks.support import APPLY, api, run, run_on
+from zdlib.campaign.checklist import OWNERS_MARKER, is_reminder
 from zdlib.record.layout import read_index
 from zdlib.runner import campaign_cli
 from zdlib.runner.run import RunResult
@@ -230,3 +231,22 @@ def test_bad_campaign_input_is_refused_and_writes_nothing(fresh_sandbox, tmp_pat
     result = run_on(fresh_sandbox, tmp_path, "migrate_api_tokens", parameters, ZENDESK_AUTH="oauth", **env)
     assert result.outcome == "refused" and said in result.reason, result.reason
     assert gitlab_notes(fresh_sandbox, G.CAMPAIGN_IID) == before
+
+
+def test_an_ask_another_run_posted_between_the_plan_and_the_write_stops_the_write(fresh_sandbox, tmp_path):
+    """Two campaign runs at once: the other run's owners-wanted note lands on the campaign issue after this
+    run planned its own (armed to appear at the approval's second read, right before the first write). The
+    ask is not posted twice, no reminder goes out after it, and the run says why."""
+    other_ask = f"{OWNERS_MARKER}\n\n- API token `3`: who owns it?"
+    fresh_sandbox.control.change_issue(G.CAMPAIGN_IID, {"note": other_ask, "by": "ada.admin"}, after_reads=1)
+    applied = {"campaign_issue": CAMPAIGN_ISSUE, "dry_run": False, "approved_by": "maria.manager"}
+    result = run(fresh_sandbox, tmp_path / "records", "migrate_api_tokens", **applied)
+    assert result.outcome == "refused", result.reason
+    assert "campaign_owners_wanted" in result.reason and "was not sent: GitLab, read again" in result.reason
+    assert "Already sent in this run: campaign_checklist" in result.reason
+    asks = [n for n in gitlab_notes(fresh_sandbox, G.CAMPAIGN_IID) if n["body"].startswith(OWNERS_MARKER)]
+    assert [n["body"] for n in asks] == [other_ask]  # only the other run's
+    reminders = [n for i in (104, 106, 107) for n in gitlab_notes(fresh_sandbox, i) if is_reminder(n["body"])]
+    assert reminders == []  # none after the stop
+    statuses = {c["object"]: c["status"] for c in result.summary["changes"]}
+    assert statuses["campaign_owners_wanted"] == "pending" and statuses["campaign_reminder"] == "pending"

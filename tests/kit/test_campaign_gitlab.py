@@ -197,3 +197,36 @@ def test_the_runbooks_planned_writes_go_through_campaign_gitlab(cg, fresh_sandbo
     again = plan_writes(cg, CAMPAIGN, done, now)
     assert [(c.object, c.before == c.after) for c in again.changes] == [("campaign_checklist", True)]
     assert len(read_notes(fresh_sandbox, CAMPAIGN_IID)) == 1 and len(read_notes(fresh_sandbox, 102)) == 1
+
+
+def test_one_reading_asks_gitlab_about_each_issue_once_and_a_write_reads_afresh(cg, fresh_sandbox):
+    """A campaign's reads (gather, then the plan) cost one GET per issue and one per issue's notes, however
+    many tokens and questions share them; after our own write the next read is fresh."""
+    from collections import Counter
+    from urllib.parse import urlsplit
+
+    from tests.runbooks.support import api
+    from zdlib.campaign import report as campaign_report
+    from zdlib.campaign.states import Policy
+    from zdlib.runbook.campaign_writes import plan_writes
+
+    asked: Counter = Counter()
+    cg.gl.session.hooks["response"].append(
+        lambda r, *args, **kwargs: asked.update([(r.request.method, urlsplit(r.request.url).path)])
+    )
+    listed = cp.listed_tokens(api(fresh_sandbox, "GET", "/api/v2/api_tokens").json()["api_tokens"])
+    sources = cp.Sources(listed, (), (), cg, CAMPAIGN)
+    now = issue_created(fresh_sandbox, 4242) + timedelta(days=FILED_DAYS_AGO)
+    report = campaign_report.build(cp.standings(cp.gather(sources, now), now, Policy(), {}), now)
+    writes = plan_writes(cg, CAMPAIGN, report, now)
+    assert {c.object for c in writes.changes} >= {"campaign_checklist", "campaign_reminder"}
+    requests = len(TOKEN_REQUEST_OWNERS)  # the access requests the seeded descriptions name
+    gets = [path for (method, path), n in asked.items() for _ in range(n) if method == "GET"]
+    assert len(gets) == len(set(gets)), Counter(gets).most_common(3)  # nothing read twice
+    assert sum(p.endswith("/notes") for p in gets) == requests + 1  # each request's notes, the campaign's
+
+    asked.clear()
+    checklist_change = writes.changes[0]
+    writes.send(checklist_change)
+    assert writes.read_back(checklist_change) == checklist_change.after  # read afresh, not the kept notes
+    assert writes.moved_since_plan(checklist_change) is not None  # GitLab now shows the new checklist

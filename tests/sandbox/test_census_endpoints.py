@@ -98,15 +98,23 @@ def test_search_count_answers_role_and_suspension_at_once(http):
     assert refused.status_code == 400 and "query is required" in refused.text
 
 
-def test_a_million_user_scan_leaves_concurrent_requests_answered(million, http):
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/api/v2/search/count", {"query": "type:user name:alex"}),
+        ("/api/v2/search/export", {"query": "name:nobody-has-this-name", "filter[type]": "user",
+                                   "page[size]": 1000}),  # a page that looks at every user
+    ],
+    ids=["search-count", "search-export"],
+)  # fmt: skip
+def test_a_million_user_scan_leaves_concurrent_requests_answered(million, http, path, params):
     """A search that must look at every user (a name) runs while another client asks small questions: they
     are answered while the scan runs, not after it (the scan yields to the event loop every few ms)."""
     headers = token_auth(million)
 
     def heavy() -> None:  # hangs up after 3 s: the sandbox stops a scan nobody will read
         with contextlib.suppress(httpx.TimeoutException):
-            httpx.get(million.url + "/api/v2/search/count", params={"query": "type:user name:alex"},
-                      headers=headers, timeout=3)  # fmt: skip
+            httpx.get(million.url + path, params=params, headers=headers, timeout=3)
 
     alone = min(_timed(http) for _ in range(5))
     scan = threading.Thread(target=heavy)

@@ -102,31 +102,36 @@ def render(report: Mapping[str, Any]) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def _note(marker: str, intro: str, items: Iterable[str], tail: str | None, record: str | None) -> str:
+    """A campaign note: its marker line, an introduction, one line per token, an optional closing line,
+    and the record of the run that posted it."""
+    lines = [marker, "", intro, "", *items]
+    if tail:
+        lines += ["", tail]
+    if record:
+        lines += ["", f"{RECORD_PREFIX}{inert(record)}"]
+    return "\n".join(lines) + "\n"
+
+
 def reminder_body(owner: str | None, tokens: Iterable[Mapping[str, Any]], record: str | None) -> str:
     """The reminder posted on an owner's access request: each token's state, next action and last safe
     switch date, how to say the consumer is retired, and the record of the run that posted it."""
-    lines = [
-        REMINDER_MARKER,
-        "",
-        f"For {inert(owner or 'the owner')}: every Zendesk API token stops working on "
-        f"{inert(DEADLINE.isoformat())}. Where the API tokens of this access request stand:",
-        "",
-    ]
-    for token in tokens:
+
+    def item(token: Mapping[str, Any]) -> str:
         step = token.get("next") or {}
         line = (
             f"- API token {inert(token.get('id'))} {inert(token.get('description'), MAX_DESCRIPTION)}: "
             f"{inert(token.get('state'))}; next: {inert(step.get('what'))} (who: {inert(step.get('who'))}); "
             f"switch by {inert(token.get('last_safe_switch'))}"
         )
-        lines.append(line + ("; **at risk**" if token.get("at_risk") else ""))
-    lines += [
-        "",
-        f"If the consumer no longer runs, reply with a note whose first line is {inert(RETIRED_REPLY)}.",
-    ]
-    if record:
-        lines += ["", f"{RECORD_PREFIX}{inert(record)}"]
-    return "\n".join(lines) + "\n"
+        return line + ("; **at risk**" if token.get("at_risk") else "")
+
+    intro = (
+        f"For {inert(owner or 'the owner')}: every Zendesk API token stops working on "
+        f"{inert(DEADLINE.isoformat())}. Where the API tokens of this access request stand:"
+    )
+    tail = f"If the consumer no longer runs, reply with a note whose first line is {inert(RETIRED_REPLY)}."
+    return _note(REMINDER_MARKER, intro, map(item, tokens), tail, record)
 
 
 def is_owners_wanted(body: str | None) -> bool:
@@ -137,22 +142,17 @@ def is_owners_wanted(body: str | None) -> bool:
 def owners_wanted_body(tokens: Iterable[Mapping[str, Any]], record: str | None) -> str:
     """The weekly ask on the campaign issue for the API tokens nobody is known to own (no access request
     resolves): who owns each, and how to say so. After `orphan_after_reminders` asks a token is `orphan`."""
-    lines = [
-        OWNERS_MARKER,
-        "",
+    intro = (
         f"Nobody is known to own these API tokens (their description names no access request that resolves); "
         f"each stops working on {inert(DEADLINE.isoformat())}. If one is yours, reply on this issue with a "
-        f"note whose first line is {inert(OWNER_REPLY)} (its id for N).",
-        "",
-    ]
-    for token in tokens:
-        lines.append(
-            f"- API token `{int(token['id'])}` {inert(token.get('description'), MAX_DESCRIPTION)}: "
-            f"{inert(token.get('state'))} since {inert(token.get('since'))}"
-        )
-    if record:
-        lines += ["", f"{RECORD_PREFIX}{inert(record)}"]
-    return "\n".join(lines) + "\n"
+        f"note whose first line is {inert(OWNER_REPLY)} (its id for N)."
+    )
+    items = (
+        f"- API token `{int(token['id'])}` {inert(token.get('description'), MAX_DESCRIPTION)}: "
+        f"{inert(token.get('state'))} since {inert(token.get('since'))}"
+        for token in tokens
+    )
+    return _note(OWNERS_MARKER, intro, items, None, record)
 
 
 def asked_tokens(body: str | None) -> list[int]:

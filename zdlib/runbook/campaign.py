@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import pandas as pd
 
 from zdlib.campaign import report as campaign_report
+from zdlib.campaign import sources as from_index
 from zdlib.campaign.evidence import (
     DEADLINE,
     AccessRequest,
@@ -54,6 +55,8 @@ class AccessRequests(Protocol):
     def acknowledged_owners(self, campaign_issue_url: str) -> dict[int, AccessRequest]: ...
 
     def owner_requests(self, campaign_issue_url: str) -> dict[int, tuple[RecordLine, ...]]: ...
+
+    def forget(self, url: str | None = None) -> None: ...
 
 
 def request_url_in(description: str) -> str | None:
@@ -111,10 +114,11 @@ class Sources:
 
 
 def gather(sources: Sources, now: datetime) -> list[TokenEvidence]:
-    """Each listed API token's evidence, plus tokens an earlier record moved that are gone from the list."""
-    from zdlib.campaign import sources as from_index
-
+    """Each listed API token's evidence, plus tokens an earlier record moved that are gone from the list.
+    GitLab is read afresh: each issue once, however many tokens name it."""
     gitlab, issue = sources.gitlab, sources.campaign_issue
+    if gitlab:
+        gitlab.forget()
     acknowledged = gitlab.acknowledged_owners(issue) if gitlab and issue else {}
     asked = gitlab.owner_requests(issue) if gitlab and issue else {}  # ownerless tokens' weekly asks
     known = {t.id: t for t in sources.listed}

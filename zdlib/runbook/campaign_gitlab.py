@@ -15,6 +15,9 @@ Choices:
   user: a note by anyone else is never counted as ours, and never edited.
 - With an approval policy, an access-request URL outside its `request_hosts` / `allowed_projects` is not
   followed (a token's description is Zendesk data; it must not choose which GitLab project is trusted).
+- One reading: an issue and its notes are read once (`GET` each) and kept until `forget`, so a campaign
+  costs one notes request per issue however many tokens or questions share it; our own writes forget the
+  issue they wrote to, and a write is checked against a fresh read (`Writes.moved_since_plan`).
 """
 
 from __future__ import annotations
@@ -69,6 +72,8 @@ class CampaignGitLab:
         self.policy = policy
         self.gl = gl or connect(settings)
         self._me: str | None = None
+        self._read_issues: dict[str, Any] = {}  # issue URL -> the issue as read (one reading, see `forget`)
+        self._read_notes: dict[str, list[Any]] = {}  # issue URL -> its user notes, oldest first
 
     # -- plumbing ------------------------------------------------------------------------------------
     def _call(self, what: str, fn: Callable[[], T]) -> T:
@@ -89,14 +94,39 @@ class CampaignGitLab:
         """The issue without reading it (its notes are read or written through it)."""
         return self.gl.projects.get(ref.project, lazy=True).issues.get(ref.iid, lazy=True)
 
+    def forget(self, url: str | None = None) -> None:
+        """Read the issue at `url` (every issue, without one) afresh next time it is asked about."""
+        if url is None:
+            self._read_issues.clear()
+            self._read_notes.clear()
+            return
+        try:
+            key = parse_request_url(url).url
+        except ApprovalInputError:
+            return
+        self._read_issues.pop(key, None)
+        self._read_notes.pop(key, None)
+
     def _raw_notes(self, ref: IssueRef) -> list[Any]:
-        """The issue's user notes (no system notes), oldest first; python-gitlab's errors as they are."""
-        found = self._issue(ref).notes.list(get_all=True)
-        notes = [n for n in found if not getattr(n, "system", False)]
-        return sorted(notes, key=lambda n: (_when(n.created_at), int(n.id)))
+        """The issue's user notes (no system notes), oldest first, read once per reading; python-gitlab's
+        errors as they are (a failed read is not kept)."""
+        notes = self._read_notes.get(ref.url)
+        if notes is None:
+            found = self._issue(ref).notes.list(get_all=True)
+            notes = [n for n in found if not getattr(n, "system", False)]
+            notes = self._read_notes[ref.url] = sorted(notes, key=lambda n: (_when(n.created_at), int(n.id)))
+        return notes
 
     def _notes(self, ref: IssueRef) -> list[Any]:
         return self._call(f"the notes of issue #{ref.iid} of {ref.project}", lambda: self._raw_notes(ref))
+
+    def _read_issue(self, ref: IssueRef) -> Any:
+        """The issue as read (`GET`), once per reading; python-gitlab's errors as they are."""
+        issue = self._read_issues.get(ref.url)
+        if issue is None:
+            project = self.gl.projects.get(ref.project, lazy=True)
+            issue = self._read_issues[ref.url] = project.issues.get(ref.iid)
+        return issue
 
     def _followed(self, url: str) -> IssueRef | None:
         """The access request a token's description names, or None when it is no issue URL or lies outside
@@ -121,9 +151,8 @@ class CampaignGitLab:
         ref = self._followed(url)
         if ref is None:
             return None
-        project = self.gl.projects.get(ref.project, lazy=True)
         try:
-            issue = project.issues.get(ref.iid)
+            issue = self._read_issue(ref)
         except Exception as exc:
             if _not_found(exc):
                 return None
@@ -193,8 +222,7 @@ class CampaignGitLab:
         if not checklist.is_owners_wanted(body):
             raise ValueError("an owners-wanted note starts with checklist.OWNERS_MARKER")
         ref = parse_request_url(campaign_issue_url)
-        what = f"issue #{ref.iid} of {ref.project} (asking for owners)"
-        return int(self._call(what, lambda: self._issue(ref).notes.create({"body": body})).id)
+        return self._post(ref, body, f"issue #{ref.iid} of {ref.project} (asking for owners)")
 
     def acknowledged_owners(self, campaign_issue_url: str) -> dict[int, AccessRequest]:
         """{API token id: the owner's acknowledgement} from the campaign issue's `campaign: owner of API token
@@ -228,6 +256,7 @@ class CampaignGitLab:
             return found[0], False
         issue = self._issue(ref)
         what = f"issue #{ref.iid} of {ref.project} (writing the checklist note)"
+        self.forget(ref.url)  # whatever the answer, the next read is fresh
         if found is None:
             created = self._call(what, lambda: issue.notes.create({"body": body}))
             return int(created.id), True
@@ -243,9 +272,12 @@ class CampaignGitLab:
         ref = self._followed(url)
         if ref is None:
             raise SourceError(f"{url!r} is not an access request the campaign follows: no reminder posted.")
-        issue = self._issue(ref)
-        what = f"issue #{ref.iid} of {ref.project} (posting a reminder)"
-        return int(self._call(what, lambda: issue.notes.create({"body": body})).id)
+        return self._post(ref, body, f"issue #{ref.iid} of {ref.project} (posting a reminder)")
+
+    def _post(self, ref: IssueRef, body: str, what: str) -> int:
+        """Create a note on the issue; returns its id. The issue is read afresh next time."""
+        self.forget(ref.url)
+        return int(self._call(what, lambda: self._issue(ref).notes.create({"body": body})).id)
 
 
 def campaign_issue_url(raw: str, gitlab: CampaignGitLab | None) -> str:

@@ -2,7 +2,8 @@
 at most one reminder per owner per week (issue 23 part 2). Nothing here touches Zendesk.
 
 Each write is a planned `Change` so it goes through the run's gate (the approval read again right before
-it), and is read back from GitLab after it. A re-run that finds the same campaign plans no-ops only.
+it), is sent only while GitLab still shows what the plan saw (so two runs at once do not both remind an
+owner), and is read back from GitLab after it. A re-run that finds the same campaign plans no-ops only.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, Protocol
 
 from zdlib.campaign import checklist
 from zdlib.campaign.states import FINISHED, State
+from zdlib.record.outcome import ChangeStatus
 from zdlib.runbook.changes import Change
 
 REMIND_EVERY = timedelta(days=7)
@@ -41,6 +43,8 @@ class CampaignNotes(Protocol):
     def last_owner_request_at(self, campaign_issue_url: str) -> datetime | None: ...
 
     def post_owner_request(self, campaign_issue_url: str, body: str) -> int: ...
+
+    def forget(self, url: str | None = None) -> None: ...
 
 
 def digest(text: str | None) -> str | None:
@@ -71,10 +75,31 @@ class Writes:
             return self.gitlab.post_owner_request(url, body)
         return self.gitlab.post_reminder(url, body)
 
+    def apply(self, run: Any) -> None:
+        """Send the planned notes through the run's gate (`Run.apply`), each checked first against what GitLab
+        shows now: a note someone else (another run) wrote since the plan stops the run, nothing more sent."""
+        for change in self.changes:
+            if change.status == ChangeStatus.PENDING:
+                moved = self.moved_since_plan(change)
+                if moved:
+                    run.refuse(f"{moved} {run.sent_so_far()} Re-run to plan from what GitLab shows now.")
+            run.apply(change, lambda change=change: self.send(change), on_zendesk=False)
+
+    def moved_since_plan(self, change: Change) -> str | None:
+        """Why `change` must not be sent (GitLab, read afresh, no longer shows its `before`), or None."""
+        now = self.read_back(change)
+        if now == change.before:
+            return None
+        return (
+            f"{change.label} was not sent: GitLab, read again right before the write, shows {now!r} where "
+            f"the plan saw {change.before!r} (another run, or a person, wrote there since)."
+        )
+
     def read_back(self, change: Change) -> Any:
-        """What GitLab shows now, in the terms of the change's `after`."""
+        """What GitLab shows now (read afresh), in the terms of the change's `before` and `after`."""
         assert self.gitlab is not None
         url = change.extra["url"]
+        self.gitlab.forget(url)
         if change.object == CHECKLIST:
             found = self.gitlab.checklist_note(url)
             return digest(found[1]) if found else None

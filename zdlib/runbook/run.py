@@ -460,6 +460,11 @@ class Run:
         )
         return result
 
+    def sent_so_far(self) -> str:
+        """One sentence naming the changes this run has sent, for a run stopped between writes."""
+        sent = [c.label for c in self.changes if c.status in (ChangeStatus.APPLIED, ChangeStatus.VERIFIED)]
+        return f"Already sent in this run: {', '.join(sent)}." if sent else "Nothing was sent in this run."
+
     def _recheck_before(self, change: ch.Change) -> None:
         """Read the approval again right before this write; refuse, sending nothing more, if it changed."""
         assert self.gate is not None
@@ -471,8 +476,7 @@ class Run:
                 at=evidence.checked_at or _iso(_now()),
             )
             return
-        sent = [c.label for c in self.changes if c.status in (ChangeStatus.APPLIED, ChangeStatus.VERIFIED)]
-        already = f"Already sent in this run: {', '.join(sent)}." if sent else "Nothing was sent in this run."
+        already = self.sent_so_far()
         self.refuse(
             f"{change.label} was not sent: the approval, read again right before the write "
             f"(at {evidence.checked_at or _iso(_now())}), no longer holds:\n"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from zdlib.runner.pull import PullRefused, pull
 from zdlib.runner.push import PushOutcome, mark_all, pending_names, push_pending
 from zdlib.runner.remote import PROJECT_VARIABLE, RecordsProject, RemoteError, remote_settings
 from zdlib.runner.remote_verify import verify_remote
@@ -59,38 +60,46 @@ def push_quietly(folder: Path, secrets: Iterable[Any]) -> list[PushOutcome]:
     return outcomes
 
 
-def main_verify_remote(folder: Path) -> int:
-    """Name every difference between the local records and the project; exit 1 on any."""
-    settings = _settings("verify --remote")
+def _on_project(command: str, act: Callable[[RecordsProject], list[str]], refused: tuple = ()) -> int:
+    """Run `act` against the records project; print what it says. Exit 2 without a project, 1 when the
+    project cannot be read or the command is refused (its first line on stderr), else 0."""
+    settings = _settings(command)
     if settings is None:
         return 2
     try:
-        differences = verify_remote(folder, RecordsProject(settings))
-    except RemoteError as exc:
-        print(f"zdlib records verify --remote: {exc}", file=sys.stderr)
+        said = act(RecordsProject(settings))
+    except (RemoteError, *refused) as exc:
+        print(f"zdlib records {command}: {exc}", file=sys.stderr)
         return 1
-    for difference in differences:
-        print(f"zdlib records verify --remote: {difference}", file=sys.stderr)
-    if differences:
-        return 1
-    print(f"{folder} and {settings.project} hold the same index lines and files")
+    for line in said:
+        print(line)
     return 0
+
+
+def main_verify_remote(folder: Path) -> int:
+    """Name every difference between the local records and the project; exit 1 on any."""
+
+    def verify(project: RecordsProject) -> list[str]:
+        differences = verify_remote(folder, project)
+        if differences:
+            raise Differs("\nzdlib records verify --remote: ".join(differences))
+        return [f"{folder} and {project.settings.project} hold the same index lines and files"]
+
+    return _on_project("verify --remote", verify, (Differs,))
+
+
+class Differs(Exception):
+    """`verify --remote` found differences (the message names each)."""
 
 
 def main_pull(folder: Path) -> int:
     """Bring the records project's runs the folder lacks; exit 1 when refused (nothing written)."""
-    from zdlib.runner.pull import PullRefused, pull
 
-    settings = _settings("pull")
-    if settings is None:
-        return 2
-    try:
-        pulled = pull(folder, RecordsProject(settings))
-    except (RemoteError, PullRefused) as exc:
-        print(f"zdlib records pull: {exc}", file=sys.stderr)
-        return 1
-    if not pulled.runs:
-        print(f"{folder} already holds every run of {settings.project}")
-    else:
-        print(f"pulled {len(pulled.runs)} runs ({pulled.files} files) from {settings.project} into {folder}")
-    return 0
+    def bring(project: RecordsProject) -> list[str]:
+        pulled = pull(folder, project)
+        if not pulled.runs:
+            return [f"{folder} already holds every run of {project.settings.project}"]
+        where = f"from {project.settings.project} into {folder}"
+        return [f"pulled {len(pulled.runs)} runs ({pulled.files} files) {where}"]
+
+    return _on_project("pull", bring, (PullRefused,))

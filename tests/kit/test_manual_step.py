@@ -46,3 +46,21 @@ def test_a_step_the_api_already_shows_done_is_verified_without_waiting(
     run.plan([change])
     ManualStep(change, "Deactivate API token 3", "Admin Center", [], check=lambda: True).wait(run)
     assert change.status == "verified" and "admin_center" not in run.facts
+
+
+def test_the_waiting_reason_names_what_can_follow_where_the_run_happened():
+    """Headless on a real instance or a persistent sandbox: re-run; on `--sandbox`: rehearse on a persistent
+    one (the sandbox is gone with the run); in JupyterLab: the button. No Markdown in any."""
+    from zdlib.record.channel import FRESH_SANDBOX_VARIABLE, Channel
+    from zdlib.runbook.manual import waiting_reason
+
+    real = waiting_reason("Deactivate API token 3", "Admin Center", headless=True)
+    fresh = waiting_reason("Deactivate API token 3", "Admin Center", headless=True, fresh_sandbox=True)
+    lab = waiting_reason("Deactivate API token 3", "Admin Center", headless=False, fresh_sandbox=True)
+    assert "re-run the same zdlib run command" in real
+    assert "stopped when the run ended" in fresh and "--env-file .env.sandbox" in fresh
+    assert "re-run the same" not in fresh and "Done in Admin Center" in lab
+    assert not any("`" in reason for reason in (real, fresh, lab))
+    passed = Channel(fresh_sandbox=True).as_env()
+    assert passed[FRESH_SANDBOX_VARIABLE] == "1" and Channel.from_env(passed).fresh_sandbox
+    assert FRESH_SANDBOX_VARIABLE not in Channel().as_env() and not Channel.from_env({}).fresh_sandbox

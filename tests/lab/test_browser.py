@@ -143,6 +143,7 @@ def test_confirm_button_path_applies_records_and_leaves_templates_clean(lab: Lab
         wait_idle(page)  # finish() has published the dry run's record
         apply_button.click()
         expect(page.get_by_text("Apply this plan: confirmed")).to_be_visible()
+        expect(page.get_by_text("was pressed at").first).to_be_visible()  # the instruction, now history
 
         page.locator(".jp-MarkdownCell", has_text="Snapshot before the change").first.click()
         menu(page, "Run", "Run Selected Cell and All Below")
@@ -174,6 +175,7 @@ def test_confirm_button_path_applies_records_and_leaves_templates_clean(lab: Lab
     html = lab.records / f"{record['name']}.html"
     text = read_record_in_chromium(html, "deactivate_automation_applied.png")
     assert "Superseded:" in text and "went on below" in text  # the dry run's steps, once, named
+    assert "Apply this plan was pressed at" in text and "press Apply this plan below" not in text
     shoot_index_page(lab.records, "index_1280.png")
 
 

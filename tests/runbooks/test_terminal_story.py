@@ -87,6 +87,9 @@ def test_waiting_on_a_fresh_sandbox_prints_the_steps_and_the_persistent_rehearsa
         "Left to a person in Admin Center" in banner and "Open its menu (⋮) and click Deactivate." in banner
     )
     assert "the steps are above" not in banner
+    # the record, too, says the sandbox is gone (a re-run of the same command would start another one)
+    assert "sandbox (--sandbox) stopped when the run ended" in banner
+    assert "re-run the same zdlib run command" not in banner + out
     assert_no_sandbox_secret(sandbox, out, err)  # --sandbox seeds the same secrets as the session's (seed 1)
 
 

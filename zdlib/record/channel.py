@@ -18,6 +18,7 @@ HANDOFF_VARIABLE = "ZDLIB_HANDOFF_DIR"  # where new secrets are handed off (a pr
 SANDBOX_HANDOFF_VARIABLE = "ZDLIB_SANDBOX_HANDOFF_DIR"  # where a rehearsal's secrets go (never the real one)
 PROGRESS_VARIABLE = "ZDLIB_PROGRESS_FILE"  # progress lines for the runner's terminal (never the record)
 OPERATOR_CWD_VARIABLE = "ZDLIB_OPERATOR_CWD"  # where the operator typed `zdlib run` (relative paths)
+FRESH_SANDBOX_VARIABLE = "ZDLIB_FRESH_SANDBOX"  # "1": `--sandbox`, a sandbox started for this run only
 GROUP_READABLE_VARIABLE = "ZDLIB_RECORDS_GROUP_READABLE"  # records readable by the operator's group
 DEFAULT_HANDOFF_DIR = Path("~/.zdlib/handoff")
 #: A run on the proven sandbox hands off here: a rehearsal never writes into the operator's real folder,
@@ -25,7 +26,13 @@ DEFAULT_HANDOFF_DIR = Path("~/.zdlib/handoff")
 DEFAULT_SANDBOX_HANDOFF_DIR = Path("~/.zdlib/sandbox-handoff")
 
 #: The variables that make a kernel a headless run's: a JupyterLab kernel must never inherit them.
-RUNNER_ONLY = (RECORD_STEM_VARIABLE, RUN_SECRETS_VARIABLE, PROGRESS_VARIABLE, OPERATOR_CWD_VARIABLE)
+RUNNER_ONLY = (
+    RECORD_STEM_VARIABLE,
+    RUN_SECRETS_VARIABLE,
+    PROGRESS_VARIABLE,
+    OPERATOR_CWD_VARIABLE,
+    FRESH_SANDBOX_VARIABLE,
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,7 @@ class Channel:
     sandbox_handoff_dir: Path = DEFAULT_SANDBOX_HANDOFF_DIR
     progress_file: Path | None = None
     operator_cwd: Path | None = None
+    fresh_sandbox: bool = False  # the instance is a sandbox started for this run, gone when it ends
 
     @property
     def headless(self) -> bool:
@@ -62,6 +70,7 @@ class Channel:
             sandbox_handoff_dir=sandbox_handoff_from(env),
             progress_file=path(PROGRESS_VARIABLE),
             operator_cwd=path(OPERATOR_CWD_VARIABLE),
+            fresh_sandbox=env.get(FRESH_SANDBOX_VARIABLE) == "1",
         )
 
     def as_env(self) -> dict[str, str]:
@@ -74,6 +83,7 @@ class Channel:
             SANDBOX_HANDOFF_VARIABLE: self.sandbox_handoff_dir.expanduser(),
             PROGRESS_VARIABLE: self.progress_file,
             OPERATOR_CWD_VARIABLE: self.operator_cwd,
+            FRESH_SANDBOX_VARIABLE: "1" if self.fresh_sandbox else None,
         }
         return {name: str(value) for name, value in values.items() if value is not None}
 

@@ -128,6 +128,11 @@ def headless() -> bool:
     return files.channel().headless
 
 
+def fresh_sandbox() -> bool:
+    """True when the instance is a sandbox the runner started for this run only (`zdlib run --sandbox`)."""
+    return files.channel().fresh_sandbox
+
+
 def progress(items: Iterable[T], *, total: int | None = None, desc: str = "") -> Iterator[T]:
     """A progress bar in JupyterLab; in a headless record one final line (`users: 2,000 in 1.2 s`)."""
     if headless():

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from zdlib.record.markup import Markdown, md, plain
 from zdlib.record.outcome import Outcome
 from zdlib.runbook import changes as ch
-from zdlib.runbook.display import headless, note, table, warn
+from zdlib.runbook.display import fresh_sandbox, headless, note, table, warn
 from zdlib.runbook.errors import RunbookStop
 from zdlib.runbook.recording import iso_now as _now
 
@@ -84,7 +84,7 @@ class ManualStep:
         run.facts[FACT] = self.as_fact()
         if not headless():
             self.show_done_control(run)
-        reason = waiting_reason(self.title, self.path, headless=headless())
+        reason = waiting_reason(self.title, self.path, headless=headless(), fresh_sandbox=fresh_sandbox())
         run.declare(Outcome.WAITING, reason)
         run.finish()
         raise Waiting(reason)
@@ -178,12 +178,20 @@ class ManualStep:
         return rehearse
 
 
-def waiting_reason(title: str, path: str, *, headless: bool) -> str:
+def waiting_reason(title: str, path: str, *, headless: bool, fresh_sandbox: bool = False) -> str:
     """The reason of a `waiting` run; it says where the steps are only where that holds wherever the
-    reason is shown (terminal, banner, notebook): the steps go with the outcome in each of them."""
-    then = (
-        "Then re-run the same zdlib run command: it checks through the API and ends applied."
-        if headless
-        else "Then press 'Done in Admin Center' in the notebook: it checks through the API and ends applied."
-    )
+    reason is shown (terminal, banner, notebook): the steps go with the outcome in each of them. On a
+    sandbox started for this run only (`--sandbox`) no step done later can reach it: it says so."""
+    if headless and fresh_sandbox:
+        then = (
+            "This run's sandbox (--sandbox) stopped when the run ended, so no step done now can reach "
+            "it: rehearse the procedure on a persistent sandbox (zdlib sandbox --env-file .env.sandbox, "
+            "then this zdlib run command with --env-file .env.sandbox instead of --sandbox)."
+        )
+    elif headless:
+        then = "Then re-run the same zdlib run command: it checks through the API and ends applied."
+    else:
+        then = (
+            "Then press 'Done in Admin Center' in the notebook: it checks through the API and ends applied."
+        )
     return f"Waiting: {title} must be done by a person in {path}, following the numbered steps. {then}"

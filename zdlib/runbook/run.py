@@ -51,6 +51,15 @@ NO_BUTTON_YET = (
     "No **Apply this plan** button is shown until the approval holds: fix what is listed, in the "
     "parameters cell or on the access request, then run all again."
 )
+PRESS_APPLY = (
+    "The approval holds: press **Apply this plan** below, then run the cells after this one (click "
+    "the next cell, then Run > Run Selected Cell and All Below). The approval is read again at the "
+    "press and before every write."
+)
+PRESSED_APPLY = (
+    "**Apply this plan** was pressed at {at}: the approval, read again then, held (it is read again before "
+    "every write). What the cells below did is in their outputs and the outcome."
+)
 RERUN_ADVICE = "Re-run this runbook: it reads the current state first and only does what is left."
 
 
@@ -249,11 +258,7 @@ class Run:
             tooltip="Re-reads the approval, then the cells below apply and verify the plan",
         )
         output = widgets.Output()
-        note(
-            "The approval holds: press **Apply this plan** below, then run the cells after this one (click "
-            "the next cell, then Run > Run Selected Cell and All Below). The approval is read again at the "
-            "press and before every write."
-        )
+        guidance = display(MarkdownOutput(PRESS_APPLY), display_id=True)  # past tense once pressed
 
         def confirm(_: Any) -> None:
             refusal = self._confirm_refusal()
@@ -265,6 +270,10 @@ class Run:
             self.facts["confirmed_in_jupyterlab_at"] = _iso(_now())
             button.disabled = True
             self._refresh()  # the header and the plan now say "apply", in the notebook and its record
+            if guidance is not None:  # the record keeps history, not an instruction already followed
+                guidance.update(
+                    MarkdownOutput(PRESSED_APPLY.format(at=self.facts["confirmed_in_jupyterlab_at"]))
+                )
             with output:
                 print(
                     f"Apply this plan: confirmed at {self.facts['confirmed_in_jupyterlab_at']}. "

@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Iterable, Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -66,6 +66,7 @@ class PreparedRun:
     target: Any  # the target parameter's value (the record's name keeps what identifies it)
     secrets: list[Secret]
     instance_env: dict[str, str]  # ZENDESK_* settings replacing the inherited ones ({}: inherit)
+    fresh_sandbox: bool = False  # `--sandbox`: the instance is a sandbox started for this run only
 
     @property
     def target_text(self) -> str:
@@ -184,6 +185,7 @@ def run_runbook(
             instance_env = {**(instance_env or {}), **stack.enter_context(sandbox_instance())}
             seconds["sandbox"] = time.monotonic() - mark
         prepared = prepare_run(runbook, parameters, env_file=env_file, instance_env=instance_env)
+        prepared = replace(prepared, fresh_sandbox=sandbox)
         root = repository_of_notebook(prepared.notebook)
         folder = Path(records_dir).resolve() if records_dir else records_home(root)
         recovered = recover(folder, prepared.secrets, hide_input=hide_input)
@@ -310,6 +312,7 @@ def start_kernel(prepared: PreparedRun, stage: Stage) -> RunKernel:
         sandbox_handoff_from(os.environ),
         progress_file=stage.dir / PROGRESS_NAME,
         operator_cwd=Path.cwd(),
+        fresh_sandbox=prepared.fresh_sandbox,
     )
     overrides: dict[str, str | None] = dict(channel.as_env())
     if prepared.instance_env:

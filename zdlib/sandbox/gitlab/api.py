@@ -19,7 +19,7 @@ import hmac
 import json
 from email.utils import format_datetime
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -48,13 +48,52 @@ class GitLabError(Exception):
         self.status, self.message = status, message or MESSAGES.get(status, f"{status} Error")
 
 
-def json_response(store: GitLabStore, body: Any, status: int = 200, total: int | None = None) -> Response:
+def json_response(store: GitLabStore, body: Any, status: int = 200) -> Response:
     headers = {"Date": format_datetime(store.clock.now(), usegmt=True)}
-    if total is not None:  # GitLab's offset-pagination headers, one page holding everything
-        headers.update({"X-Page": "1", "X-Per-Page": str(max(total, 20)), "X-Total": str(total),
-                        "X-Total-Pages": "1", "X-Next-Page": "", "X-Prev-Page": ""})  # fmt: skip
     data = json.dumps(body, separators=(",", ":")).encode()
     return Response(data, status_code=status, headers=headers, media_type="application/json")
+
+
+def paged(store: GitLabStore, request: Request, items: list[Any]) -> Response:
+    """One page of a listing, as GitLab's offset pagination gives it (REST API docs, "Pagination"): `page`
+    from 1, `per_page` 20 by default and at most 100; `x-page`, `x-per-page`, `x-total`, `x-total-pages`,
+    `x-next-page` and `x-prev-page` (empty at the ends), and a `Link` header (first, prev, next, last),
+    which python-gitlab follows for `get_all=True`. A page past the last is an empty list."""
+    page = _whole(request.query_params.get("page"), DEFAULT_PAGE)
+    per_page = min(_whole(request.query_params.get("per_page"), DEFAULT_PER_PAGE), MAX_PER_PAGE)
+    pages = max(1, -(-len(items) // per_page))
+    response = json_response(store, items[(page - 1) * per_page : page * per_page])
+    after = page + 1 if page < pages else None
+    before = page - 1 if 1 < page <= pages + 1 else None
+    response.headers.update(
+        {
+            "X-Page": str(page),
+            "X-Per-Page": str(per_page),
+            "X-Total": str(len(items)),
+            "X-Total-Pages": str(pages),
+            "X-Next-Page": str(after or ""),
+            "X-Prev-Page": str(before or ""),
+        }
+    )
+    # the raw path: a project's id is its URL-encoded path, whose `%2F` a decoded path would lose
+    path = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1").split("?", 1)[0]
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("page", "per_page")]
+    base = f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}{path}"
+    links = [("prev", before), ("next", after), ("first", 1), ("last", pages)]
+    response.headers["Link"] = ", ".join(
+        f'<{base}?{urlencode([*kept, ("page", n), ("per_page", per_page)])}>; rel="{rel}"'
+        for rel, n in links
+        if n is not None
+    )
+    return response
+
+
+DEFAULT_PAGE, DEFAULT_PER_PAGE, MAX_PER_PAGE = 1, 20, 100
+
+
+def _whole(raw: str | None, default: int) -> int:
+    """A page parameter as GitLab reads it: a whole number from 1, else the default."""
+    return int(raw) if raw and raw.isdigit() and int(raw) >= 1 else default
 
 
 class GitLabApi:
@@ -95,7 +134,7 @@ class GitLabApi:
         if parts == ["users"] and method == "GET":
             name = request.query_params.get("username", "").lower()
             found = [u for n, u in store.users.items() if not name or n == name]
-            return json_response(store, found, total=len(found))
+            return paged(store, request, found)
         if len(parts) >= 2 and parts[0] == "groups" and method == "GET":
             if parts[1] not in (str(S.GROUP_ID), S.GROUP_PATH):
                 raise GitLabError(404, "404 Group Not Found")
@@ -103,7 +142,7 @@ class GitLabApi:
                 return json_response(store, store.group())
             if parts[2:] == ["members", "all"]:
                 found = store.group_members(request.query_params.get("query", ""))
-                return json_response(store, found, total=len(found))
+                return paged(store, request, found)
         if len(parts) >= 2 and parts[0] == "projects" and parts[1] in RECORDS:
             return await self._records_route(request, parts[2:])
         if len(parts) >= 2 and parts[0] == "projects":
@@ -129,10 +168,10 @@ class GitLabApi:
                 return json_response(store, commit, 201)
             if rest == ["repository", "commits"] and method == "GET":
                 listed = list(reversed(repo.commits))
-                return json_response(store, listed, total=len(listed))
+                return paged(store, request, listed)
             if rest == ["repository", "tree"] and method == "GET":
                 found = repo.tree(query.get("path", ""), query.get("recursive") in ("true", "1"))
-                return json_response(store, found, total=len(found))
+                return paged(store, request, found)
             if len(rest) == 3 and rest[:2] == ["repository", "files"] and method in ("GET", "HEAD"):
                 return json_response(store, repo.file(rest[2]))
             if (
@@ -161,11 +200,11 @@ class GitLabApi:
             store.issue_read(iid)  # evidence armed to move between two reads of a run moves now
             return json_response(store, issue)
         if rest == ["resource_label_events"] and method == "GET":
-            return json_response(store, store.events[iid], total=len(store.events[iid]))
+            return paged(store, request, store.events[iid])
         if rest == ["resource_state_events"] and method == "GET":
-            return json_response(store, store.state_events[iid], total=len(store.state_events[iid]))
+            return paged(store, request, store.state_events[iid])
         if rest == ["notes"] and method == "GET":
-            return json_response(store, store.notes[iid], total=len(store.notes[iid]))
+            return paged(store, request, store.notes[iid])
         if rest == ["notes"] and method == "POST":
             body = await _body(request)
             text = body.get("body")

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from tests.runbooks.support import APPLY, api, run, run_on
+from zdlib.campaign import checklist
 from zdlib.campaign.checklist import OWNERS_MARKER, is_reminder
 from zdlib.record.layout import read_index
 from zdlib.runner import campaign_cli
@@ -250,3 +251,20 @@ def test_an_ask_another_run_posted_between_the_plan_and_the_write_stops_the_writ
     assert reminders == []  # none after the stop
     statuses = {c["object"]: c["status"] for c in result.summary["changes"]}
     assert statuses["campaign_owners_wanted"] == "pending" and statuses["campaign_reminder"] == "pending"
+
+
+def test_a_checklist_another_run_wrote_during_the_approval_reread_is_edited_not_duplicated(
+    fresh_sandbox, tmp_path
+):
+    """Another run's checklist note lands while this run reads the approval again (right before its write):
+    the write decides create-or-edit from GitLab as it is then, so the one checklist note is edited in place
+    (found by the review of this change: a kept reading created a second note and failed verification)."""
+    other = f"{checklist.CHECKLIST_MARKER}\n\nanother run's checklist\n"
+    fresh_sandbox.control.change_issue(G.CAMPAIGN_IID, {"note": other, "by": "ada.admin"}, after_reads=1)
+    applied = {"campaign_issue": CAMPAIGN_ISSUE, "dry_run": False, "approved_by": "maria.manager",
+               "post_reminders": False}  # fmt: skip
+    result = run(fresh_sandbox, tmp_path / "records", "migrate_api_tokens", **applied)
+    kept = [n for n in gitlab_notes(fresh_sandbox, G.CAMPAIGN_IID) if checklist.is_ours(n["body"])]
+    assert len(kept) == 1, (result.outcome, result.reason, [n["body"][:70] for n in kept])
+    assert result.outcome == "applied", result.reason
+    assert kept[0]["body"] != other  # edited in place to this run's checklist

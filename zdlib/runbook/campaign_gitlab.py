@@ -251,6 +251,7 @@ class CampaignGitLab:
         if not checklist.is_ours(body):
             raise ValueError("a checklist note starts with checklist.CHECKLIST_MARKER")
         ref = parse_request_url(campaign_issue_url)
+        self.forget(ref.url)  # create or edit is decided from GitLab as it is now, never a kept reading
         found = self.checklist_note(campaign_issue_url)
         if found is not None and _same(found[1], body):
             return found[0], False
